@@ -1,0 +1,67 @@
+import { Command, Option } from "commander";
+import type { Context } from "../../src/context.js";
+import { UsageError } from "../../src/errors.js";
+import { isInteractive } from "../../src/io.js";
+import { examples, positiveInt } from "../../src/options.js";
+
+interface ShowOptions {
+  format: "table" | "json" | "ndjson" | "markdown" | "text";
+  json?: boolean;
+  ndjson?: boolean;
+  first?: number;
+  last?: number;
+}
+
+export function historyShowCommand(ctx: Context): Command {
+  return new Command("show")
+    .description("show one conversation, oldest message first")
+    .argument("[sessionId]", "the session id (without the prefix); omitted on a terminal: pick from a list")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson", "markdown", "text"]).default("table"))
+    .option("--json", "same as --format json: {sessionId,key,count,ttlSeconds,messages:[{index,role,type,content,raw}]}")
+    .option("--ndjson", "same as --format ndjson: one message per line")
+    .option("--first <n>", "only the oldest N messages", positiveInt)
+    .option("--last <n>", "only the newest N messages", positiveInt)
+    .addHelpText(
+      "after",
+      examples(
+        "history show user-42",
+        "history show user-42 --last 10",
+        "history show user-42 --json | jq -r '.messages[] | \"\\(.role): \\(.content)\"'",
+        "history show abc --prefix message_store:     # a LangChain Python session",
+      ),
+    )
+    .action(async (sessionIdArg: string | undefined, opts: ShowOptions, cmd: Command) => {
+      if (opts.first && opts.last) throw new UsageError("choose one of --first and --last");
+      if (opts.json && opts.ndjson) throw new UsageError("choose one of --json and --ndjson");
+      const format = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
+      if (sessionIdArg === undefined && !isInteractive(ctx.io)) {
+        throw new UsageError("missing session id", "usage: upstash-memory history show <sessionId> (see `sessions list`)");
+      }
+      const { validateSessionId } = await import("../../src/keys.js");
+      if (sessionIdArg !== undefined) validateSessionId(sessionIdArg);
+      const { withConnection } = await import("../../src/connection.js");
+      const { loadHistory } = await import("../../src/history/show.js");
+      const { renderHistory, warnUnrecognized } = await import("../../src/render/history.js");
+      const { Output } = await import("../../src/render/output.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      await withConnection(ctx, cmd, async ({ store, keys }) => {
+        const sessionId = sessionIdArg ?? (await pickSession(ctx, store, keys));
+        const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last });
+        warnUnrecognized(out, view.messages);
+        await renderHistory(out, view, format);
+      });
+    });
+}
+
+async function pickSession(ctx: Context, store: import("../../src/store/types.js").Store, keys: import("../../src/keys.js").KeySpace): Promise<string> {
+  const { collectSessions } = await import("../../src/sessions/list.js");
+  const { pick } = await import("../../src/prompts.js");
+  const { formatTtl } = await import("../../src/duration.js");
+  const sessions = await collectSessions(store, keys, { sort: "name" });
+  if (!sessions.length) throw new UsageError("there are no sessions to show");
+  return pick(
+    ctx.io,
+    "Session",
+    sessions.map((s) => ({ value: s.sessionId, name: `${s.sessionId}  (${s.count} messages, TTL ${formatTtl(s.ttlSeconds)})` })),
+  );
+}

@@ -1,0 +1,18 @@
+// The command tree. Each module builds one commander Command; nothing heavy is
+// imported here (actions load their dependencies when they run).
+import type { Command } from "commander";
+import type { Context } from "../src/context.js";
+// import { devCommand } from "./dev.js";
+import { sessionsCommand } from "./sessions/index.js";
+import { historyCommand } from "./history/index.js";
+import { loginCommand, logoutCommand } from "./login.js";
+import { configCommand } from "./config/index.js";
+
+export function registerCommands(program: Command, ctx: Context): void {
+  program.addCommand(sessionsCommand(ctx));
+  program.addCommand(historyCommand(ctx));
+  program.addCommand(loginCommand(ctx));
+  program.addCommand(logoutCommand(ctx));
+  program.addCommand(configCommand(ctx));
+  // program.addCommand(devCommand(ctx));
+}

@@ -1,0 +1,77 @@
+import { Command } from "commander";
+import type { Context } from "../src/context.js";
+import { UsageError } from "../src/errors.js";
+import { isInteractive } from "../src/io.js";
+import { examples } from "../src/options.js";
+
+interface LoginOptions {
+  tokenStdin?: boolean;
+  json?: boolean;
+}
+
+export function loginCommand(ctx: Context): Command {
+  return new Command("login")
+    .description("save a connection as a profile, after checking it with a PING")
+    .option("--token-stdin", "read the token from stdin (for scripts and CI)")
+    .option("--json", "JSON result (token masked)")
+    .addHelpText(
+      "after",
+      examples(
+        "login                                              # asks for the URL and token (masked)",
+        "login --profile work --url https://eu1-x.upstash.io --token-stdin < token.txt",
+        "login --url redis://:password@localhost:6379       # a redis:// URL needs no token",
+      ) + "\nUses the global --url, --token and --profile (default: 'default').\n",
+    )
+    .action(async (opts: LoginOptions, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const { transportOf } = await import("../src/store/connect.js");
+      const { validateProfileName, DEFAULT_PROFILE } = await import("../src/config/profiles.js");
+      const name = validateProfileName(g.profile ?? DEFAULT_PROFILE);
+      let url = g.url;
+      let token = g.token;
+      if (opts.tokenStdin) {
+        const { readAll } = await import("../src/stdin.js");
+        token = (await readAll(ctx.io.stdin)).toString("utf8").trim();
+        if (!token) throw new UsageError("--token-stdin: stdin was empty");
+      }
+      if (!url || (!token && transportOf(url) === "rest")) {
+        if (!isInteractive(ctx.io)) {
+          throw new UsageError("login needs --url and --token (or --token-stdin) when not on a terminal");
+        }
+        const { askText, askSecret } = await import("../src/prompts.js");
+        url ??= (
+          await askText(ctx.io, "REST URL (https://…upstash.io) or redis:// URL", (v) => (/^(https?|rediss?):\/\/\S+$/.test(v.trim()) ? true : "expected https://… or redis://…"))
+        ).trim();
+        if (!token && transportOf(url) === "rest") token = (await askSecret(ctx.io, "REST token")).trim();
+      }
+      const { registerSecret, maskToken } = await import("../src/secrets.js");
+      registerSecret(token);
+      const { verifyConnection } = await import("../src/config/verify.js");
+      const { timeoutMs, loadProfiles } = await import("../src/connection.js");
+      const ms = await verifyConnection(url, transportOf(url) === "rest" ? token : undefined, timeoutMs(ctx, cmd));
+      const profiles = await loadProfiles(ctx);
+      const previous = profiles.get(name);
+      profiles.save(name, { ...previous, url, ...(transportOf(url) === "rest" ? { token } : { token: undefined }) });
+      if (!profiles.names().includes(profiles.currentName())) profiles.use(name);
+      const result = { profile: name, url, token: token && transportOf(url) === "rest" ? maskToken(token) : null, pingMs: ms, file: profiles.file };
+      if (opts.json) ctx.io.stdout.write(JSON.stringify(result) + "\n");
+      else ctx.io.stderr.write(`✓ connected (PING ${ms} ms); saved profile '${name}' in ${profiles.file}\n`);
+    });
+}
+
+export function logoutCommand(ctx: Context): Command {
+  return new Command("logout")
+    .description("forget a saved profile and its token")
+    .argument("[name]", "profile name (default: the current profile)")
+    .option("--json", "JSON result")
+    .addHelpText("after", examples("logout", "logout work"))
+    .action(async (name: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const { loadProfiles } = await import("../src/connection.js");
+      const { NotFoundError } = await import("../src/errors.js");
+      const profiles = await loadProfiles(ctx);
+      const n = name ?? ctx.globals(cmd).profile ?? profiles.currentName();
+      if (!profiles.remove(n)) throw new NotFoundError(`no profile named '${n}'`);
+      if (opts.json) ctx.io.stdout.write(JSON.stringify({ removed: n }) + "\n");
+      else ctx.io.stderr.write(`removed profile '${n}'\n`);
+    });
+}

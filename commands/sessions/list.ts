@@ -1,0 +1,50 @@
+import { Command, Option } from "commander";
+import type { Context } from "../../src/context.js";
+import { UsageError } from "../../src/errors.js";
+import { examples, positiveInt } from "../../src/options.js";
+
+export function sessionsListCommand(ctx: Context): Command {
+  return new Command("list")
+    .description("list chat sessions with their message count, TTL and newest message")
+    .argument("[pattern]", "glob on session ids (after the prefix)", "*")
+    .addOption(new Option("--sort <field>", "order by").choices(["name", "count", "ttl"]))
+    .option("--limit <n>", "at most N sessions", positiveInt)
+    .option("--json", "JSON array of {sessionId,key,count,ttlSeconds,last}")
+    .option("--ndjson", "one JSON object per line, streamed as the scan goes")
+    .addHelpText(
+      "after",
+      examples(
+        "sessions list                       # table on a terminal, tab-separated when piped",
+        "sessions list 'user-*' --sort count --limit 20",
+        "sessions list --ndjson | jq -r 'select(.count > 100) | .sessionId'",
+        "sessions list --prefix message_store:   # LangChain Python keys",
+      ),
+    )
+    .action(async (pattern: string, opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean }, cmd: Command) => {
+      if (opts.json && opts.ndjson) throw new UsageError("choose one of --json and --ndjson");
+      if (opts.ndjson && opts.sort) throw new UsageError("--ndjson streams in scan order and cannot be sorted; use --json with --sort");
+      const { withConnection } = await import("../../src/connection.js");
+      const { collectSessions, streamSessions } = await import("../../src/sessions/list.js");
+      const { Output } = await import("../../src/render/output.js");
+      const { progress } = await import("../../src/render/progress.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      const bar = progress(ctx.io);
+      const onProgress = (n: number) => bar.update(`scanned ${n.toLocaleString("en-US")} keys…`);
+      await withConnection(ctx, cmd, async ({ store, keys }) => {
+        try {
+          if (opts.ndjson) {
+            const { sessionJson } = await import("../../src/render/sessions.js");
+            for await (const s of streamSessions(store, keys, { pattern, limit: opts.limit, onProgress })) await out.ndjson(sessionJson(s));
+            return;
+          }
+          const sessions = await collectSessions(store, keys, { pattern, sort: opts.sort, limit: opts.limit, onProgress });
+          bar.done();
+          const { renderSessionTable, sessionJson } = await import("../../src/render/sessions.js");
+          if (opts.json) await out.json(sessions.map(sessionJson));
+          else await renderSessionTable(out, sessions);
+        } finally {
+          bar.done();
+        }
+      });
+    });
+}

@@ -1,0 +1,90 @@
+// The program: global flags, the command tree, and the one error handler.
+// Command modules are small and import nothing heavy at load time, so
+// `--help` and `--version` stay fast.
+import { Command, CommanderError } from "commander";
+import { createContext, type Context } from "./context.js";
+import { processIO, type IO } from "./io.js";
+import { CliError, ExitCode } from "./errors.js";
+import { redact } from "./secrets.js";
+import { VERSION } from "./version.js";
+import { registerCommands } from "../commands/index.js";
+
+const ROOT_EXAMPLES = `
+Examples:
+  $ upstash-memory dev --seed                      # local Upstash-compatible endpoint with sample chats
+  $ upstash-memory sessions list                   # every conversation, its size and TTL
+  $ upstash-memory history show user-42            # what the bot remembers for one session
+  $ upstash-memory history show user-42 --json | jq '.messages[].content'
+  $ upstash-memory append user-42 "remember: I prefer trains" --role user
+  $ upstash-memory clear --match 'test-*' --dry-run
+
+Connection (highest first): --url/--token, UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN
+(or KV_REST_API_URL/KV_REST_API_TOKEN), --profile NAME / UPSTASH_MEMORY_PROFILE, the default profile.
+A redis:// or rediss:// URL talks to Redis directly instead of over REST.
+
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth/connection.`;
+
+export function buildProgram(ctx: Context): Command {
+  const program = new Command("upstash-memory")
+    .description("Inspect and manage the chat histories AI apps keep in Upstash Redis (LangChain, Flowise).")
+    .version(VERSION, "-V, --version", "print the version")
+    .option("--url <url>", "REST URL (https://...) or redis:// / rediss:// URL")
+    .option("--token <token>", "REST token (prefer the environment or a profile: flags show up in `ps`)")
+    .option("-p, --profile <name>", "use a saved profile")
+    .option("--prefix <prefix>", "key prefix in front of session ids (LangChain Python: message_store:)")
+    .option("--timeout <duration>", "per-request timeout", "10s")
+    .option("--stats", "print HTTP requests and Redis commands sent to stderr")
+    .option("--debug", "log requests and show stack traces (tokens redacted)")
+    .option("--no-color", "no colours")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", ROOT_EXAMPLES);
+  registerCommands(program, ctx);
+  return program;
+}
+
+/** Configure commander so usage problems throw instead of exiting the process. */
+function applyErrorPolicy(cmd: Command, io: IO): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    // Commander's own messages ("error: unknown option '--x'"): one line on stderr.
+    writeErr: (s) => io.stderr.write(s),
+    outputError: (s, write) => write(`upstash-memory: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")}\n`),
+  });
+  for (const sub of cmd.commands) applyErrorPolicy(sub, io);
+}
+
+export async function main(argv: string[], io: IO = processIO()): Promise<number> {
+  const ctx = createContext(io);
+  const program = buildProgram(ctx);
+  applyErrorPolicy(program, io);
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    return reportError(err, io, debug);
+  }
+}
+
+export function reportError(err: unknown, io: IO, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    if (err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version") {
+      return ExitCode.ok;
+    }
+    if (err.code === "commander.help") return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof CliError) {
+    io.stderr.write(redact(`upstash-memory: ${err.message}\n`));
+    if (err.hint) io.stderr.write(redact(`  ${err.hint}\n`));
+    if (debug && err.stack) io.stderr.write(redact(err.stack) + "\n");
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.stderr.write(redact(`upstash-memory: unexpected error: ${e?.message ?? String(err)}\n`));
+  if (debug && e?.stack) io.stderr.write(redact(e.stack) + "\n");
+  else io.stderr.write("  run again with --debug for details\n");
+  return ExitCode.failure;
+}

@@ -1,0 +1,159 @@
+// Saved profiles, kept with `conf` in a file only its owner can read.
+// conf is imported lazily: it pulls in a JSON-schema validator that would slow
+// every start-up, and commands configured by flags or env never need it.
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { UsageError } from "../errors.js";
+
+export interface LlmSettings {
+  baseUrl?: string;
+  model?: string;
+  apiKey?: string;
+}
+
+export interface Profile {
+  url: string;
+  token?: string;
+  prefix?: string;
+  ttl?: string;
+  llm?: LlmSettings;
+}
+
+export interface ConfigData {
+  current?: string;
+  profiles: Record<string, Profile>;
+}
+
+/** Where profiles live: $UPSTASH_MEMORY_CONFIG_DIR, else the platform config dir. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.UPSTASH_MEMORY_CONFIG_DIR) return path.resolve(env.UPSTASH_MEMORY_CONFIG_DIR);
+  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");
+  return path.join(base, "upstash-memory");
+}
+
+export const CONFIG_FILE = "config.json";
+export const DEFAULT_PROFILE = "default";
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function validateProfileName(name: string): string {
+  if (!PROFILE_NAME.test(name)) {
+    throw new UsageError(`invalid profile name '${name}': use letters, digits, '.', '_' or '-'`);
+  }
+  return name;
+}
+
+export interface PermissionFix {
+  path: string;
+  was: number;
+  now: number;
+}
+
+/**
+ * Config directory 0700, file 0600. Looser modes (another user could read the
+ * token) are tightened and reported so the caller can warn.
+ */
+export function enforcePermissions(dir: string): PermissionFix[] {
+  const fixes: PermissionFix[] = [];
+  const check = (p: string, want: number) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    const mode = st.mode & 0o777;
+    if (mode & ~want) {
+      fs.chmodSync(p, want);
+      fixes.push({ path: p, was: mode, now: want });
+    }
+  };
+  check(dir, 0o700);
+  check(path.join(dir, CONFIG_FILE), 0o600);
+  return fixes;
+}
+
+type ConfStore = {
+  get store(): ConfigData;
+  set store(v: ConfigData);
+};
+
+export class ProfileStore {
+  private constructor(
+    private readonly conf: ConfStore,
+    readonly dir: string,
+    readonly permissionFixes: PermissionFix[],
+  ) {}
+
+  static async open(env: NodeJS.ProcessEnv = process.env): Promise<ProfileStore> {
+    const dir = configDir(env);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const fixes = enforcePermissions(dir);
+    const { default: Conf } = await import("conf");
+    let conf: ConfStore;
+    try {
+      conf = new Conf<ConfigData>({
+        cwd: dir,
+        configName: "config",
+        projectName: "upstash-memory",
+        configFileMode: 0o600,
+        defaults: { profiles: {} },
+      }) as unknown as ConfStore;
+    } catch (err) {
+      throw new UsageError(
+        `cannot read ${path.join(dir, CONFIG_FILE)}: ${(err as Error).message.split("\n")[0]}`,
+        "fix or remove the file, then run `upstash-memory login` again",
+      );
+    }
+    return new ProfileStore(conf, dir, fixes);
+  }
+
+  get file(): string {
+    return path.join(this.dir, CONFIG_FILE);
+  }
+
+  private data(): ConfigData {
+    const d = this.conf.store;
+    return { current: d.current, profiles: { ...(d.profiles ?? {}) } };
+  }
+
+  private write(d: ConfigData): void {
+    this.conf.store = d;
+    enforcePermissions(this.dir);
+  }
+
+  /** The profile used when none is named: the one chosen by `config use`, else `default`. */
+  currentName(): string {
+    return this.data().current ?? DEFAULT_PROFILE;
+  }
+
+  names(): string[] {
+    return Object.keys(this.data().profiles).sort();
+  }
+
+  get(name: string): Profile | undefined {
+    return this.data().profiles[name];
+  }
+
+  save(name: string, profile: Profile): void {
+    validateProfileName(name);
+    const d = this.data();
+    d.profiles[name] = profile;
+    this.write(d);
+  }
+
+  remove(name: string): boolean {
+    const d = this.data();
+    if (!d.profiles[name]) return false;
+    delete d.profiles[name];
+    if (d.current === name) delete d.current;
+    this.write(d);
+    return true;
+  }
+
+  use(name: string): void {
+    const d = this.data();
+    d.current = name;
+    this.write(d);
+  }
+}

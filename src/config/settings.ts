@@ -1,0 +1,51 @@
+// `config set KEY VALUE`: the keys a profile holds, each validated before saving.
+import { UsageError } from "../errors.js";
+import { parseDuration } from "../duration.js";
+import type { Profile } from "./profiles.js";
+
+export const SETTING_KEYS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "llm.model", "llm.apiKey"] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+export const SECRET_KEYS: readonly string[] = ["token", "llm.apiKey"];
+
+function check(key: SettingKey, value: string): string {
+  switch (key) {
+    case "url":
+    case "llm.baseUrl":
+      try {
+        new URL(value);
+      } catch {
+        throw new UsageError(`invalid ${key} '${value}': not a URL`);
+      }
+      return value.replace(/\/+$/, "");
+    case "ttl":
+      parseDuration(value, "ttl");
+      return value.trim();
+    default:
+      return value;
+  }
+}
+
+export function applySetting(profile: Profile, key: string, value: string | undefined): Profile {
+  if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+    throw new UsageError(`unknown setting '${key}'`, `settings: ${SETTING_KEYS.join(", ")}`);
+  }
+  const k = key as SettingKey;
+  const next: Profile = { ...profile, llm: profile.llm ? { ...profile.llm } : undefined };
+  const v = value === undefined ? undefined : check(k, value);
+  if (k.startsWith("llm.")) {
+    const field = k.slice(4) as keyof NonNullable<Profile["llm"]>;
+    next.llm = { ...(next.llm ?? {}) };
+    if (v === undefined) delete next.llm[field];
+    else next.llm[field] = v;
+    if (!Object.keys(next.llm).length) delete next.llm;
+  } else if (k === "url") {
+    if (v === undefined) throw new UsageError("a profile needs a url");
+    next.url = v;
+  } else {
+    const field = k as "token" | "prefix" | "ttl";
+    if (v === undefined) delete next[field];
+    else next[field] = v;
+  }
+  if (!next.llm) delete next.llm;
+  return next;
+}

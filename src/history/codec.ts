@@ -1,0 +1,212 @@
+// The message codec: the only place that knows how LangChain (JS and Python)
+// and Flowise store chat messages. A list element is the JSON of a
+// StoredMessage, {"type": T, "data": {"content": ..., ...}}; lists are
+// newest-first (LPUSH), so reading reverses them.
+
+export const KNOWN_TYPES = ["human", "ai", "system", "tool", "function", "generic", "chat"] as const;
+export type StoredType = (typeof KNOWN_TYPES)[number];
+
+/** What a stored type is shown as. generic/chat messages show their own data.role. */
+const ROLE_OF_TYPE: Record<StoredType, string> = {
+  human: "user",
+  ai: "assistant",
+  system: "system",
+  tool: "tool",
+  function: "tool",
+  generic: "generic",
+  chat: "generic",
+};
+
+/** User-facing roles accepted on input, mapped to the stored type. */
+export const TYPE_OF_ROLE: Record<string, StoredType> = {
+  user: "human",
+  human: "human",
+  assistant: "ai",
+  ai: "ai",
+  system: "system",
+  tool: "tool",
+};
+
+export interface StoredMessage {
+  type: string;
+  data: { content: unknown; [k: string]: unknown };
+}
+
+export type ElementProblem =
+  | "not valid UTF-8"
+  | "not JSON"
+  | "JSON in a string"
+  | "not an object"
+  | "missing type"
+  | "missing data"
+  | "missing data.content"
+  | "unknown type";
+
+export interface DecodedMessage {
+  /** 1-based, oldest first. */
+  index: number;
+  /** user / assistant / system / tool, a generic message's own role, or "unrecognized". */
+  role: string;
+  /** The stored type, or "unrecognized". */
+  type: string;
+  /** Display text: content parts joined, images as [image], tool calls summarised. */
+  content: string;
+  /** The element exactly as stored (UTF-8 text; see rawBytes for invalid UTF-8). */
+  raw: string;
+  rawBytes: Buffer;
+  /** Why the element is not a readable message (unrecognized only). */
+  problem?: ElementProblem;
+  /** The message's data (additional_kwargs, tool_calls, name, id...) as stored. */
+  data?: Record<string, unknown>;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function isValidUtf8(bytes: Buffer): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Classify one element; never throws, whatever the bytes. */
+export function parseElement(bytes: Buffer): { ok: true; message: StoredMessage } | { ok: false; problem: ElementProblem } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, problem: "not valid UTF-8" };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Deeply nested JSON overflows the parser's stack: that is "not JSON" to us.
+    return { ok: false, problem: "not JSON" };
+  }
+  if (typeof value === "string") return { ok: false, problem: "JSON in a string" };
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return { ok: false, problem: "not an object" };
+  const v = value as Record<string, unknown>;
+  if (typeof v.type !== "string") return { ok: false, problem: "missing type" };
+  if (v.data === null || typeof v.data !== "object" || Array.isArray(v.data)) return { ok: false, problem: "missing data" };
+  const data = v.data as Record<string, unknown>;
+  if (data.content === undefined || data.content === null) return { ok: false, problem: "missing data.content" };
+  if (!(KNOWN_TYPES as readonly string[]).includes(v.type)) return { ok: false, problem: "unknown type" };
+  return { ok: true, message: { type: v.type, data: data as StoredMessage["data"] } };
+}
+
+export function roleOf(m: StoredMessage): string {
+  const role = ROLE_OF_TYPE[m.type as StoredType] ?? m.type;
+  if (role === "generic") {
+    const own = m.data.role;
+    return typeof own === "string" && own ? own : "generic";
+  }
+  return role;
+}
+
+/** Content as text: strings as they are, content parts joined, images as [image]. */
+export function contentText(m: StoredMessage): string {
+  const parts: string[] = [];
+  const c = m.data.content;
+  if (typeof c === "string") parts.push(c);
+  else if (Array.isArray(c)) {
+    for (const p of c) parts.push(partText(p));
+  } else parts.push(JSON.stringify(c) ?? "");
+  const calls = m.data.tool_calls;
+  if (Array.isArray(calls)) {
+    for (const call of calls) {
+      const name = typeof call?.name === "string" ? call.name : "?";
+      parts.push(`[tool call ${name}(${safeJson(call?.args)})]`);
+    }
+  }
+  return parts.filter((p) => p !== "").join(" ");
+}
+
+function partText(p: unknown): string {
+  if (typeof p === "string") return p;
+  if (p && typeof p === "object") {
+    const part = p as Record<string, unknown>;
+    if (part.type === "text" && typeof part.text === "string") return part.text;
+    if (part.type === "image_url" || part.type === "image" || part.type === "input_image") return "[image]";
+    if (typeof part.type === "string") return `[${part.type}]`;
+  }
+  return `[${typeof p}]`;
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v ?? {});
+  } catch {
+    return "…";
+  }
+}
+
+/** One element as a message (index is filled in by the caller). */
+export function decodeElement(bytes: Buffer, index: number): DecodedMessage {
+  const parsed = parseElement(bytes);
+  const raw = bytes.toString("utf8");
+  if (!parsed.ok) {
+    return { index, role: "unrecognized", type: "unrecognized", content: raw, raw, rawBytes: bytes, problem: parsed.problem };
+  }
+  const m = parsed.message;
+  return { index, role: roleOf(m), type: m.type, content: contentText(m), raw, rawBytes: bytes, data: m.data };
+}
+
+/**
+ * Elements as LRANGE returns them (newest first) → messages oldest first.
+ * `firstIndex` is the 1-based position of the oldest element given.
+ */
+export function decodeHistory(newestFirst: Buffer[], firstIndex = 1): DecodedMessage[] {
+  const out: DecodedMessage[] = [];
+  for (let i = newestFirst.length - 1, n = firstIndex; i >= 0; i--, n++) out.push(decodeElement(newestFirst[i], n));
+  return out;
+}
+
+export interface NewMessage {
+  type: StoredType;
+  content: string;
+  /** Stored in data.id: lets a retried write recognise it already happened. */
+  id?: string;
+  toolCallId?: string;
+  name?: string;
+  additionalKwargs?: Record<string, unknown>;
+}
+
+/**
+ * The element exactly as LangChain JS's mapChatMessagesToStoredMessages (and
+ * Flowise's toDict) writes it: same fields, same order. An id goes where
+ * LangChain puts a message id.
+ */
+export function encodeMessage(m: NewMessage): string {
+  const data: Record<string, unknown> = { content: m.content };
+  if (m.type === "tool") {
+    data.tool_call_id = m.toolCallId ?? "";
+    if (m.name) data.name = m.name;
+  }
+  if (m.id) data.id = m.id;
+  if (m.type === "ai") {
+    data.tool_calls = [];
+    data.invalid_tool_calls = [];
+  }
+  data.additional_kwargs = m.additionalKwargs ?? {};
+  data.response_metadata = {};
+  return JSON.stringify({ type: m.type, data });
+}
+
+/** Validate a complete StoredMessage given by the user (append --message-json). */
+export function validateStoredMessage(text: string): { ok: true; element: string; message: StoredMessage } | { ok: false; reason: string } {
+  const parsed = parseElement(Buffer.from(text, "utf8"));
+  if (!parsed.ok) return { ok: false, reason: parsed.problem };
+  const { message } = parsed;
+  const c = message.data.content;
+  if (typeof c !== "string" && !Array.isArray(c)) return { ok: false, reason: "data.content must be a string or an array of content parts" };
+  if ((message.type === "generic" || message.type === "chat") && typeof message.data.role !== "string") {
+    return { ok: false, reason: `a ${message.type} message needs data.role` };
+  }
+  if (message.type === "tool" && typeof message.data.tool_call_id !== "string") {
+    return { ok: false, reason: "a tool message needs data.tool_call_id" };
+  }
+  return { ok: true, element: JSON.stringify(message), message };
+}

@@ -1,0 +1,25 @@
+// `history show` as data: the session read, decoded, or a clear reason why not.
+import type { Store } from "../store/types.js";
+import type { KeySpace } from "../keys.js";
+import { CliError, ExitCode, NotFoundError } from "../errors.js";
+import { decodeHistory } from "./codec.js";
+import { readHistory, type HistoryWindow } from "./read.js";
+import { describeNearMisses, findNearMisses } from "./near-miss.js";
+import type { HistoryView } from "../render/history.js";
+
+export async function notFound(store: Store, keys: KeySpace, sessionId: string): Promise<NotFoundError> {
+  const hint = describeNearMisses(await findNearMisses(store, sessionId, keys), keys);
+  return new NotFoundError(`no session '${sessionId}'`, hint ?? "`upstash-memory sessions list` shows the sessions that exist");
+}
+
+export function wrongType(key: string, type: string): CliError {
+  return new CliError(`key '${key}' is a ${type}, not a chat history`, ExitCode.failure, "chat histories are Redis lists; another part of the app uses this key");
+}
+
+export async function loadHistory(store: Store, keys: KeySpace, sessionId: string, window: HistoryWindow = {}): Promise<HistoryView> {
+  const key = keys.key(sessionId);
+  const h = await readHistory(store, key, window);
+  if (h.type === "none") throw await notFound(store, keys, sessionId);
+  if (h.type !== "list") throw wrongType(key, h.type);
+  return { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages: decodeHistory(h.newestFirst, h.firstIndex) };
+}

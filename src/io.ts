@@ -1,0 +1,35 @@
+// Injected IO so every command is testable with plain streams, as gh does.
+import type { Readable, Writable } from "node:stream";
+
+export type OutStream = Writable & { isTTY?: boolean; columns?: number };
+export type InStream = Readable & { isTTY?: boolean };
+
+export interface IO {
+  stdout: OutStream;
+  stderr: OutStream;
+  stdin: InStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIO(): IO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+/** Colours only on a TTY, never with NO_COLOR (https://no-color.org) or --no-color. */
+export function useColor(stream: OutStream, env: NodeJS.ProcessEnv, flag?: boolean): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  return Boolean(stream.isTTY);
+}
+
+export function isInteractive(io: IO): boolean {
+  return Boolean(io.stdin.isTTY && io.stderr.isTTY) && !io.env.CI;
+}
+
+/** Write a line, resolving once the stream accepted it (respects backpressure). */
+export function writeLine(stream: OutStream, line: string): Promise<void> | void {
+  if (!stream.write(line + "\n")) {
+    return new Promise((resolve) => stream.once("drain", () => resolve()));
+  }
+}

@@ -1,0 +1,32 @@
+// Session ids and Redis keys: the key is the optional prefix plus the id
+// (LangChain Python writes `message_store:<id>`); ids are shown without it.
+import { UsageError } from "./errors.js";
+
+export class KeySpace {
+  constructor(readonly prefix: string) {}
+
+  key(sessionId: string): string {
+    return this.prefix + sessionId;
+  }
+
+  sessionId(key: string): string {
+    return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
+  }
+
+  /** SCAN MATCH pattern: the prefix is literal, the user's pattern is a glob. */
+  match(pattern = "*"): string {
+    return escapeGlob(this.prefix) + pattern;
+  }
+}
+
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** Reject ids that cannot be what the user meant; nothing is sent for them. */
+export function validateSessionId(id: string | undefined): string {
+  if (id === undefined || id.trim() === "") {
+    throw new UsageError("the session id is empty");
+  }
+  return id;
+}

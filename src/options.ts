@@ -1,0 +1,22 @@
+// Option parsers shared by the commands. Commander reports their errors as
+// usage errors (exit 2) through the single handler.
+import { InvalidArgumentError } from "commander";
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError("expected a whole number of at least 1");
+  }
+  return Number(value);
+}
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError("expected a whole number");
+  }
+  return Number(value);
+}
+
+/** Help text section: `$ upstash-memory ...` lines, each with a short comment. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ upstash-memory ${l}`).join("\n")}\n`;
+}

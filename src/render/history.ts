@@ -1,0 +1,76 @@
+// A conversation in each output format. JSON carries `raw` (the element exactly
+// as stored); text formats are sanitised and never carry terminal escapes.
+import type { DecodedMessage } from "../history/codec.js";
+import { isValidUtf8 } from "../history/codec.js";
+import { formatTtl } from "../duration.js";
+import type { Output } from "./output.js";
+import { drawTable } from "./table.js";
+import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
+
+export const HISTORY_FORMATS = ["table", "json", "ndjson", "markdown", "text"] as const;
+export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
+
+export interface HistoryView {
+  sessionId: string;
+  key: string;
+  count: number;
+  ttlSeconds: number | null;
+  messages: DecodedMessage[];
+}
+
+export function messageJson(m: DecodedMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = { index: m.index, role: m.role, type: m.type, content: m.content, raw: m.raw };
+  // Bytes that are not UTF-8 cannot travel in a JSON string: add them exactly.
+  if (!isValidUtf8(m.rawBytes)) out.rawBase64 = m.rawBytes.toString("base64");
+  if (m.problem) out.problem = m.problem;
+  return out;
+}
+
+export function historyJson(v: HistoryView): Record<string, unknown> {
+  return { sessionId: v.sessionId, key: v.key, count: v.count, ttlSeconds: v.ttlSeconds, messages: v.messages.map(messageJson) };
+}
+
+export function headerLine(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
+  return `session ${sanitizeLine(v.sessionId)} · ${v.count} message${v.count === 1 ? "" : "s"} · TTL ${formatTtl(v.ttlSeconds)}`;
+}
+
+/** Messages only, for streaming formats where the header was already written. */
+export async function renderMessages(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
+  const s = await out.styles();
+  for (const m of v.messages) {
+    switch (format) {
+      case "ndjson":
+        await out.ndjson({ sessionId: v.sessionId, ...messageJson(m) });
+        break;
+      case "markdown":
+        await out.line(`**${sanitizeLine(m.role)}** (${m.index})\n\n${sanitizeMultiline(m.content)}\n`);
+        break;
+      case "text":
+        await out.line(`[${m.index}] ${s.role(m.role)(sanitizeLine(m.role))}: ${sanitizeLine(m.content)}`);
+        break;
+      default:
+        await out.tsv([m.index, m.role, m.content]);
+    }
+  }
+}
+
+export async function renderHistory(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
+  if (format === "json") return out.json(historyJson(v));
+  if (format === "markdown") await out.line(`# Session ${sanitizeLine(v.sessionId)}\n\n_${v.count} messages · TTL ${formatTtl(v.ttlSeconds)}_\n`);
+  if (format === "table" && out.tty) {
+    const s = await out.styles();
+    await out.line(s.bold(headerLine(v)));
+    if (!v.messages.length) return;
+    const rows = v.messages.map((m) => [String(m.index), s.role(m.role)(sanitizeLine(m.role)), sanitizeMultiline(m.content)]);
+    const width = Math.max(...rows.map((r) => r[0].length), 1) + 2;
+    await out.line(await drawTable({ head: ["#", "role", "content"], rows, widths: [width, 14, 0], totalWidth: out.columns }));
+    return;
+  }
+  await renderMessages(out, v, format);
+}
+
+export function warnUnrecognized(out: Output, messages: DecodedMessage[]): void {
+  for (const m of messages) {
+    if (m.problem) out.warn(`warning: message ${m.index} is not a chat message (${m.problem}); shown as unrecognized`);
+  }
+}

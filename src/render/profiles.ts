@@ -1,0 +1,53 @@
+// Profiles for `config list/show` and `login`: tokens are always masked.
+import type { Profile } from "../config/profiles.js";
+import { maskToken } from "../secrets.js";
+import type { Output } from "./output.js";
+import { drawTable } from "./table.js";
+
+export function profileJson(name: string, p: Profile, current: boolean): Record<string, unknown> {
+  return {
+    name,
+    current,
+    url: p.url,
+    token: p.token ? maskToken(p.token) : null,
+    prefix: p.prefix ?? "",
+    ttl: p.ttl ?? null,
+    llm: p.llm ? { baseUrl: p.llm.baseUrl ?? null, model: p.llm.model ?? null, apiKey: p.llm.apiKey ? maskToken(p.llm.apiKey) : null } : null,
+  };
+}
+
+export async function renderProfileList(out: Output, rows: Record<string, unknown>[]): Promise<void> {
+  if (!out.tty) {
+    for (const r of rows) await out.tsv([r.current ? `${r.name}*` : String(r.name), String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")]);
+    return;
+  }
+  if (!rows.length) {
+    out.warn("no saved profiles: run `upstash-memory login`");
+    return;
+  }
+  const table = await drawTable({
+    head: ["profile", "url", "token", "prefix", "ttl"],
+    rows: rows.map((r) => [`${r.current ? "* " : "  "}${r.name}`, String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")]),
+    widths: [14, 40, 14, 16, 0],
+    totalWidth: Math.max(out.columns, 100),
+  });
+  await out.line(table);
+}
+
+export async function renderProfile(out: Output, r: Record<string, unknown>): Promise<void> {
+  const llm = r.llm as Record<string, unknown> | null;
+  const lines: [string, unknown][] = [
+    ["profile", `${r.name}${r.current ? " (current)" : ""}`],
+    ["url", r.url],
+    ["token", r.token ?? ""],
+    ["prefix", r.prefix],
+    ["ttl", r.ttl ?? ""],
+    ["llm.baseUrl", llm?.baseUrl ?? ""],
+    ["llm.model", llm?.model ?? ""],
+    ["llm.apiKey", llm?.apiKey ?? ""],
+  ];
+  for (const [k, v] of lines) {
+    if (out.tty) await out.line(`${k.padEnd(12)} ${v}`);
+    else await out.tsv([k, String(v)]);
+  }
+}

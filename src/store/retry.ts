@@ -1,0 +1,41 @@
+// The retry policy both transports share: bounded, with backoff, and only for
+// batches that are safe to send twice. A failure that happened before anything
+// was sent (connection refused, DNS) is always safe to retry.
+import { setTimeout as sleep } from "node:timers/promises";
+
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    /** True when the request certainly never reached Redis. */
+    readonly notSent: boolean,
+    /** Server-suggested wait (Retry-After), in ms. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_WAIT_MS = 5_000;
+
+export function backoffMs(attempt: number): number {
+  // 100 ms, 300 ms, 900 ms ... capped; deterministic so tests stay bounded.
+  return Math.min(100 * 3 ** attempt, 2_000);
+}
+
+export async function withRetry<T>(
+  attempts: number,
+  idempotent: boolean,
+  run: () => Promise<T>,
+  onRetry?: (err: TransientError, attempt: number) => void,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const retryable = err instanceof TransientError && (idempotent || err.notSent);
+      if (!retryable || attempt + 1 >= attempts) throw err;
+      onRetry?.(err, attempt + 1);
+      await sleep(Math.min(err.retryAfterMs ?? backoffMs(attempt), MAX_WAIT_MS));
+    }
+  }
+}
