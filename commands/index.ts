@@ -2,17 +2,27 @@
 // imported here (actions load their dependencies when they run).
 import type { Command } from "commander";
 import type { Context } from "../src/context.js";
-// import { devCommand } from "./dev.js";
+import { devCommand } from "./dev.js";
 import { sessionsCommand } from "./sessions/index.js";
 import { historyCommand } from "./history/index.js";
 import { loginCommand, logoutCommand } from "./login.js";
 import { configCommand } from "./config/index.js";
+import { appendCommand } from "./append.js";
+import { expireCommand } from "./expire.js";
+import { clearCommand } from "./clear.js";
+import { exportCommand } from "./export.js";
+import { importCommand } from "./import.js";
 
 export function registerCommands(program: Command, ctx: Context): void {
   program.addCommand(sessionsCommand(ctx));
   program.addCommand(historyCommand(ctx));
+  program.addCommand(appendCommand(ctx));
+  program.addCommand(expireCommand(ctx));
+  program.addCommand(clearCommand(ctx));
+  program.addCommand(exportCommand(ctx));
+  program.addCommand(importCommand(ctx));
   program.addCommand(loginCommand(ctx));
   program.addCommand(logoutCommand(ctx));
   program.addCommand(configCommand(ctx));
-  // program.addCommand(devCommand(ctx));
+  program.addCommand(devCommand(ctx));
 }

@@ -58,7 +58,7 @@ export function describeNearMisses(misses: NearMiss[], keys: KeySpace): string |
   if (!misses.length) return undefined;
   const parts = misses.map((m) => {
     const id = m.key.startsWith(keys.prefix) ? keys.sessionId(m.key) : m.key;
-    const what = m.type === "list" ? `${m.count} messages` : `a ${m.type}`;
+    const what = m.type === "list" ? `${m.count} message${m.count === 1 ? "" : "s"}` : `a ${m.type}`;
     return `'${id}' (${m.reason}, ${what})`;
   });
   return `did you mean ${parts.join(", ")}?`;

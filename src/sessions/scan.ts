@@ -1,6 +1,8 @@
-// Listing sessions at a bounded request cost: each request carries the
-// metadata of the previous SCAN page *and* the next SCAN, so N keys cost about
-// N/1000 + 1 HTTP requests (Upstash returns ~1000 keys per SCAN whatever COUNT says).
+// Scanning chat sessions at a bounded request cost: each request carries the
+// per-key commands for the previous SCAN page *and* the next SCAN, so N keys
+// cost about N/1000 + 1 HTTP requests (Upstash returns ~1000 keys per SCAN
+// whatever COUNT says). `sessions list`, `export`, `expire --match` and
+// `clear --match` all scan through here.
 import type { Store, Cmd, Outcome } from "../store/types.js";
 import { asArray, asBytes, asInt, asText, unwrap } from "../store/replies.js";
 import { ttlFromReply } from "../duration.js";
@@ -24,33 +26,19 @@ export interface ScanOptions {
   onProgress?: (scanned: number) => void;
 }
 
-const PER_KEY = 3;
+export interface KeyPlan<T> {
+  /** Commands to send for one key, in the same request as the next SCAN. */
+  commands(key: string): Cmd[];
+  /** Their outcomes → a result, or null to skip the key. */
+  read(key: string, outcomes: Outcome[]): T | null;
+}
 
 function scanCommand(cursor: string, match: string, count: number): Cmd {
   return ["SCAN", cursor, "MATCH", match, "COUNT", count, "TYPE", "list"];
 }
 
-function metaCommands(keys: string[]): Cmd[] {
-  return keys.flatMap((k) => [["LLEN", k], ["TTL", k], ["LINDEX", k, 0]] as Cmd[]);
-}
-
-function toInfo(keySpace: KeySpace, key: string, o: Outcome[]): SessionInfo | null {
-  if (!o[0].ok || !o[1].ok) return null; // changed type between SCAN and now
-  const ttl = asInt(o[1].value);
-  const count = asInt(o[0].value);
-  if (ttl === -2 || count === 0) return null; // deleted or expired meanwhile
-  const newest = o[2].ok && o[2].value !== null ? decodeElement(asBytes(o[2].value), count) : null;
-  return {
-    sessionId: keySpace.sessionId(key),
-    key,
-    count,
-    ttlSeconds: ttlFromReply(ttl),
-    last: newest ? { role: newest.role, content: newest.content } : null,
-  };
-}
-
-/** Yields sessions page by page, as the scan goes. */
-export async function* scanSessions(store: Store, keySpace: KeySpace, opts: ScanOptions = {}): AsyncGenerator<SessionInfo[]> {
+/** Scans list keys matching the pattern and runs `plan` on each, page by page. */
+export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPlan<T>, opts: ScanOptions = {}): AsyncGenerator<T[]> {
   const match = keySpace.match(opts.pattern ?? "*");
   const count = opts.count ?? 1000;
   let cursor = "0";
@@ -58,7 +46,8 @@ export async function* scanSessions(store: Store, keySpace: KeySpace, opts: Scan
   let scanned = 0;
   let done = false;
   while (!done || pending.length) {
-    const cmds = metaCommands(pending);
+    const perKey = pending.map((k) => plan.commands(k));
+    const cmds = perKey.flat();
     if (!done) cmds.push(scanCommand(cursor, match, count));
     let outcomes: Outcome[];
     try {
@@ -66,10 +55,13 @@ export async function* scanSessions(store: Store, keySpace: KeySpace, opts: Scan
     } catch (err) {
       throw explainNoScan(err);
     }
-    const page: SessionInfo[] = [];
+    const page: T[] = [];
+    let at = 0;
     pending.forEach((key, i) => {
-      const info = toInfo(keySpace, key, outcomes.slice(i * PER_KEY, i * PER_KEY + PER_KEY));
-      if (info) page.push(info);
+      const n = perKey[i].length;
+      const result = plan.read(key, outcomes.slice(at, at + n));
+      at += n;
+      if (result !== null) page.push(result);
     });
     pending = [];
     if (!done) {
@@ -86,6 +78,31 @@ export async function* scanSessions(store: Store, keySpace: KeySpace, opts: Scan
   }
 }
 
+/** LLEN, TTL and the newest element of each session. */
+export function sessionInfoPlan(keySpace: KeySpace): KeyPlan<SessionInfo> {
+  return {
+    commands: (k) => [["LLEN", k], ["TTL", k], ["LINDEX", k, 0]],
+    read(key, o) {
+      if (!o[0].ok || !o[1].ok) return null; // changed type between SCAN and now
+      const ttl = asInt(o[1].value);
+      const count = asInt(o[0].value);
+      if (ttl === -2 || count === 0) return null; // deleted or expired meanwhile
+      const newest = o[2].ok && o[2].value !== null ? decodeElement(asBytes(o[2].value), count) : null;
+      return {
+        sessionId: keySpace.sessionId(key),
+        key,
+        count,
+        ttlSeconds: ttlFromReply(ttl),
+        last: newest ? { role: newest.role, content: newest.content } : null,
+      };
+    },
+  };
+}
+
+export function scanSessions(store: Store, keySpace: KeySpace, opts: ScanOptions = {}): AsyncGenerator<SessionInfo[]> {
+  return scanKeys(store, keySpace, sessionInfoPlan(keySpace), opts);
+}
+
 function explainNoScan(err: unknown): unknown {
   const text = typeof err === "string" ? err : err instanceof Error ? err.message : "";
   if (/NOPERM/.test(text)) {
@@ -94,5 +111,12 @@ function explainNoScan(err: unknown): unknown {
       "use the standard (read-write) token to list; `history show <id>` works with a read-only token",
     );
   }
-  return typeof err === "string" ? unwrap({ ok: false, error: err }) : err;
+  if (typeof err === "string") {
+    try {
+      unwrap({ ok: false, error: err });
+    } catch (e) {
+      return e;
+    }
+  }
+  return err;
 }

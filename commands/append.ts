@@ -1,0 +1,69 @@
+import { Command, Option } from "commander";
+import type { Context } from "../src/context.js";
+import { UsageError } from "../src/errors.js";
+import { examples } from "../src/options.js";
+
+interface AppendOptions {
+  role: string;
+  file?: string;
+  messageJson?: string;
+  toolCallId?: string;
+  ttl?: string;
+  json?: boolean;
+}
+
+export function appendCommand(ctx: Context): Command {
+  return new Command("append")
+    .description("add a message to a session, stored exactly as LangChain and Flowise store it")
+    .argument("<sessionId>", "the session id (without the prefix)")
+    .argument("[content]", "message text; `-` reads stdin")
+    .addOption(new Option("--role <role>", "user, assistant, system or tool (also human, ai)").default("user"))
+    .option("--file <path>", "read the content from a file")
+    .option("--message-json <json>", "append a complete StoredMessage {\"type\":..,\"data\":{\"content\":..}}")
+    .option("--tool-call-id <id>", "the tool call a tool message answers")
+    .option("--ttl <duration>", "set the session's TTL in the same atomic request (default: the profile's ttl; else unchanged)")
+    .option("--json", "print {sessionId,key,count,ttlSeconds,applied}")
+    .addHelpText(
+      "after",
+      examples(
+        "append user-42 \"I prefer window seats\"",
+        "append user-42 \"Noted: window seat.\" --role assistant --ttl 7d",
+        "echo 'long text' | upstash-memory append user-42 -",
+        "append user-42 --message-json '{\"type\":\"system\",\"data\":{\"content\":\"Be brief.\"}}'",
+      ) + "\nA retried append is applied once: each message carries a unique data.id.\n",
+    )
+    .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
+      const { validateSessionId } = await import("../src/keys.js");
+      validateSessionId(sessionId);
+      const w = await import("../src/write/append.js");
+      const sources = [content !== undefined, opts.file !== undefined, opts.messageJson !== undefined].filter(Boolean).length;
+      if (sources !== 1) throw new UsageError("give the content as an argument, `-` for stdin, --file PATH, or --message-json");
+      let element: string;
+      if (opts.messageJson !== undefined) element = w.elementFromJson(opts.messageJson);
+      else {
+        let bytes: Buffer;
+        if (opts.file !== undefined) {
+          const fs = await import("node:fs/promises");
+          bytes = await fs.readFile(opts.file).catch((e: Error) => {
+            throw new UsageError(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+          });
+        } else if (content === "-") {
+          const { readAll } = await import("../src/stdin.js");
+          bytes = await readAll(ctx.io.stdin);
+        } else bytes = Buffer.from(content!, "utf8");
+        element = w.elementFor(opts.role, w.contentFromBytes(bytes), opts.toolCallId);
+      }
+      const { parseDuration } = await import("../src/duration.js");
+      let ttl = opts.ttl !== undefined ? parseDuration(opts.ttl, "ttl") : undefined;
+      const { withConnection } = await import("../src/connection.js");
+      const { Output } = await import("../src/render/output.js");
+      const { ttlText, sessionLine } = await import("../src/render/writes.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
+        if (ttl === undefined && resolved.profile?.ttl) ttl = parseDuration(resolved.profile.ttl, "profile ttl");
+        const r = await w.appendElement(store, keys.key(sessionId), element, ttl);
+        if (opts.json) await out.json({ sessionId, key: keys.key(sessionId), count: r.count, ttlSeconds: r.ttlSeconds, applied: r.applied });
+        else out.warn(sessionLine(sessionId, `${r.count} messages, ${ttlText(r.ttlSeconds)}`));
+      });
+    });
+}

@@ -1,0 +1,87 @@
+import { Command } from "commander";
+import type { Context } from "../src/context.js";
+import { ExitCode, UsageError } from "../src/errors.js";
+import { examples } from "../src/options.js";
+
+interface ClearOptions {
+  match?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  backup?: string;
+  json?: boolean;
+}
+
+export function clearCommand(ctx: Context): Command {
+  return new Command("clear")
+    .description("delete sessions (asks first; --backup saves them before)")
+    .argument("[sessionIds...]", "session ids (without the prefix)")
+    .option("--match <pattern>", "every session whose id matches the glob")
+    .option("-y, --yes", "do not ask (required when not on a terminal)")
+    .option("--dry-run", "show what would be deleted, delete nothing")
+    .option("--backup <file>", "write an export of everything about to be deleted first")
+    .option("--json", "JSON {deleted,changed,missing}")
+    .addHelpText(
+      "after",
+      examples("clear user-42", "clear --match 'test-*' --dry-run", "clear --match 'test-*' --backup tests.jsonl --yes") +
+        "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
+    )
+    .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
+      if (opts.match !== undefined && ids.length) throw new UsageError("give session ids or --match, not both");
+      if (opts.match === undefined && !ids.length) throw new UsageError("missing session id", "usage: upstash-memory clear <sessionId...> or --match PATTERN");
+      const { validateSessionId } = await import("../src/keys.js");
+      ids.forEach(validateSessionId);
+      const { withConnection } = await import("../src/connection.js");
+      const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
+      const { unlinkUnchanged } = await import("../src/write/clear.js");
+      const { confirmDestructive } = await import("../src/prompts.js");
+      const { Output } = await import("../src/render/output.js");
+      const { progress } = await import("../src/render/progress.js");
+      const r = await import("../src/render/writes.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      await withConnection(ctx, cmd, async ({ store, keys }) => {
+        let targets;
+        const missing: string[] = [];
+        if (opts.match !== undefined) targets = await targetsByPattern(store, keys, opts.match);
+        else {
+          targets = [];
+          for (const t of await targetsById(store, keys, ids)) {
+            if (t.type === "none") missing.push(t.sessionId);
+            else if (t.type !== "list") throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: not deleting it`);
+            else targets.push(t);
+          }
+        }
+        for (const id of missing) out.warn(r.sessionLine(id, "no such session"));
+        const what = r.describeTargets("delete", targets);
+        if (opts.dryRun) {
+          out.warn(`would ${what}`);
+          if (opts.json) await out.json({ wouldDelete: targets.map((t) => ({ sessionId: t.sessionId, key: t.key, count: t.count })), missing });
+          else await r.listTargets(out, targets);
+          if (missing.length) process.exitCode = ExitCode.notFound;
+          return;
+        }
+        if (targets.length) {
+          await confirmDestructive(ctx.io, `${what}?`, opts.yes);
+          if (opts.backup) {
+            const { exportKeys } = await import("../src/transfer/export.js");
+            const { writeExportFile } = await import("../src/transfer/write-file.js");
+            const n = await writeExportFile(opts.backup, exportKeys(store, keys, targets.map((t) => t.key), { missing: [], notLists: [] }));
+            out.warn(`backed up ${r.plural(n, "session")} to ${opts.backup}`);
+          }
+          const bar = progress(ctx.io);
+          const result = await unlinkUnchanged(store, targets, (n) => bar.update(`deleted ${n}/${targets.length}…`));
+          bar.done();
+          for (const t of result.changed) out.warn(r.sessionLine(t.sessionId, "changed since it was listed: kept"));
+          if (opts.json) {
+            await out.json({
+              deleted: result.deleted.map((t) => ({ sessionId: t.sessionId, key: t.key, count: t.count })),
+              changed: result.changed.map((t) => t.sessionId),
+              missing: [...missing, ...result.gone.map((t) => t.sessionId)],
+            });
+          } else out.warn(r.describeTargets("deleted", result.deleted).replace(/^deleted/, "deleted"));
+          if (result.changed.length) process.exitCode = ExitCode.failure;
+        } else if (!opts.json) out.warn("nothing to delete");
+        else await out.json({ deleted: [], changed: [], missing });
+        if (missing.length) process.exitCode = ExitCode.notFound;
+      });
+    });
+}

@@ -1,0 +1,144 @@
+import { Command, InvalidArgumentError } from "commander";
+import type { Context } from "../src/context.js";
+import { examples } from "../src/options.js";
+
+interface DevOptions {
+  host: string;
+  port: number;
+  token?: string;
+  readonlyToken?: string;
+  redis?: string;
+  seed?: boolean;
+  json?: boolean;
+}
+
+const PROFILE = "local";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65_535) throw new InvalidArgumentError("expected a port number (0-65535)");
+  return n;
+}
+
+export function devCommand(ctx: Context): Command {
+  return new Command("dev")
+    .description("run a local Upstash-compatible REST endpoint, backed by redis-server")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <n>", "port to listen on (0: any free port)", port, 8079)
+    .option("--token <token>", "token clients must send (default: a new random token)")
+    .option("--readonly-token <token>", "a second token that may only read")
+    .option("--redis <url>", "use this Redis (redis://host:port) instead of starting redis-server")
+    .option("--seed", "load sample conversations (LangChain JS, Flowise, LangChain Python)")
+    .option("--json", 'print {"url","token","readonlyToken","redisUrl"} as one JSON line')
+    .addHelpText(
+      "after",
+      examples(
+        "dev --seed                                  # in-memory redis-server with sample chats",
+        "dev --port 0 --json                         # any free port; machine-readable start-up line",
+        "dev --redis redis://127.0.0.1:6380 --readonly-token ro-secret",
+      ) +
+        "\nPrints UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN for your app and saves them as the\n" +
+        `profile '${PROFILE}' (use it with --profile ${PROFILE}). Runs until Ctrl-C.\n`,
+    )
+    .action(async (opts: DevOptions, cmd: Command) => {
+      const { randomBytes } = await import("node:crypto");
+      const { registerSecret } = await import("../src/secrets.js");
+      // The program has a global --token too, and commander hands `dev --token x` to it.
+      const token = opts.token ?? ctx.globals(cmd).token ?? randomBytes(32).toString("base64url");
+      registerSecret(token);
+      registerSecret(opts.readonlyToken);
+
+      const { startRedisServer } = await import("../src/dev/redis-process.js");
+      const redisServer = opts.redis ? undefined : await startRedisServer();
+      const redisUrl = opts.redis ?? redisServer!.url;
+      try {
+        if (opts.seed) await seedSamples(ctx, redisUrl);
+        const endpoint = await listen(redisUrl, opts, token);
+        try {
+          await announce(ctx, opts, endpoint, redisUrl, redisServer !== undefined);
+          await untilSignal();
+          ctx.io.stderr.write(`stopping (served ${endpoint.stats.requests} requests)\n`);
+        } finally {
+          await endpoint.close();
+        }
+      } finally {
+        await redisServer?.stop();
+      }
+    });
+}
+
+async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
+  const { seed } = await import("../src/dev/seed.js");
+  const { ConnectionError } = await import("../src/errors.js");
+  const result = await seed(redisUrl).catch((err: Error) => {
+    throw new ConnectionError(`cannot seed ${redisUrl}: ${err.message}`);
+  });
+  ctx.io.stderr.write(`seeded ${result.sessions} sample sessions (${result.messages} messages)\n`);
+}
+
+async function listen(redisUrl: string, opts: DevOptions, token: string) {
+  const { startEndpoint } = await import("../src/dev/server.js");
+  const { RedisUnavailableError } = await import("../src/dev/connections.js");
+  const { CliError, ConnectionError, ExitCode } = await import("../src/errors.js");
+  try {
+    return await startEndpoint({ redisUrl, host: opts.host, port: opts.port, token, readonlyToken: opts.readonlyToken });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE") {
+      throw new CliError(`port ${opts.port} on ${opts.host} is in use`, ExitCode.failure, "pass --port N, or --port 0 for any free port");
+    }
+    if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") {
+      throw new CliError(`cannot listen on ${opts.host}: ${e.code}`, ExitCode.usage);
+    }
+    if (err instanceof RedisUnavailableError) throw new ConnectionError(`cannot reach ${redisUrl}: ${e.message}`);
+    throw err;
+  }
+}
+
+async function announce(
+  ctx: Context,
+  opts: DevOptions,
+  endpoint: { url: string; token: string; readonlyToken?: string },
+  redisUrl: string,
+  startedRedis: boolean,
+): Promise<void> {
+  const { io } = ctx;
+  if (opts.json) {
+    const line = { url: endpoint.url, token: endpoint.token, readonlyToken: endpoint.readonlyToken ?? null, redisUrl };
+    io.stdout.write(JSON.stringify(line) + "\n");
+  } else {
+    io.stdout.write(`UPSTASH_REDIS_REST_URL=${endpoint.url}\nUPSTASH_REDIS_REST_TOKEN=${endpoint.token}\n`);
+    if (endpoint.readonlyToken) io.stdout.write(`UPSTASH_REDIS_REST_READONLY_TOKEN=${endpoint.readonlyToken}\n`);
+  }
+  if (!isLoopback(opts.host)) {
+    io.stderr.write(`warning: listening on ${opts.host}: anyone who can reach this machine and has the token can use the database\n`);
+  }
+  try {
+    const { ProfileStore } = await import("../src/config/profiles.js");
+    const store = await ProfileStore.open(io.env);
+    // Keep what the user set on the profile (prefix, ttl, ...); only the connection changes.
+    store.save(PROFILE, { ...store.get(PROFILE), url: endpoint.url, token: endpoint.token });
+    io.stderr.write(`saved as profile '${PROFILE}' (--profile ${PROFILE})\n`);
+  } catch (err) {
+    io.stderr.write(`warning: could not save profile '${PROFILE}': ${(err as Error).message}\n`);
+  }
+  const { redact } = await import("../src/secrets.js");
+  const backend = startedRedis ? `in-memory redis-server at ${redisUrl}, discarded on exit` : redact(redisUrl);
+  io.stderr.write(`local endpoint ready (${backend}); Ctrl-C to stop\n`);
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

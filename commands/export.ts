@@ -1,0 +1,58 @@
+import { Command } from "commander";
+import type { Context } from "../src/context.js";
+import { ExitCode, UsageError } from "../src/errors.js";
+import { examples } from "../src/options.js";
+
+interface ExportOptions {
+  match?: string;
+  out?: string;
+}
+
+export function exportCommand(ctx: Context): Command {
+  return new Command("export")
+    .description("export sessions as JSON Lines (raw elements, exactly as stored)")
+    .argument("[sessionIds...]", "session ids (default: every session, or --match)")
+    .option("--match <pattern>", "every session whose id matches the glob")
+    .option("-o, --out <file>", "write to a file instead of stdout")
+    .option("--json", "the output is already JSON Lines (accepted for consistency)")
+    .addHelpText(
+      "after",
+      examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export --match 'support-*' | gzip > support.jsonl.gz") +
+        '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
+        'an element that is not valid UTF-8 is written as {"base64": "..."}.\n',
+    )
+    .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
+      if (opts.match !== undefined && ids.length) throw new UsageError("give session ids or --match, not both");
+      const { validateSessionId } = await import("../src/keys.js");
+      ids.forEach(validateSessionId);
+      const { withConnection } = await import("../src/connection.js");
+      const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
+      const { Output } = await import("../src/render/output.js");
+      const { progress } = await import("../src/render/progress.js");
+      const { plural, sessionLine } = await import("../src/render/writes.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      await withConnection(ctx, cmd, async ({ store, keys }) => {
+        const report = { missing: [] as string[], notLists: [] as { key: string; type: string }[] };
+        const lines = ids.length
+          ? exportKeys(store, keys, ids.map((id) => keys.key(id)), report)
+          : exportByPattern(store, keys, { pattern: opts.match ?? "*" });
+        const bar = progress(ctx.io);
+        const tick = (n: number) => bar.update(`exported ${plural(n, "session")}…`);
+        let n = 0;
+        if (opts.out) {
+          const { writeExportFile } = await import("../src/transfer/write-file.js");
+          n = await writeExportFile(opts.out, lines, tick);
+        } else {
+          for await (const l of lines) {
+            await out.ndjson(l);
+            tick(++n);
+          }
+        }
+        bar.done();
+        for (const k of report.missing) out.warn(sessionLine(keys.sessionId(k), "no such session"));
+        for (const k of report.notLists) out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
+        out.warn(`exported ${plural(n, "session")}${opts.out ? ` to ${opts.out}` : ""}`);
+        if (report.missing.length) process.exitCode = ExitCode.notFound;
+      });
+    });
+}

@@ -1,0 +1,146 @@
+// A throwaway redis-server for `upstash-memory dev` and the tests: in memory only
+// (no RDB, no AOF), loopback only, on a free port, gone when stopped.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CliError, ExitCode } from "../errors.js";
+
+export interface RedisServerHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const HOST = "127.0.0.1";
+const START_ATTEMPTS = 5;
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** Bytes of redis-server output kept to explain a failed start. */
+const LOG_TAIL_BYTES = 4_096;
+
+const NOT_INSTALLED =
+  "redis-server is not installed: install it (apt install redis-server, brew install redis) or pass --redis redis://host:port";
+
+export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisServerHandle> {
+  // A port picked by listening on 0 can be taken by someone else before
+  // redis-server binds it, so a failed start is retried on a new port. A port
+  // chosen by the caller is tried once.
+  const attempts = opts.port ? 1 : START_ATTEMPTS;
+  let lastError: Error | undefined;
+  for (let i = 0; i < attempts; i++) {
+    const port = opts.port ?? (await freePort());
+    try {
+      return await launch(port);
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      lastError = err as Error;
+    }
+  }
+  throw new CliError(`could not start redis-server: ${lastError?.message ?? "unknown error"}`, ExitCode.failure);
+}
+
+async function launch(port: number): Promise<RedisServerHandle> {
+  const child = spawn(
+    "redis-server",
+    ["--save", "", "--appendonly", "no", "--bind", HOST, "--port", String(port)],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let tail = "";
+  const keepTail = (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-LOG_TAIL_BYTES);
+  };
+  child.stdout!.on("data", keepTail);
+  child.stderr!.on("data", keepTail);
+
+  let ended: { error?: NodeJS.ErrnoException } | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once("error", (error) => {
+      ended = { error };
+      resolve();
+    });
+    child.once("exit", () => {
+      ended ??= {};
+      resolve();
+    });
+  });
+  // Should this process die without calling stop(), take redis-server along.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  const ready = await waitForPing(port, () => ended === undefined);
+  if (!ready) {
+    process.removeListener("exit", killOnExit);
+    await terminate(child, exited);
+    if (ended?.error?.code === "ENOENT") throw new CliError(NOT_INSTALLED, ExitCode.failure);
+    const log = lastLogLine(tail);
+    throw new Error(`redis-server on port ${port} did not start${log ? `: ${log}` : ""}`);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `redis://${HOST}:${port}`,
+    port,
+    stop: () => {
+      stopped ??= terminate(child, exited).finally(() => process.removeListener("exit", killOnExit));
+      return stopped;
+    },
+  };
+}
+
+/** The last non-empty line redis-server logged, with its timestamp prefix removed. */
+function lastLogLine(log: string): string {
+  const lines = log.split("\n").map((l) => l.trim()).filter(Boolean);
+  const last = lines.at(-1) ?? "";
+  return last.replace(/^\d+:[A-Z] [^*#.-]*[*#.-] /, "");
+}
+
+async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  child.kill("SIGTERM");
+  const done = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS, false, { ref: false })]);
+  if (!done) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** A port nobody listens on right now: bind port 0, read what the OS chose, release it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once("error", reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Poll with PING until redis answers +PONG (true), the process dies or the deadline passes (false). */
+async function waitForPing(port: number, alive: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (alive() && Date.now() < deadline) {
+    if (await pingOnce(port)) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: HOST, port });
+    let reply = "";
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => finish(false));
+    socket.once("error", () => finish(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      reply += chunk.toString("latin1");
+      if (reply.includes("\r\n")) finish(reply.startsWith("+PONG"));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+// `import`: restore exported sessions. Every line is validated before anything
+// is written; each session is restored by one atomic script that can safely
+// run twice.
+import type { Store, Cmd } from "../store/types.js";
+import { asArray, asInt, unwrap } from "../store/replies.js";
+import { IMPORT } from "../write/scripts.js";
+import { elementBytes, type ExportLine } from "./format.js";
+import { isValidUtf8 } from "../history/codec.js";
+import { CliError } from "../errors.js";
+
+export type ImportMode = "skip" | "replace" | "merge";
+export type ImportStatus = "written" | "skipped" | "not-a-list";
+
+export interface ImportResult {
+  key: string;
+  status: ImportStatus;
+  count: number;
+}
+
+/** Stay well inside Upstash's 10 MB request limit. */
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const MAX_SESSIONS_PER_REQUEST = 200;
+
+function importCommand(l: ExportLine, mode: ImportMode): { cmd: Cmd; bytes: number } {
+  const flags: string[] = [];
+  const args: string[] = [];
+  let bytes = 0;
+  for (const e of l.elements) {
+    const b = elementBytes(e);
+    // Text travels as text; other bytes as base64, decoded inside Redis.
+    if (isValidUtf8(b)) {
+      flags.push("t");
+      args.push(b.toString("utf8"));
+    } else {
+      flags.push("b");
+      args.push(b.toString("base64"));
+    }
+    bytes += args[args.length - 1].length;
+  }
+  return { cmd: ["EVAL", IMPORT, 1, l.key, mode, l.ttlSeconds ?? "", flags.join(""), ...args], bytes };
+}
+
+export async function importLines(store: Store, lines: AsyncIterable<ExportLine>, mode: ImportMode, onProgress?: (n: number) => void): Promise<ImportResult[]> {
+  const results: ImportResult[] = [];
+  let batch: { key: string; cmd: Cmd }[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    const o = await store.pipeline(batch.map((b) => b.cmd), { idempotent: true });
+    batch.forEach((b, i) => {
+      const [status, count] = asArray(unwrap(o[i])).map(asInt);
+      results.push({ key: b.key, status: status === 1 ? "written" : status === 0 ? "skipped" : "not-a-list", count });
+    });
+    onProgress?.(results.length);
+    batch = [];
+    size = 0;
+  };
+  for await (const l of lines) {
+    const { cmd, bytes } = importCommand(l, mode);
+    if (store.transport === "rest" && bytes > MAX_REQUEST_BYTES * 2) {
+      throw new CliError(`session '${l.key}' is too large to restore in one request (${Math.round(bytes / 1e6)} MB)`, 1, "restore it over a redis:// URL, which has no request size limit");
+    }
+    if (size + bytes > MAX_REQUEST_BYTES || batch.length >= MAX_SESSIONS_PER_REQUEST) await flush();
+    batch.push({ key: l.key, cmd });
+    size += bytes;
+  }
+  await flush();
+  return results;
+}

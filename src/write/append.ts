@@ -1,0 +1,56 @@
+// `append`: one element, written exactly as LangChain/Flowise write it, in one
+// atomic request together with its EXPIRE, and never twice.
+import { randomUUID } from "node:crypto";
+import type { Store } from "../store/types.js";
+import { asArray, asInt, unwrap } from "../store/replies.js";
+import { ttlFromReply } from "../duration.js";
+import { UsageError } from "../errors.js";
+import { encodeMessage, isValidUtf8, TYPE_OF_ROLE, validateStoredMessage, type StoredType } from "../history/codec.js";
+import { APPEND } from "./scripts.js";
+import { wrongType } from "../history/show.js";
+
+/** How far back a retried append looks for itself. */
+const DEDUPE_WINDOW = 200;
+
+export interface AppendResult {
+  applied: boolean;
+  count: number;
+  ttlSeconds: number | null;
+  element: string;
+}
+
+export function storedTypeOf(role: string): StoredType {
+  const t = TYPE_OF_ROLE[role.toLowerCase()];
+  if (!t) throw new UsageError(`unknown role '${role}'`, "use user, assistant, system or tool (or LangChain's human, ai)");
+  return t;
+}
+
+export function contentFromBytes(bytes: Buffer): string {
+  if (!isValidUtf8(bytes)) throw new UsageError("the content is not valid UTF-8");
+  return bytes.toString("utf8");
+}
+
+/** A new element from a role and content; the id makes retries recognisable. */
+export function elementFor(role: string, content: string, toolCallId?: string): string {
+  const type = storedTypeOf(role);
+  if (type === "tool" && !toolCallId) throw new UsageError("a tool message needs --tool-call-id");
+  return encodeMessage({ type, content, id: randomUUID(), toolCallId });
+}
+
+/** A complete StoredMessage from the user, given an id when it has none. */
+export function elementFromJson(text: string): string {
+  const v = validateStoredMessage(text);
+  if (!v.ok) throw new UsageError(`--message-json is not a StoredMessage: ${v.reason}`, `expected {"type":"human","data":{"content":"..."}}`);
+  if (typeof v.message.data.id === "string" && v.message.data.id) return v.element;
+  const data = { ...v.message.data, id: randomUUID() };
+  return JSON.stringify({ type: v.message.type, data });
+}
+
+export async function appendElement(store: Store, key: string, element: string, ttlSeconds?: number): Promise<AppendResult> {
+  const [o] = await store.pipeline([["EVAL", APPEND, 1, key, element, ttlSeconds ?? "", DEDUPE_WINDOW]], { idempotent: true });
+  if (!o.ok && o.error.startsWith("WRONGTYPE")) {
+    throw wrongType(key, "key of another type");
+  }
+  const [applied, count, ttl] = asArray(unwrap(o)).map(asInt);
+  return { applied: applied === 1, count, ttlSeconds: ttlFromReply(ttl), element };
+}

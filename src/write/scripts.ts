@@ -1,0 +1,116 @@
+// Server-side scripts for every write. Each runs atomically in Redis and is
+// sent as one EVAL (one request, nothing to load first), and each is safe to
+// send twice: that is what lets a write whose response was lost be retried
+// without applying it twice.
+
+/**
+ * LPUSH one element unless it is already among the newest ARGV[3] elements
+ * (the element carries a unique data.id, so equal means "this very write").
+ * EXPIRE in the same step when ARGV[2] is set; otherwise the TTL is untouched.
+ * → {applied (1/0), length, ttl}
+ */
+export const APPEND = `
+local head = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+for i = 1, #head do
+  if head[i] == ARGV[1] then
+    return {0, redis.call('LLEN', KEYS[1]), redis.call('TTL', KEYS[1])}
+  end
+end
+local n = redis.call('LPUSH', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return {1, n, redis.call('TTL', KEYS[1])}
+`;
+
+/**
+ * EXPIRE (ARGV[1] seconds) or PERSIST (ARGV[1] = 'persist') each key that is a
+ * list. → per key: the TTL after (-1 = none), -2 = no such key, -3 = not a list.
+ */
+export const EXPIRE = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local t = redis.call('TYPE', key)['ok']
+  if t == 'none' then out[i] = -2
+  elseif t ~= 'list' then out[i] = -3
+  else
+    if ARGV[1] == 'persist' then redis.call('PERSIST', key) else redis.call('EXPIRE', key, ARGV[1]) end
+    out[i] = redis.call('TTL', key)
+  end
+end
+return out
+`;
+
+/**
+ * UNLINK each key only if it is still the list that was shown (and backed up):
+ * same length and same newest element (SHA-1). A session the app wrote to
+ * meanwhile is kept, so nothing is deleted that the user did not see.
+ * ARGV: length1, sha1, length2, sha2, ... → per key: 1 deleted, 0 changed, -2 gone.
+ */
+export const UNLINK_IF_UNCHANGED = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('LLEN', key)
+  if n == 0 then out[i] = -2
+  else
+    local head = redis.call('LINDEX', key, 0)
+    if n == tonumber(ARGV[2 * i - 1]) and redis.sha1hex(head) == ARGV[2 * i] then
+      redis.call('UNLINK', key)
+      out[i] = 1
+    else
+      out[i] = 0
+    end
+  end
+end
+return out
+`;
+
+/** Decodes ARGV entries marked 'b' in ARGV[3] from base64 (bytes JSON cannot carry). */
+const BASE64_DECODE = `
+local b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+local function unb64(data)
+  data = string.gsub(data, '[^' .. b64 .. '=]', '')
+  return (data:gsub('.', function(x)
+    if x == '=' then return '' end
+    local r, f = '', (b64:find(x, 1, true) - 1)
+    for i = 6, 1, -1 do r = r .. (f % 2 ^ i - f % 2 ^ (i - 1) > 0 and '1' or '0') end
+    return r
+  end):gsub('%d%d%d?%d?%d?%d?%d?%d?', function(x)
+    if #x ~= 8 then return '' end
+    local c = 0
+    for i = 1, 8 do c = c + (x:sub(i, i) == '1' and 2 ^ (8 - i) or 0) end
+    return string.char(c)
+  end))
+end
+local function element(i)
+  if string.sub(ARGV[3], i, i) == 'b' then return unb64(ARGV[3 + i]) end
+  return ARGV[3 + i]
+end
+`;
+
+/**
+ * Restore one session. ARGV[1] mode: 'skip' (only if the key does not exist),
+ * 'replace' (atomically swap in the exported list) or 'merge' (add the
+ * elements not already there at the old end, in order); ARGV[2] ttl or '';
+ * ARGV[3] one 't'/'b' flag per element; ARGV[4..] elements, newest first as
+ * stored. Re-running it changes nothing further.
+ * → {status, length}: status 1 written, 0 skipped (exists), -3 not a list.
+ */
+export const IMPORT = `${BASE64_DECODE}
+local key, mode, ttl = KEYS[1], ARGV[1], ARGV[2]
+local t = redis.call('TYPE', key)['ok']
+if t ~= 'none' and t ~= 'list' then return {-3, 0} end
+if mode == 'skip' and t ~= 'none' then return {0, redis.call('LLEN', key)} end
+local count = #ARGV - 3
+if mode == 'merge' and t == 'list' then
+  local have = {}
+  for _, v in ipairs(redis.call('LRANGE', key, 0, -1)) do have[v] = true end
+  for i = 1, count do
+    local e = element(i)
+    if not have[e] then redis.call('RPUSH', key, e); have[e] = true end
+  end
+else
+  if mode == 'replace' then redis.call('DEL', key) end
+  for i = 1, count do redis.call('RPUSH', key, element(i)) end
+end
+if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
+return {1, redis.call('LLEN', key)}
+`;

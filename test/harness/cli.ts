@@ -1,0 +1,71 @@
+// Runs the built binary as a user would (node bin/upstash-memory.js), with a
+// private config directory, and captures stdout, stderr and the exit code.
+// Every captured output is kept so a test can check no secret ever leaked.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const BIN = path.join(ROOT, "bin/upstash-memory.js");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  configDir?: string;
+  timeoutMs?: number;
+}
+
+/** Captured outputs of this test file, for the secret-leak checks. */
+export const captured: string[] = [];
+
+export function tempConfigDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "um-config-"));
+}
+
+/** A clean environment: nothing from the developer's shell leaks into a test. */
+export function baseEnv(configDir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: configDir,
+    UPSTASH_MEMORY_CONFIG_DIR: configDir,
+    NO_COLOR: "1",
+    CI: "true",
+  };
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const configDir = opts.configDir ?? tempConfigDir();
+  const env: Record<string, string> = { ...baseEnv(configDir) };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
+    child.stdout.on("data", (d) => out.push(d));
+    child.stderr.on("data", (d) => err.push(d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      const result = { code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes };
+      captured.push(result.stdout, result.stderr);
+      resolve(result);
+    });
+    child.stdin.on("error", () => {});
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
