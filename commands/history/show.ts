@@ -10,6 +10,9 @@ interface ShowOptions {
   ndjson?: boolean;
   first?: number;
   last?: number;
+  follow?: boolean;
+  interval: string;
+  for?: string;
 }
 
 export function historyShowCommand(ctx: Context): Command {
@@ -21,6 +24,9 @@ export function historyShowCommand(ctx: Context): Command {
     .option("--ndjson", "same as --format ndjson: one message per line")
     .option("--first <n>", "only the oldest N messages", positiveInt)
     .option("--last <n>", "only the newest N messages", positiveInt)
+    .option("-f, --follow", "keep printing new messages as the app stores them, until Ctrl-C")
+    .option("--interval <duration>", "with --follow: time between polls (e.g. 500ms, 2s)", "1s")
+    .option("--for <duration>", "with --follow: stop after this long")
     .addHelpText(
       "after",
       examples(
@@ -28,6 +34,7 @@ export function historyShowCommand(ctx: Context): Command {
         "history show user-42 --last 10",
         "history show user-42 --json | jq -r '.messages[] | \"\\(.role): \\(.content)\"'",
         "history show abc --prefix message_store:     # a LangChain Python session",
+        "history show user-42 --follow --ndjson       # watch a test chat being stored",
       ),
     )
     .action(async (sessionIdArg: string | undefined, opts: ShowOptions, cmd: Command) => {
@@ -49,6 +56,10 @@ export function historyShowCommand(ctx: Context): Command {
         const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last });
         warnUnrecognized(out, view.messages);
         await renderHistory(out, view, format);
+        if (opts.follow) {
+          const { followSession } = await import("../../src/history/follow-view.js");
+          await followSession(store, out, view, { format, interval: opts.interval, for: opts.for });
+        }
       });
     });
 }
