@@ -1,11 +1,12 @@
 // Runs the built binary as a user would (node bin/upstash-memory.js), with a
 // private config directory, and captures stdout, stderr and the exit code.
-// Every captured output is kept so a test can check no secret ever leaked.
+// Every run is checked for the suite's tokens: none may ever be printed.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(ROOT, "bin/upstash-memory.js");
@@ -24,8 +25,18 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** Captured outputs of this test file, for the secret-leak checks. */
-export const captured: string[] = [];
+/**
+ * The suite's tokens must never appear in anything the CLI prints: every run
+ * of every test is checked here, so a leak fails the test that caused it.
+ */
+function assertNoSecrets(result: RunResult, args: string[]): void {
+  const secrets = [inject("restToken"), inject("readonlyToken")];
+  for (const secret of secrets) {
+    if (secret && (result.stdout.includes(secret) || result.stderr.includes(secret))) {
+      throw new Error(`a token appeared in the output of: upstash-memory ${args.join(" ").replaceAll(secret, "<token>")}`);
+    }
+  }
+}
 
 export function tempConfigDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "um-config-"));
@@ -61,8 +72,12 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);
       const result = { code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes };
-      captured.push(result.stdout, result.stderr);
-      resolve(result);
+      try {
+        assertNoSecrets(result, args);
+        resolve(result);
+      } catch (e) {
+        reject(e);
+      }
     });
     child.stdin.on("error", () => {});
     if (opts.input !== undefined) child.stdin.end(opts.input);

@@ -1,0 +1,180 @@
+// Network faults on every command family: reads retry with a bounded backoff
+// and then fail with a clear line and exit 4; writes are never applied twice
+// nor lost (checked in Redis afterwards); no stack trace unless --debug.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Redis as IORedis } from "ioredis";
+import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.js";
+import { stack } from "../harness/stack.js";
+import { runCli } from "../harness/cli.js";
+import { appRedis, lrangeBytes, writeConversation } from "../harness/transports.js";
+import { storedMessages } from "../harness/fixtures.js";
+
+let proxy: FaultProxy;
+let app: IORedis;
+beforeAll(async () => {
+  proxy = await startFaultProxy(stack().restUrl);
+  app = appRedis();
+});
+afterAll(async () => {
+  await proxy.close();
+  await app.quit();
+});
+beforeEach(() => proxy.plan([]));
+
+const cli = (args: string[], input?: string) =>
+  runCli(args, { env: { UPSTASH_REDIS_REST_URL: proxy.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken }, input });
+const els = () => storedMessages().map((f) => f.element);
+const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
+
+async function session(ttl?: number): Promise<string> {
+  const id = `fault-${randomUUID().slice(0, 8)}`;
+  await writeConversation(app, id, els().slice(0, 3), ttl);
+  return id;
+}
+
+describe("reads under faults", () => {
+  const reads = (id: string) => [["history", "show", id, "--json"], ["sessions", "list", `${id}*`, "--json"], ["export", id]];
+
+  it.each([500, 502, 503])("retry a transient HTTP %i and succeed", async (status) => {
+    const id = await session();
+    for (const args of reads(id)) {
+      proxy.plan([{ kind: "status", status }]);
+      const r = await cli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 0 });
+    }
+  });
+
+  it("honour Retry-After on 429", async () => {
+    const id = await session();
+    proxy.plan([{ kind: "status", status: 429, retryAfter: 1 }]);
+    const started = Date.now();
+    const r = await cli(["history", "show", id, "--json"]);
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it("retry a connection reset and a lost response", async () => {
+    const id = await session();
+    for (const kind of ["reset", "drop-response"] as const) {
+      proxy.plan([{ kind }]);
+      const r = await cli(["history", "show", id, "--json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).count).toBe(3);
+    }
+  });
+
+  it("give up after a bounded number of attempts: one clear line, exit 4, no stack", async () => {
+    const id = await session();
+    for (const args of reads(id)) {
+      proxy.always({ kind: "status", status: 503 });
+      proxy.requests = 0;
+      const r = await cli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 4 });
+      expect(r.stderr.split("\n")[0]).toMatch(/^upstash-memory: HTTP 503/);
+      expect(proxy.requests).toBeLessThanOrEqual(3);
+      noStack(r.stderr);
+    }
+  });
+
+  it("time out a slow response (--timeout)", async () => {
+    const id = await session();
+    proxy.always({ kind: "slow", ms: 2500 });
+    const r = await cli(["history", "show", id, "--timeout", "1s"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("no answer within 1s");
+    noStack(r.stderr);
+  });
+
+  it.each([401, 403])("HTTP %i is an auth failure (exit 4), not retried", async (status) => {
+    const id = await session();
+    proxy.always({ kind: "status", status, body: JSON.stringify({ error: "Unauthorized" }) });
+    proxy.requests = 0;
+    const r = await cli(["history", "show", id]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`HTTP ${status}`);
+    expect(proxy.requests).toBe(1);
+  });
+
+  it("a DNS failure is a connection error (exit 4)", async () => {
+    const r = await runCli(["history", "show", "x", "--url", "https://no-such-host.invalid", "--token", "t0ken-abcdef"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("cannot resolve the host name");
+    noStack(r.stderr);
+  });
+
+  it("--debug shows the stack and the requests, never the token", async () => {
+    proxy.always({ kind: "status", status: 503 });
+    const r = await cli(["history", "show", "x", "--debug"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("debug: → POST /pipeline");
+    expect(r.stderr).toMatch(/\n\s+at /);
+    expect(r.stderr).not.toContain(stack().restToken);
+  });
+});
+
+describe("writes under faults are applied exactly once", () => {
+  it("append: response lost after Redis ran it → retried, stored once", async () => {
+    const id = await session(600);
+    proxy.plan([{ kind: "drop-response" }]);
+    const r = await cli(["append", id, "exactly once please", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).count).toBe(4);
+    const stored = (await lrangeBytes(app, id)).map(String).filter((e) => e.includes("exactly once please"));
+    expect(stored).toHaveLength(1);
+  });
+
+  it("append: reset before anything ran → retried, stored once", async () => {
+    const id = await session();
+    proxy.plan([{ kind: "reset" }, { kind: "status", status: 502 }]);
+    const r = await cli(["append", id, "after a reset"]);
+    expect(r.code).toBe(0);
+    expect((await lrangeBytes(app, id)).map(String).filter((e) => e.includes("after a reset"))).toHaveLength(1);
+  });
+
+  it("append: the store stays down → exit 4, and the message is not half-written", async () => {
+    const id = await session();
+    proxy.always({ kind: "status", status: 503 });
+    const r = await cli(["append", id, "never arrives"]);
+    expect(r.code).toBe(4);
+    expect(await app.llen(id)).toBe(3);
+  });
+
+  it("expire, clear and import survive a lost response", async () => {
+    const id = await session();
+    proxy.plan([{ kind: "drop-response" }]);
+    expect((await cli(["expire", id, "1h"])).code).toBe(0);
+    expect(await app.ttl(id)).toBe(3600);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-fault-"));
+    const file = path.join(dir, "e.jsonl");
+    fs.writeFileSync(file, (await cli(["export", id])).stdout);
+    const before = await lrangeBytes(app, id);
+
+    proxy.plan([{ kind: "pass" }, { kind: "drop-response" }]);
+    const cleared = await cli(["clear", id, "--yes"]);
+    expect(cleared.code).toBe(0);
+    expect(await app.exists(id)).toBe(0);
+
+    proxy.plan([{ kind: "drop-response" }]);
+    expect((await cli(["import", file])).code).toBe(0);
+    expect(await lrangeBytes(app, id)).toEqual(before);
+  });
+});
+
+describe("read-only token (NOPERM)", () => {
+  it("writes are refused with exit 4 and a clear reason; nothing changes", async () => {
+    const id = await session();
+    const env = { UPSTASH_REDIS_REST_URL: stack().restUrl, UPSTASH_REDIS_REST_TOKEN: stack().readonlyToken };
+    for (const args of [["append", id, "x"], ["expire", id, "1h"], ["clear", id, "--yes"]]) {
+      const r = await runCli(args, { env });
+      expect({ args, code: r.code }).toEqual({ args, code: 4 });
+      expect(r.stderr).toMatch(/read-only|may not run/);
+    }
+    expect(await app.llen(id)).toBe(3);
+    expect(await app.ttl(id)).toBe(-1);
+  });
+});
