@@ -1,0 +1,52 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { formatDuration, parseDuration } from "../../src/duration.js";
+import { VERSION } from "../../src/version.js";
+import { maskToken, redact, registerSecret } from "../../src/secrets.js";
+import { KeySpace } from "../../src/keys.js";
+import { nearMissCandidates } from "../../src/history/near-miss.js";
+
+describe("durations", () => {
+  it("parses what users type", () => {
+    expect(parseDuration("3600")).toBe(3600);
+    expect(parseDuration("90s")).toBe(90);
+    expect(parseDuration("30m")).toBe(1800);
+    expect(parseDuration("12h")).toBe(43200);
+    expect(parseDuration("7d")).toBe(604800);
+    expect(parseDuration("1d12h")).toBe(129600);
+    for (const bad of ["0", "-5", "soon", "", "1.5h", "99999999999"]) expect(() => parseDuration(bad)).toThrow();
+  });
+  it("formats the two largest units", () => {
+    expect(formatDuration(604799)).toBe("6d 23h");
+    expect(formatDuration(90)).toBe("1m 30s");
+    expect(formatDuration(0)).toBe("0s");
+  });
+});
+
+describe("secrets", () => {
+  it("masks and redacts registered tokens and URL passwords", () => {
+    expect(maskToken("AXabcdefghijk3kQ")).toBe("AX••••••3kQ");
+    registerSecret("super-secret-token-123");
+    expect(redact("Bearer super-secret-token-123 failed")).toBe("Bearer su••••••123 failed");
+    expect(redact("redis://default:hunter22@host:6379")).toBe("redis://default:••••@host:6379");
+  });
+});
+
+describe("keys", () => {
+  it("adds and strips the prefix; escapes it in patterns", () => {
+    const k = new KeySpace("message_store:");
+    expect(k.key("abc")).toBe("message_store:abc");
+    expect(k.sessionId("message_store:abc")).toBe("abc");
+    expect(new KeySpace("a*[b]").match("x*")).toBe("a\\*\\[b\\]x*");
+  });
+  it("near-miss candidates cover prefix, case and whitespace", () => {
+    const keys = nearMissCandidates(" User-1 ", new KeySpace("")).map((c) => c.key);
+    expect(keys).toEqual(expect.arrayContaining(["message_store: User-1 ", "User-1", "user-1", "USER-1", "message_store:User-1"]));
+  });
+});
+
+describe("version", () => {
+  it("matches package.json", () => {
+    expect(VERSION).toBe(JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version);
+  });
+});
