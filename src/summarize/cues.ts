@@ -5,13 +5,16 @@
 
 export type Speaker = "user" | "assistant" | "other";
 
-// A sentence made only of these words is small talk ("Hi!", "Ok, thanks so much!").
+// A sentence made only of these words is small talk ("Hi!", "Ok, thanks so much!"),
+// in English and in the other languages chat users most often greet in.
 const FILLER_WORDS = new Set(
   (
-    "hi hello hey hiya good morning afternoon evening thanks thank thx ty you so much very a lot ok okay k sure " +
-    "great cool awesome perfect nice wonderful excellent fine alright right yes yeah yep yup no nope please bye " +
-    "goodbye see later cheers welcome np problem got it sounds for your all that's that is oh ah hmm um uh wow " +
-    "lol haha of course absolutely certainly again there dear merci bonjour salut oui non d'accord"
+    "hi hello hey hiya good morning afternoon evening thanks thank thx ty you so much very a lot ok okay " +
+    "k sure great cool awesome perfect nice wonderful excellent fine alright right yes yeah yep yup no " +
+    "nope please bye goodbye see later cheers welcome np problem got it sounds for your all that's that " +
+    "is oh ah hmm um uh wow lol haha of course absolutely certainly again there dear understood noted " +
+    "done merci bonjour salut oui non d'accord hola gracias hallo danke 你好 您好 谢谢 好的 再见 こんにちは ありがとう " +
+    "ありがとうございます はい"
   ).split(" "),
 );
 

@@ -7,8 +7,8 @@
 //   User: <sentences picked from consecutive user messages>
 //   Assistant: <sentences picked from the following assistant messages>
 //
-// The previous summary line keeps its own lines and is not relabelled when it
-// already starts with a speaker label (an earlier extractive summary). Words
+// The previous summary keeps its own line breaks, and is not relabelled when
+// it already starts with a speaker label (an earlier extractive summary). Words
 // are counted as in words.ts; labels count too, so the whole text fits the
 // budget. System prompts and tool output are left out: they are plumbing, not
 // conversation. A conversation of nothing but small talk summarizes to "".
@@ -74,6 +74,7 @@ function collectCandidates(lines: readonly ChatLine[]): Candidate[] {
   let previousAskedQuestion = false;
   for (const line of lines) {
     const who = speakerOf(line.role);
+    // Skipped lines (tool calls between a question and its answer) do not break the pairing.
     if (!who || !line.content) continue;
     const sentences = splitSentences(plainText(line.content));
     let position = 0;

@@ -4,7 +4,7 @@
 // running summary stays small, so every request stays within the budget).
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
-import { abortError, chatCompletion } from "./openai-client.js";
+import { abortError, chatCompletion, displayUrl } from "./openai-client.js";
 import { DEFAULT_INSTRUCTIONS, formatLine, shortenToolOutput, stepContent } from "./prompt.js";
 import { stripReasoning, withoutReasoning } from "./reasoning.js";
 import type { ChatLine, SummaryInput } from "./types.js";
@@ -108,6 +108,11 @@ function checkedBaseUrl(raw: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`the model API base URL must start with http:// or https://, not ${url.protocol}//`);
+  }
+  // fetch refuses such URLs, and its error would quote the password.
+  if (url.username || url.password) {
+    registerSecret(decodeURIComponent(url.password));
+    throw new UsageError(`the model API base URL ${displayUrl(trimmed)} must not contain credentials`, "put the key in OPENAI_API_KEY or the profile's llm.apiKey");
   }
   return trimmed;
 }

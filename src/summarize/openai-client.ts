@@ -145,6 +145,8 @@ async function readEventStream(res: Response, req: CompletionRequest, guard: Req
   let pending = "";
   let content = "";
   const handle = (line: string): boolean => {
+    // onDelta may have cancelled: stop before passing on anything more.
+    if (req.signal?.aborted) throw abortError();
     // Comments (": keep-alive"), event names and ids carry no text.
     if (!line.startsWith("data:")) return false;
     const payload = line.slice(5).trim();

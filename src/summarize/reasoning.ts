@@ -14,20 +14,28 @@ export function stripReasoning(text: string): string {
 export function withoutReasoning(onDelta: (text: string) => void): (text: string) => void {
   let buffered = "";
   let passing = false;
+  // After a thought block, the blank lines before the answer are not passed on either.
+  let skipSpace = false;
+  const pass = (delta: string) => {
+    const text = skipSpace ? delta.trimStart() : delta;
+    if (!text) return;
+    skipSpace = false;
+    onDelta(text);
+  };
   return (delta) => {
-    if (passing) return onDelta(delta);
+    if (passing) return pass(delta);
     buffered += delta;
     const head = buffered.trimStart();
     // Not enough text yet to tell whether a thought block starts.
     if (head.length < OPEN.length && OPEN.startsWith(head)) return;
     if (!head.startsWith(OPEN)) {
       passing = true;
-      return onDelta(buffered);
+      return pass(buffered);
     }
     const end = buffered.indexOf(CLOSE);
     if (end < 0) return;
     passing = true;
-    const rest = buffered.slice(end + CLOSE.length).trimStart();
-    if (rest) onDelta(rest);
+    skipSpace = true;
+    pass(buffered.slice(end + CLOSE.length));
   };
 }

@@ -1,0 +1,129 @@
+import { Command, Option } from "commander";
+import type { Context } from "../src/context.js";
+import { CliError, ExitCode, UsageError } from "../src/errors.js";
+import { examples, positiveInt, nonNegativeInt } from "../src/options.js";
+
+interface SummarizeOpts {
+  match?: string;
+  engine?: "extractive" | "llm";
+  model?: string;
+  maxWords: number;
+  maxInputTokens: number;
+  prompt?: string;
+  llmTimeout: string;
+  store?: boolean;
+  keep: number;
+  summaryRole: "human" | "ai" | "system";
+  dryRun?: boolean;
+  backup?: string;
+  yes?: boolean;
+  json?: boolean;
+  concurrency: number;
+}
+
+export function summarizeCommand(ctx: Context): Command {
+  return new Command("summarize")
+    .description("summarize a conversation (offline, or with any OpenAI-compatible model); --store compacts it")
+    .argument("[sessionId]", "the session id (or --match)")
+    .option("--match <pattern>", "every session whose id matches the glob")
+    .addOption(new Option("--engine <engine>", "extractive (offline) or llm (default: llm when a model is configured)").choices(["extractive", "llm"]))
+    .option("--model <name>", "model for the llm engine (else llm.model / UPSTASH_MEMORY_MODEL)")
+    .option("--max-words <n>", "extractive summary length", positiveInt, 120)
+    .option("--max-input-tokens <n>", "llm: larger conversations are summarized progressively", positiveInt, 6000)
+    .option("--prompt <file>", "llm: instructions that replace the default ones")
+    .option("--llm-timeout <duration>", "llm: per-request timeout", "60s")
+    .option("--store", "replace all but the newest --keep messages with one summary message")
+    .option("--keep <n>", "with --store: newest messages kept as they are", nonNegativeInt, 4)
+    .addOption(new Option("--summary-role <role>", "with --store: the summary message's type").choices(["human", "ai", "system"]).default("human"))
+    .option("--dry-run", "with --store: show the resulting history, write nothing")
+    .option("--backup <file>", "with --store: export the session before changing it")
+    .option("-y, --yes", "with --store: do not ask (required when not on a terminal)")
+    .option("--concurrency <n>", "with --match: sessions summarized at once", positiveInt, 4)
+    .option("--json", "JSON {sessionId,engine,summary,summarizedCount}")
+    .addHelpText(
+      "after",
+      examples(
+        "summarize user-42                              # offline extractive summary",
+        "summarize user-42 --engine llm --model llama3.2   # Ollama at localhost:11434 by default",
+        "OPENAI_API_KEY=... upstash-memory summarize user-42 --model gpt-4o-mini",
+        "summarize user-42 --store --keep 6 --dry-run",
+        "summarize --match 'support-*' --store --yes --backup before.jsonl",
+      ) +
+        "\nThe stored summary is a `human` message by default (\"Summary of the earlier conversation: ...\"):\n" +
+        "apps put their own system prompt first, and some model adapters reject a system message that is not first.\n",
+    )
+    .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
+      if ((sessionId === undefined) === (opts.match === undefined)) throw new UsageError("give one session id or --match PATTERN");
+      if (!opts.store && (opts.dryRun || opts.backup)) throw new UsageError("--dry-run and --backup go with --store");
+      const { validateSessionId } = await import("../src/keys.js");
+      if (sessionId !== undefined) validateSessionId(sessionId);
+      const { withConnection, timeoutMs } = await import("../src/connection.js");
+      const { Output } = await import("../src/render/output.js");
+      const { renderSummary, summaryJson } = await import("../src/render/summary.js");
+      const { summarizeSession } = await import("../src/summarize/session.js");
+      const { buildLlmOptions } = await import("../src/summarize/engine-options.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
+          const { engine, llm } = await buildLlmOptions({
+            requested: opts.engine,
+            model: opts.model,
+            profile: resolved.profile?.llm,
+            env: ctx.io.env,
+            maxInputTokens: opts.maxInputTokens,
+            promptFile: opts.prompt,
+            timeout: opts.llmTimeout,
+            signal: controller.signal,
+          });
+          const single = sessionId !== undefined;
+          const streamed = single && engine === "llm" && out.tty && !opts.json;
+          if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
+          let backupWrite: ((key: string) => Promise<void>) | undefined;
+          if (opts.backup) {
+            const file = opts.backup;
+            const { exportKeys } = await import("../src/transfer/export.js");
+            const { writeExportFile } = await import("../src/transfer/write-file.js");
+            const saved: string[] = [];
+            backupWrite = async (key) => {
+              saved.push(key);
+              await writeExportFile(file, exportKeys(store, keys, [...saved], { missing: [], notLists: [] }));
+            };
+          }
+          const ids = single ? [sessionId] : await matchIds(store, keys, opts.match!);
+          if (opts.store && !opts.dryRun) {
+            const { confirmDestructive } = await import("../src/prompts.js");
+            const what = single ? `session '${sessionId}'` : `${ids.length} sessions`;
+            await confirmDestructive(ctx.io, `replace all but the newest ${opts.keep} messages of ${what} with a summary?`, opts.yes);
+          }
+          const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), beforeWrite: backupWrite } : undefined;
+          const run = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
+          if (single) {
+            const r = await run(sessionId);
+            if (opts.json) await out.json(summaryJson(r));
+            else await renderSummary(out, r, { streamed, heading: false });
+            return;
+          }
+          const { mapBounded } = await import("../src/summarize/bounded.js");
+          const { progress } = await import("../src/render/progress.js");
+          const bar = progress(ctx.io);
+          const results = await mapBounded(ids, opts.concurrency, run, (done) => bar.update(`summarized ${done}/${ids.length}…`));
+          bar.done();
+          if (opts.json) await out.json(results.map(summaryJson));
+          else for (const r of results) await renderSummary(out, r, { streamed: false, heading: true });
+        });
+      } catch (err) {
+        if ((err as Error)?.name === "AbortError") throw new CliError("cancelled: nothing was written", ExitCode.failure);
+        throw err;
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+      }
+    });
+}
+
+async function matchIds(store: import("../src/store/types.js").Store, keys: import("../src/keys.js").KeySpace, pattern: string): Promise<string[]> {
+  const { targetsByPattern } = await import("../src/write/targets.js");
+  return (await targetsByPattern(store, keys, pattern)).map((t) => t.sessionId).sort();
+}

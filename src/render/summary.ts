@@ -1,0 +1,30 @@
+// Summaries for people (the text, then what was stored) and for scripts.
+import type { Output } from "./output.js";
+import type { SummarizeResult } from "../summarize/session.js";
+import { renderHistory } from "./history.js";
+import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
+
+export function summaryJson(r: SummarizeResult): Record<string, unknown> {
+  return {
+    sessionId: r.sessionId,
+    engine: r.engine,
+    summary: r.summary,
+    summarizedCount: r.summarizedCount,
+    ...(r.stored ? { stored: r.stored } : {}),
+  };
+}
+
+export async function renderSummary(out: Output, r: SummarizeResult, opts: { streamed: boolean; heading: boolean }): Promise<void> {
+  if (opts.heading) await out.line(`# ${sanitizeLine(r.sessionId)}`);
+  if (!opts.streamed) await out.line(sanitizeMultiline(r.summary));
+  else await out.line();
+  if (r.preview) {
+    out.warn(`dry run: the session would become ${r.preview.length} messages (nothing written)`);
+    await renderHistory(out, { sessionId: r.sessionId, key: r.key, count: r.preview.length, ttlSeconds: null, messages: r.preview }, "table");
+  }
+  if (!r.stored) return;
+  const s = r.stored;
+  if (s.status === "compacted") out.warn(`${r.sessionId}: ${r.summarizedCount} messages replaced by the summary; ${s.length} messages now (${s.kept} kept)`);
+  else if (s.status === "already") out.warn(`${r.sessionId}: the summary was already stored (${s.length} messages)`);
+  else if (s.status === "nothing-to-compact") out.warn(`${r.sessionId}: nothing to compact (${s.length} messages, keeping ${s.kept})`);
+}

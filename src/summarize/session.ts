@@ -1,0 +1,86 @@
+// `summarize` for one session: read it, summarize with the chosen engine, and
+// with --store compact it (all but the newest --keep messages replaced by the
+// summary), atomically and without losing a message.
+import type { Store } from "../store/types.js";
+import type { KeySpace } from "../keys.js";
+import { loadHistory } from "../history/show.js";
+import { decodeElement, type DecodedMessage, type StoredType } from "../history/codec.js";
+import { CliError } from "../errors.js";
+import { summarizeExtractive } from "./extractive.js";
+import { summarizeWithLlm, type LlmOptions } from "./llm.js";
+import { summaryElement, summaryMark, toSummaryInput } from "./memory.js";
+import { compactTail, type CompactStatus } from "./compact.js";
+
+export type Engine = "extractive" | "llm";
+
+export interface StoreOptions {
+  keep: number;
+  role: StoredType;
+  dryRun: boolean;
+  /** Runs before anything is written (e.g. writes a backup). */
+  beforeWrite?: (key: string) => Promise<void>;
+}
+
+export interface SummarizeOptions {
+  engine: Engine;
+  maxWords: number;
+  llm?: LlmOptions;
+  store?: StoreOptions;
+}
+
+export interface SummarizeResult {
+  sessionId: string;
+  key: string;
+  engine: Engine;
+  summary: string;
+  /** Original messages the summary covers (an earlier summary's included). */
+  summarizedCount: number;
+  stored?: { status: CompactStatus | "nothing-to-compact" | "dry-run"; length: number; kept: number };
+  /** With --dry-run: the history as it would be after compaction. */
+  preview?: DecodedMessage[];
+}
+
+async function runEngine(opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
+  if (opts.engine === "llm") {
+    if (!opts.llm) throw new CliError("no model configured for the llm engine");
+    return (await summarizeWithLlm(input, opts.llm)).summary;
+  }
+  return summarizeExtractive(input, { maxWords: opts.maxWords });
+}
+
+export async function summarizeSession(store: Store, keys: KeySpace, sessionId: string, opts: SummarizeOptions): Promise<SummarizeResult> {
+  // One retry covers a concurrent compaction or trim of the tail between read and write.
+  for (let attempt = 0; ; attempt++) {
+    const view = await loadHistory(store, keys, sessionId);
+    const base = { sessionId, key: view.key, engine: opts.engine };
+    const n = opts.store ? view.count - opts.store.keep : view.count;
+    const part = view.messages.slice(0, Math.max(n, 0));
+    const onlySummary = part.length === 1 && summaryMark(part[0]) !== undefined;
+    if (opts.store && (n < 1 || onlySummary)) {
+      const whole = toSummaryInput(view.messages);
+      const summary = await runEngine(opts, whole.input);
+      return { ...base, summary, summarizedCount: whole.covers, stored: { status: "nothing-to-compact", length: view.count, kept: view.count } };
+    }
+    const source = toSummaryInput(part);
+    const summary = await runEngine(opts, source.input);
+    const result: SummarizeResult = { ...base, summary, summarizedCount: source.covers };
+    if (!opts.store) return result;
+    const element = summaryElement(summary, opts.store.role, source.covers);
+    const kept = view.messages.slice(part.length);
+    if (opts.store.dryRun) {
+      const preview = [decodeElement(Buffer.from(element), 1), ...kept.map((m, i) => ({ ...m, index: i + 2 }))];
+      return { ...result, stored: { status: "dry-run", length: preview.length, kept: kept.length }, preview };
+    }
+    await opts.store.beforeWrite?.(view.key);
+    const tail = part.map((m) => m.rawBytes).reverse();
+    const applied = await compactTail(store, view.key, tail, element);
+    if (applied.status !== "changed") return { ...result, stored: { status: applied.status, length: applied.length, kept: kept.length } };
+    if (attempt >= 1) {
+      throw new CliError(
+        `session '${sessionId}' kept changing at its oldest end while it was summarized: nothing was written`,
+        1,
+        "another process trims or compacts it; run again when it is idle",
+      );
+    }
+  }
+}
