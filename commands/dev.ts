@@ -1,3 +1,5 @@
+// `upstash-memory dev`: the local Upstash-compatible endpoint (src/dev/), with
+// its own in-memory redis-server unless --redis names one.
 import { Command, InvalidArgumentError } from "commander";
 import type { Context } from "../src/context.js";
 import { examples } from "../src/options.js";
@@ -10,6 +12,7 @@ interface DevOptions {
   redis?: string;
   seed?: boolean;
   json?: boolean;
+  demo?: boolean;
 }
 
 const PROFILE = "local";
@@ -28,13 +31,15 @@ export function devCommand(ctx: Context): Command {
     .option("--token <token>", "token clients must send (default: a new random token)")
     .option("--readonly-token <token>", "a second token that may only read")
     .option("--redis <url>", "use this Redis (redis://host:port) instead of starting redis-server")
-    .option("--seed", "load sample conversations (LangChain JS, Flowise, LangChain Python)")
+    .option("--seed", "load sample conversations (LangChain JS, Flowise, LangChain Python), replacing keys of the same names")
     .option("--json", 'print {"url","token","readonlyToken","redisUrl"} as one JSON line')
+    .option("--demo", "with --seed: list the sessions, show one conversation, then stop (npm run demo)")
     .addHelpText(
       "after",
       examples(
         "dev --seed                                  # in-memory redis-server with sample chats",
         "dev --port 0 --json                         # any free port; machine-readable start-up line",
+        "dev --seed --demo --port 0                  # a tour: list the samples, show one, stop",
         "dev --redis redis://127.0.0.1:6380 --readonly-token ro-secret",
       ) +
         "\nPrints UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN for your app and saves them as the\n" +
@@ -48,21 +53,32 @@ export function devCommand(ctx: Context): Command {
       registerSecret(token);
       registerSecret(opts.readonlyToken);
 
-      const { startRedisServer } = await import("../src/dev/redis-process.js");
-      const redisServer = opts.redis ? undefined : await startRedisServer();
-      const redisUrl = opts.redis ?? redisServer!.url;
+      // Listening from the start: a Ctrl-C during start-up still ends in a clean shutdown.
+      const stop = stopSignal();
       try {
-        if (opts.seed) await seedSamples(ctx, redisUrl);
-        const endpoint = await listen(redisUrl, opts, token);
+        const { startRedisServer } = await import("../src/dev/redis-process.js");
+        const redisServer = opts.redis ? undefined : await startRedisServer();
+        const redisUrl = opts.redis ?? redisServer!.url;
         try {
-          await announce(ctx, opts, endpoint, redisUrl, redisServer !== undefined);
-          await untilSignal();
-          ctx.io.stderr.write(`stopping (served ${endpoint.stats.requests} requests)\n`);
+          if (opts.seed) await seedSamples(ctx, redisUrl);
+          const endpoint = await listen(redisUrl, opts, token);
+          try {
+            await announce(ctx, opts, endpoint, redisUrl, redisServer !== undefined);
+            if (opts.demo) {
+              const { runDemo } = await import("../src/dev/demo.js");
+              await runDemo(ctx.io, endpoint);
+              return;
+            }
+            await stop.received;
+            ctx.io.stderr.write(`stopping (served ${endpoint.stats.requests} requests)\n`);
+          } finally {
+            await endpoint.close();
+          }
         } finally {
-          await endpoint.close();
+          await redisServer?.stop();
         }
       } finally {
-        await redisServer?.stop();
+        stop.dispose();
       }
     });
 }
@@ -124,21 +140,31 @@ async function announce(
   }
   const { redact } = await import("../src/secrets.js");
   const backend = startedRedis ? `in-memory redis-server at ${redisUrl}, discarded on exit` : redact(redisUrl);
-  io.stderr.write(`local endpoint ready (${backend}); Ctrl-C to stop\n`);
+  io.stderr.write(`redis: ${backend}\nlocal endpoint ready; Ctrl-C to stop\n`);
 }
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+/**
+ * Resolves on the first SIGINT or SIGTERM. The handlers stay installed until
+ * dispose(), after shutdown: a signal arriving meanwhile (a second Ctrl-C, or
+ * the one conf's exit hook, when-exit, re-raises) must not kill the process before it has
+ * closed the endpoint and stopped redis-server.
+ */
+function stopSignal(): { received: Promise<void>; dispose(): void } {
+  let onSignal = () => {};
+  const received = new Promise<void>((resolve) => {
+    onSignal = () => resolve();
   });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    received,
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }

@@ -60,9 +60,10 @@ export class CommandPolicy {
     const spec = await this.table.get(name);
     // A command the server does not know: let Redis say so.
     if (!spec) return undefined;
-    const sub = argv.length > 1 ? `${name}|${argText(argv[1]).toLowerCase()}` : undefined;
-    const subSpec = sub ? spec.subcommands.get(sub) : undefined;
-    if (subSpec) return writes(subSpec) ? noPerm(sub!) : undefined;
+    // Container commands (CONFIG, SCRIPT, ...) carry their flags per subcommand.
+    const sub = `${name}|${argText(argv[1]).toLowerCase()}`;
+    const subSpec = spec.subcommands.get(sub);
+    if (subSpec) return writes(subSpec) ? noPerm(sub) : undefined;
     return writes(spec) ? noPerm(name) : undefined;
   }
 }

@@ -25,10 +25,11 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
   // A port picked by listening on 0 can be taken by someone else before
   // redis-server binds it, so a failed start is retried on a new port. A port
   // chosen by the caller is tried once.
-  const attempts = opts.port ? 1 : START_ATTEMPTS;
+  const fixedPort = opts.port || undefined;
+  const attempts = fixedPort ? 1 : START_ATTEMPTS;
   let lastError: Error | undefined;
   for (let i = 0; i < attempts; i++) {
-    const port = opts.port ?? (await freePort());
+    const port = fixedPort ?? (await freePort());
     try {
       return await launch(port);
     } catch (err) {
@@ -67,7 +68,7 @@ async function launch(port: number): Promise<RedisServerHandle> {
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 
-  const ready = await waitForPing(port, () => ended === undefined);
+  const ready = await waitUntilServing(port, child.pid, () => ended === undefined);
   if (!ready) {
     process.removeListener("exit", killOnExit);
     await terminate(child, exited);
@@ -87,11 +88,10 @@ async function launch(port: number): Promise<RedisServerHandle> {
   };
 }
 
-/** The last non-empty line redis-server logged, with its timestamp prefix removed. */
+/** The last line redis-server logged, without its "pid:role date time level" prefix. */
 function lastLogLine(log: string): string {
-  const lines = log.split("\n").map((l) => l.trim()).filter(Boolean);
-  const last = lines.at(-1) ?? "";
-  return last.replace(/^\d+:[A-Z] [^*#.-]*[*#.-] /, "");
+  const last = log.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
+  return last.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [.*#-] /, "");
 }
 
 async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
@@ -105,7 +105,7 @@ async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise
 }
 
 /** A port nobody listens on right now: bind port 0, read what the OS chose, release it. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -117,30 +117,38 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Poll with PING until redis answers +PONG (true), the process dies or the deadline passes (false). */
-async function waitForPing(port: number, alive: () => boolean): Promise<boolean> {
+/**
+ * Poll until the redis-server with this pid answers on the port (true), or it
+ * died or the deadline passed (false). Asking for its process_id rather than
+ * sending PING keeps another server already on the port from passing for ours.
+ */
+async function waitUntilServing(port: number, pid: number | undefined, alive: () => boolean): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (alive() && Date.now() < deadline) {
-    if (await pingOnce(port)) return true;
+    if (pid !== undefined && (await serverPid(port)) === pid) return true;
     await sleep(50);
   }
   return false;
 }
 
-function pingOnce(port: number): Promise<boolean> {
+/** The process_id from `INFO server` of whatever listens on the port, if anything answers. */
+function serverPid(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: HOST, port });
     let reply = "";
-    const finish = (ok: boolean) => {
+    const finish = (pid: number | undefined) => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(1_000, () => finish(false));
-    socket.once("error", () => finish(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.setTimeout(1_000, () => finish(undefined));
+    socket.once("error", () => finish(undefined));
+    socket.once("connect", () => socket.write("INFO server\r\n"));
     socket.on("data", (chunk) => {
       reply += chunk.toString("latin1");
-      if (reply.includes("\r\n")) finish(reply.startsWith("+PONG"));
+      // An error reply (still loading, ...) means not ready yet.
+      if (reply.startsWith("-")) finish(undefined);
+      const match = /\r\nprocess_id:(\d+)\r\n/.exec(reply);
+      if (match) finish(Number(match[1]));
     });
   });
 }

@@ -1,5 +1,6 @@
 // The Upstash REST routes, from an HTTP request to Redis argument lists:
 //   POST /             ["SET","k","v"]            one command as a JSON array
+//                      (query parameters other than _token are ignored here)
 //   GET|POST /set/k/v  path segments are the arguments (URL-decoded); a POST
 //                      body is appended as the last argument, then every query
 //                      parameter except _token as NAME VALUE

@@ -171,10 +171,9 @@ export interface SeedResult {
 
 /** Write the samples, replacing earlier copies, so seeding twice gives the same data. */
 export async function seed(target: string | Redis): Promise<SeedResult> {
-  const redis = typeof target === "string" ? new Redis(target, { lazyConnect: true, retryStrategy: () => null }) : target;
-  // A connection failure rejects the commands below; the event needs no second report.
-  if (typeof target === "string") redis.on("error", () => {});
+  const redis = typeof target === "string" ? connect(target) : target;
   try {
+    // One MULTI: readers never see a half-seeded database.
     const batch = redis.multi().del(...SAMPLE_KEYS);
     for (const session of SAMPLE_SESSIONS) {
       const encode = session.writer === "langchain-python" ? pythonStoredMessage : jsStoredMessage;
@@ -186,13 +185,21 @@ export async function seed(target: string | Redis): Promise<SeedResult> {
     const failure = replies?.find(([err]) => err)?.[0];
     if (failure) throw failure;
   } finally {
-    if (typeof target === "string") redis.disconnect();
+    if (redis !== target) redis.disconnect();
   }
   return {
     sessions: SAMPLE_SESSIONS.length,
     messages: SAMPLE_SESSIONS.reduce((n, s) => n + s.messages.length, 0),
     keys: [...SAMPLE_KEYS],
   };
+}
+
+/** A connection for one seeding: no reconnects, so an unreachable server fails the commands at once. */
+function connect(url: string): Redis {
+  const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+  // The failed commands report the error; the event would only repeat it.
+  redis.on("error", () => {});
+  return redis;
 }
 
 /** One list element as LangChain JS 1.x writes it (field order matters for byte equality). */

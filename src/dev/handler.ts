@@ -1,0 +1,119 @@
+// One HTTP request in, one JSON response out: authentication, body, route,
+// policy, execution and encoding, with every failure turned into a status code
+// and {"error": ...}.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { TokenCheck } from "./auth.js";
+import type { CommandTable } from "./command-table.js";
+import { RedisUnavailableError } from "./connections.js";
+import { encodeReply, wantsBase64 } from "./encoding.js";
+import { TransactionAbortedError, type Executor, type Outcome, type PipelineItem } from "./executor.js";
+import type { Access, CommandPolicy } from "./policy.js";
+import { readBody } from "./request-body.js";
+import { ALLOWED_METHODS, argText, HttpError, parseRoute, splitTarget, type Argv } from "./routes.js";
+
+export interface HandlerDeps {
+  tokens: TokenCheck;
+  table: CommandTable;
+  policy: CommandPolicy;
+  executor: Executor;
+  latencyMs: number;
+}
+
+export class RequestHandler {
+  constructor(private readonly deps: HandlerDeps) {}
+
+  /** Answers every request with JSON; nothing a client sends can throw out of here. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.respond(req)
+      .catch(errorResponse)
+      .then(({ status, body, headers }) => send(res, status, body, headers))
+      .catch(() => res.destroy());
+  }
+
+  private async respond(req: IncomingMessage): Promise<JsonResponse> {
+    const method = req.method ?? "GET";
+    if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
+      return { status: 405, body: { error: `ERR method ${method} not allowed` }, headers: { Allow: ALLOWED_METHODS.join(", ") } };
+    }
+    const { pathname, query } = splitTarget(req.url ?? "/");
+    const access = this.deps.tokens.access(req.headers.authorization, query.get("_token"));
+    if (!access) return { status: 401, body: { error: "Unauthorized" } };
+
+    const body = await readBody(req);
+    if (this.deps.latencyMs > 0) await sleep(this.deps.latencyMs);
+    const route = parseRoute(method, pathname, query, body);
+    const base64 = wantsBase64(req.headers["upstash-encoding"]);
+
+    if (route.kind === "command") {
+      if (route.viaPath && !(await this.deps.table.get(argText(route.argv[0])))) {
+        throw new HttpError(404, `ERR unknown route: ${pathname.split("/").slice(0, 2).join("/")} is not a Redis command`);
+      }
+      const refused = await this.deps.policy.refusal(route.argv, access);
+      if (refused) throw new HttpError(400, refused);
+      const outcome = await this.deps.executor.command(route.argv);
+      return "error" in outcome
+        ? { status: 400, body: outcome }
+        : { status: 200, body: { result: encodeReply(outcome.result, base64) } };
+    }
+
+    const refusals = await this.refusals(route.commands, access);
+    if (route.kind === "pipeline") {
+      const items: PipelineItem[] = route.commands.map((argv, i) => {
+        const refused = refusals[i];
+        return refused ? { refused } : argv;
+      });
+      return { status: 200, body: encodeAll(await this.deps.executor.pipeline(items), base64) };
+    }
+    // A refused command would be a queue-time error in Redis: the whole
+    // transaction is discarded, with the refusal as the reason.
+    const refused = refusals.find((r) => r !== undefined);
+    if (refused) throw new HttpError(400, refused);
+    return { status: 200, body: encodeAll(await this.deps.executor.transaction(route.commands), base64) };
+  }
+
+  private refusals(commands: Argv[], access: Access): Promise<Array<string | undefined>> {
+    return Promise.all(commands.map((argv) => this.deps.policy.refusal(argv, access)));
+  }
+}
+
+interface JsonResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+function encodeAll(outcomes: Outcome[], base64: boolean): Array<{ result: unknown } | { error: string }> {
+  return outcomes.map((o) => ("error" in o ? o : { result: encodeReply(o.result, base64) }));
+}
+
+function errorResponse(err: unknown): JsonResponse {
+  // The rest of a body that was too big is read and dropped by node:http after
+  // the response: closing instead would make a client still sending it fail
+  // with EPIPE before it sees the 413.
+  if (err instanceof HttpError) return { status: err.status, body: { error: err.message } };
+  if (err instanceof TransactionAbortedError) return { status: 400, body: { error: err.message } };
+  if (err instanceof RedisUnavailableError) return { status: 503, body: { error: err.message } };
+  return { status: 500, body: { error: `ERR internal error: ${(err as Error)?.message ?? String(err)}` } };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const payload = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json",
+    "Content-Length": payload.length,
+    "upstash-sync-token": syncToken(),
+  });
+  res.end(payload);
+}
+
+/**
+ * @upstash/redis echoes this header back for read-your-writes. One Redis needs
+ * no syncing, but the token still changes with every response, as on Upstash.
+ */
+export function syncToken(): string {
+  return randomBytes(12).toString("base64url");
+}
