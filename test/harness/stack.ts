@@ -78,8 +78,9 @@ export interface RawRequest {
 export async function rawRequest(baseUrl: string, path: string, req: RawRequest = {}): Promise<RawResponse> {
   const headers: Record<string, string> = { ...req.headers };
   if (req.token) headers.authorization = `Bearer ${req.token}`;
-  let body: string | Uint8Array | undefined;
-  if (typeof req.body === "string" || req.body instanceof Uint8Array) body = req.body;
+  let body: BodyInit | undefined;
+  if (typeof req.body === "string") body = req.body;
+  else if (req.body instanceof Uint8Array) body = req.body as Uint8Array<ArrayBuffer>;
   else if (req.body !== undefined) body = JSON.stringify(req.body);
   const res = await fetch(baseUrl + path, {
     method: req.method ?? (body === undefined ? "GET" : "POST"),
