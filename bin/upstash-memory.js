@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Launcher: everything lives in dist/ (built from src/ and commands/).
-import { main } from "../dist/src/cli.js";
+import { run } from "../dist/src/main.js";
 
-main(process.argv.slice(2)).then((code) => {
+run(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -147,3 +147,28 @@ describe("the program", () => {
     }
   });
 });
+
+describe("pipes", () => {
+  it("stops quietly when the reader closes the pipe early (like `| head`)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN, baseEnv } = await import("../harness/cli.js");
+    const { appRedis } = await import("../harness/transports.js");
+    const app = appRedis();
+    const key = `pipe-${randomUUID().slice(0, 8)}`;
+    const element = JSON.stringify({ type: "human", data: { content: "x".repeat(200) } });
+    await app.lpush(key, ...Array.from({ length: 5000 }, () => element));
+    const s = stack();
+    const child = spawn(process.execPath, [BIN, "history", "show", key, "--ndjson"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...baseEnv(tempConfigDir()), UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.restToken },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    await app.del(key);
+    await app.quit();
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+});
