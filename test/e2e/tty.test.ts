@@ -1,0 +1,72 @@
+// What a person sees at a terminal: prompts, masked input, tables and colours.
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis as IORedis } from "ioredis";
+import { runInPty } from "../harness/pty.js";
+import { tempConfigDir } from "../harness/cli.js";
+import { stack } from "../harness/stack.js";
+import { appRedis, connectionEnv, writeConversation } from "../harness/transports.js";
+import { storedMessages } from "../harness/fixtures.js";
+
+let app: IORedis;
+beforeAll(() => {
+  app = appRedis();
+});
+afterAll(() => app.quit());
+
+describe("on a terminal", () => {
+  it("login asks for the URL and the token, never echoes the token, checks it and saves the profile", async () => {
+    const s = stack();
+    const dir = tempConfigDir();
+    const r = await runInPty(["login", "--profile", "tty"], [
+      { waitFor: "REST URL", send: `${s.restUrl}\r` },
+      { waitFor: "REST token", send: `${s.restToken}\r` },
+    ], { configDir: dir });
+    expect(r.code).toBe(0);
+    expect(r.screen).toContain("saved profile 'tty'");
+    expect(r.screen).not.toContain(s.restToken);
+    expect(r.screen).toContain("••••");
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+    expect(saved.profiles.tty).toMatchObject({ url: s.restUrl, token: s.restToken });
+  });
+
+  it("history show draws a table with colours; NO_COLOR turns colours off", async () => {
+    const id = `tty-${randomUUID().slice(0, 8)}`;
+    await writeConversation(app, id, storedMessages().slice(0, 3).map((f) => f.element), 3600);
+    const env = connectionEnv("rest");
+    const colour = await runInPty(["history", "show", id], [], { env });
+    expect(colour.code).toBe(0);
+    expect(colour.screen).toMatch(/session tty-\S+ · 3 messages · TTL (1h|59m)/);
+    expect(colour.screen).toContain("┌");
+    expect(colour.screen).toMatch(/\u001b\[3\dm/);
+    const plain = await runInPty(["history", "show", id], [], { env: { ...env, NO_COLOR: "1" } });
+    expect(plain.screen).toContain("┌");
+    expect(plain.screen).not.toMatch(/\u001b\[3\dm/);
+  });
+
+  it("clear asks, naming what goes; answering no deletes nothing", async () => {
+    const id = `tty-${randomUUID().slice(0, 8)}`;
+    await writeConversation(app, id, storedMessages().slice(0, 4).map((f) => f.element));
+    const env = connectionEnv("rest");
+    const no = await runInPty(["clear", id], [{ waitFor: "delete 1 session, 4 messages?", send: "n\r" }], { env });
+    expect(no.code).toBe(1);
+    expect(await app.exists(id)).toBe(1);
+    const yes = await runInPty(["clear", id], [{ waitFor: "delete 1 session, 4 messages?", send: "y\r" }], { env });
+    expect(yes.code).toBe(0);
+    expect(await app.exists(id)).toBe(0);
+  });
+
+  it("history show without an id lets you pick a session from a searchable list", async () => {
+    const prefix = `pick${randomUUID().slice(0, 6)}:`;
+    await writeConversation(app, `${prefix}alpha`, storedMessages().slice(0, 2).map((f) => f.element));
+    await writeConversation(app, `${prefix}beta`, storedMessages().slice(0, 3).map((f) => f.element));
+    const r = await runInPty(["history", "show", "--prefix", prefix, "--format", "text"], [
+      { waitFor: "alpha  (2 messages", send: "bet" },
+      { waitFor: "❯ beta  (3 messages", send: "\r" },
+    ], { env: connectionEnv("rest") });
+    expect(r.code).toBe(0);
+    expect(r.screen.replace(/\u001b\[[0-9;]*m/g, "")).toContain("[3] assistant: Tout droit — 200 m.");
+  });
+});

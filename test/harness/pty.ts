@@ -1,0 +1,52 @@
+// Runs the CLI on a real pseudo-terminal (util-linux `script`), answering
+// prompts as they appear, as a person at a terminal would.
+import { spawn } from "node:child_process";
+import { BIN, baseEnv, tempConfigDir } from "./cli.js";
+
+export interface PtyStep {
+  /** Text to wait for on the screen. */
+  waitFor: string;
+  /** Keys to type then (\r is Enter). */
+  send: string;
+}
+
+export interface PtyResult {
+  code: number;
+  /** Everything the terminal showed, escape sequences included. */
+  screen: string;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function runInPty(args: string[], steps: PtyStep[], opts: { env?: Record<string, string>; configDir?: string; timeoutMs?: number } = {}): Promise<PtyResult> {
+  const command = [process.execPath, BIN, ...args].map(quote).join(" ");
+  const env = { ...baseEnv(opts.configDir ?? tempConfigDir()), TERM: "xterm-256color", COLUMNS: "100", LINES: "40", ...opts.env };
+  delete (env as Record<string, string | undefined>).CI;
+  delete (env as Record<string, string | undefined>).NO_COLOR;
+  Object.assign(env, opts.env);
+  const child = spawn("script", ["-qfec", command, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let screen = "";
+  // Each step looks only at what appeared after the previous step's keys were sent.
+  let from = 0;
+  const pending = [...steps];
+  const onData = (d: Buffer) => {
+    screen += d.toString("utf8");
+    const step = pending[0];
+    if (step && screen.indexOf(step.waitFor, from) !== -1) {
+      pending.shift();
+      setTimeout(() => {
+        from = screen.length;
+        child.stdin.write(step.send);
+      }, 50);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, screen });
+    });
+  });
+}
