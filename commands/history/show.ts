@@ -53,6 +53,16 @@ export function historyShowCommand(ctx: Context): Command {
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const sessionId = sessionIdArg ?? (await pickSession(ctx, store, keys));
+        if (format === "ndjson" && !opts.first && !opts.last && !opts.follow) {
+          // Streamed page by page: a huge history never sits in memory.
+          const { streamHistoryView } = await import("../../src/history/show.js");
+          const { renderMessages } = await import("../../src/render/history.js");
+          for await (const page of streamHistoryView(store, keys, sessionId)) {
+            warnUnrecognized(out, page.messages);
+            await renderMessages(out, page, "ndjson");
+          }
+          return;
+        }
         const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last });
         warnUnrecognized(out, view.messages);
         await renderHistory(out, view, format);

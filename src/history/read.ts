@@ -84,12 +84,36 @@ export async function readMetaOnly(store: Store, key: string): Promise<SessionMe
 }
 
 /**
+ * A whole history, oldest first, page by page (for --ndjson): the first
+ * request also carries the metadata, so an ordinary session is still one
+ * request, and a huge one never sits in memory.
+ */
+export async function* streamHistory(store: Store, key: string, pageSize = PAGE_SIZE): AsyncGenerator<{ meta: SessionMeta; oldestFirst: Buffer[]; firstIndex: number }> {
+  const outcomes = await store.pipeline([...metaCommands(key), ["LRANGE", key, -pageSize, -1]], { idempotent: true });
+  const type = asText(unwrap(outcomes[0]));
+  if (type !== "list") {
+    yield { meta: readMeta(key, [Buffer.from(type), 0, outcomes[2].ok ? outcomes[2].value : -2]), oldestFirst: [], firstIndex: 1 };
+    return;
+  }
+  const meta = readMeta(key, outcomes.slice(0, 3).map(unwrap));
+  const first = asBytesList(unwrap(outcomes[3]));
+  yield { meta, oldestFirst: [...first].reverse(), firstIndex: 1 };
+  if (first.length < pageSize) return;
+  let index = first.length + 1;
+  for await (const page of readPagesFromTail(store, key, Infinity, pageSize, first.length)) {
+    yield { meta, oldestFirst: [...page].reverse(), firstIndex: index };
+    index += page.length;
+  }
+}
+
+/**
  * Pages from the tail (oldest) towards the head. Negative indices keep the
  * pages stable while the app LPUSHes new messages at the head. Yields each page
  * oldest-first-ordered as stored (newest first within the page).
  */
-export async function* readPagesFromTail(store: Store, key: string, limit = Infinity, pageSize = PAGE_SIZE): AsyncGenerator<Buffer[]> {
-  let taken = 0;
+export async function* readPagesFromTail(store: Store, key: string, limit = Infinity, pageSize = PAGE_SIZE, skip = 0): AsyncGenerator<Buffer[]> {
+  let taken = skip;
+  limit += skip;
   for (let page = 0; taken < limit; page++) {
     const want = Math.min(pageSize, limit - taken);
     const stop = -(taken + 1);

@@ -3,7 +3,7 @@ import type { Store } from "../store/types.js";
 import type { KeySpace } from "../keys.js";
 import { CliError, ExitCode, NotFoundError } from "../errors.js";
 import { decodeHistory } from "./codec.js";
-import { readHistory, type HistoryWindow } from "./read.js";
+import { readHistory, streamHistory, type HistoryWindow } from "./read.js";
 import { describeNearMisses, findNearMisses } from "./near-miss.js";
 import type { HistoryView } from "../render/history.js";
 
@@ -22,4 +22,15 @@ export async function loadHistory(store: Store, keys: KeySpace, sessionId: strin
   if (h.type === "none") throw await notFound(store, keys, sessionId);
   if (h.type !== "list") throw wrongType(key, h.type);
   return { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages: decodeHistory(h.newestFirst, h.firstIndex) };
+}
+
+/** The whole history page by page, oldest first (for --ndjson). */
+export async function* streamHistoryView(store: Store, keys: KeySpace, sessionId: string): AsyncGenerator<HistoryView> {
+  const key = keys.key(sessionId);
+  for await (const page of streamHistory(store, key)) {
+    if (page.meta.type === "none") throw await notFound(store, keys, sessionId);
+    if (page.meta.type !== "list") throw wrongType(key, page.meta.type);
+    const messages = decodeHistory([...page.oldestFirst].reverse(), page.firstIndex);
+    yield { sessionId, key, count: page.meta.count, ttlSeconds: page.meta.ttlSeconds, messages };
+  }
 }

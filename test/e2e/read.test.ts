@@ -173,3 +173,22 @@ describe("read-only token", () => {
     expect(list.stderr).toContain("read-only tokens may not run SCAN");
   });
 });
+
+describe.each(TRANSPORTS)("large histories over %s", (transport) => {
+  const cli = cliOn(transport);
+  it("--ndjson streams a long history page by page, in order; --json reads it in one request", async () => {
+    const key = `long-${randomUUID().slice(0, 8)}`;
+    const els = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }));
+    for (let i = 0; i < els.length; i += 500) await app.lpush(key, ...els.slice(i, i + 500));
+    const nd = await cli(["history", "show", key, "--ndjson", "--stats"]);
+    expect(nd.code).toBe(0);
+    const lines = nd.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.index)).toEqual(els.map((_, i) => i + 1));
+    expect(lines.map((l) => l.content)).toEqual(els.map((_, i) => `m${i + 1}`));
+    expect(nd.stderr).toMatch(/stats: 3 /);
+    const js = await cli(["history", "show", key, "--json", "--stats"]);
+    expect(JSON.parse(js.stdout).messages).toHaveLength(2500);
+    expect(js.stderr).toMatch(/stats: 1 /);
+    await app.del(key);
+  });
+});
