@@ -165,6 +165,29 @@ describe("writes under faults are applied exactly once", () => {
   });
 });
 
+describe("summarize under faults", () => {
+  it("--store: the compaction's response is lost → retried, applied once", async () => {
+    const id = `fault-${randomUUID().slice(0, 8)}`;
+    await writeConversation(app, id, Array.from({ length: 8 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `turn ${i}` } })));
+    proxy.plan([{ kind: "pass" }, { kind: "drop-response" }]);
+    const r = await cli(["summarize", id, "--store", "--keep", "2", "--yes", "--json", "--engine", "extractive"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).stored.status).toBe("already");
+    const els = (await lrangeBytes(app, id)).map(String);
+    expect(els).toHaveLength(3);
+    expect(els.filter((e) => e.includes("upstash_memory_summary"))).toHaveLength(1);
+  });
+
+  it("reads give up with exit 4 and nothing is written", async () => {
+    const id = await session();
+    proxy.always({ kind: "status", status: 502 });
+    const r = await cli(["summarize", id, "--store", "--yes", "--keep", "1"]);
+    expect(r.code).toBe(4);
+    proxy.plan([]);
+    expect(await app.llen(id)).toBe(3);
+  });
+});
+
 describe("read-only token (NOPERM)", () => {
   it("writes are refused with exit 4 and a clear reason; nothing changes", async () => {
     const id = await session();

@@ -70,3 +70,27 @@ describe("on a terminal", () => {
     expect(r.screen.replace(/\u001b\[[0-9;]*m/g, "")).toContain("[3] assistant: Tout droit — 200 m.");
   });
 });
+
+describe("summarize on a terminal", () => {
+  it("streams the model's summary as it arrives; Ctrl-C writes nothing", async () => {
+    const { startFakeOpenAI } = await import("../harness/fake-openai.js");
+    const model = await startFakeOpenAI();
+    try {
+      const id = `tty-${randomUUID().slice(0, 8)}`;
+      await writeConversation(app, id, Array.from({ length: 8 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `turn ${i} about trains` } })));
+      const before = await app.lrange(id, 0, -1);
+      const env = { ...connectionEnv("rest"), OPENAI_BASE_URL: model.baseUrl, UPSTASH_MEMORY_MODEL: "m" };
+      model.queue({ kind: "stream", deltas: ["The user ", "asked about ", "trains."], gapMs: 100 });
+      const shown = await runInPty(["summarize", id], [], { env });
+      expect(shown.code).toBe(0);
+      expect(shown.screen).toContain("The user asked about trains.");
+      model.queue({ kind: "stream", deltas: ["Partial ", ...Array.from({ length: 50 }, () => "more ")], gapMs: 200 });
+      const cancelled = await runInPty(["summarize", id, "--store", "--yes"], [{ waitFor: "Partial", send: "\u0003" }], { env });
+      expect(cancelled.code).not.toBe(0);
+      expect(cancelled.screen).toContain("cancelled: nothing was written");
+      expect(await app.lrange(id, 0, -1)).toEqual(before);
+    } finally {
+      await model.close();
+    }
+  });
+});
