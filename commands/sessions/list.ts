@@ -29,7 +29,7 @@ export function sessionsListCommand(ctx: Context): Command {
       const { progress } = await import("../../src/render/progress.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       const bar = progress(ctx.io);
-      const onProgress = (n: number) => bar.update(`scanned ${n.toLocaleString("en-US")} keys…`);
+      const onProgress = (n: number) => bar.update(`found ${n.toLocaleString("en-US")} sessions…`);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         try {
           if (opts.ndjson) {

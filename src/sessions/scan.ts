@@ -22,7 +22,7 @@ export interface ScanOptions {
   pattern?: string;
   /** COUNT hint per SCAN call. */
   count?: number;
-  /** Called with the number of keys scanned so far. */
+  /** Called with the number of matching keys found so far. */
   onProgress?: (scanned: number) => void;
 }
 
@@ -33,6 +33,9 @@ export interface KeyPlan<T> {
   read(key: string, outcomes: Outcome[]): T | null;
 }
 
+/** Upper bound for the adaptive COUNT hint (Upstash caps pages itself). */
+const MAX_SCAN_COUNT = 16_000;
+
 function scanCommand(cursor: string, match: string, count: number): Cmd {
   return ["SCAN", cursor, "MATCH", match, "COUNT", count, "TYPE", "list"];
 }
@@ -40,10 +43,10 @@ function scanCommand(cursor: string, match: string, count: number): Cmd {
 /** Scans list keys matching the pattern and runs `plan` on each, page by page. */
 export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPlan<T>, opts: ScanOptions = {}): AsyncGenerator<T[]> {
   const match = keySpace.match(opts.pattern ?? "*");
-  const count = opts.count ?? 1000;
+  let count = opts.count ?? 1000;
   let cursor = "0";
   let pending: string[] = [];
-  let scanned = 0;
+  let found = 0;
   let done = false;
   while (!done || pending.length) {
     const perKey = pending.map((k) => plan.commands(k));
@@ -70,9 +73,12 @@ export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPl
       const [next, keys] = asArray(scan.value);
       cursor = asText(next);
       pending = asArray(keys).map((k) => asText(k));
-      scanned += pending.length;
+      found += pending.length;
+      // A pattern that matches few keys of a large keyspace: look at more keys
+      // per call so the request count follows the matches, not the keyspace.
+      if (pending.length < count / 4) count = Math.min(count * 2, MAX_SCAN_COUNT);
       done = cursor === "0";
-      opts.onProgress?.(scanned);
+      opts.onProgress?.(found);
     }
     if (page.length) yield page;
   }
