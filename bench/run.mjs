@@ -1,0 +1,586 @@
+// `npm run bench`: measures the upstash-memory CLI against a local Upstash-
+// compatible endpoint behind a proxy that adds a simulated network round trip,
+// next to what users do today (an @upstash/redis loop, redis-cli), and writes
+// bench/RESULTS.md.
+//
+//   node bench/run.mjs [--latency-ms 20] [--runs N] [--startup-runs 15]
+//                      [--baseline-runs 1] [--sample 500] [--no-load]
+//                      [--out bench/RESULTS.md] [--quick]
+//
+// Everything it starts (redis-server, the endpoint process, proxies, CLI runs)
+// is stopped when it ends, also on failure or Ctrl-C.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { startRedisServer } from "../dist/src/dev/redis-process.js";
+import { seedSessions, seedLongSession } from "./seed.mjs";
+import { startProxy } from "./proxy.mjs";
+import { upstashLoop, redisCliRun, redisCliScripts, redisCliHasScanCount } from "./baselines.mjs";
+import { runLoad } from "./load.mjs";
+import {
+  BENCH_DIR,
+  CLI,
+  ROOT,
+  TMP,
+  fmtInt,
+  fmtMB,
+  fmtMs,
+  kibToMB,
+  log,
+  machineInfo,
+  max,
+  measure,
+  median,
+  parseCliStats,
+  rssMethodName,
+  snapshotBuild,
+  startEndpointProcess,
+  which,
+} from "./lib.mjs";
+
+// ------------------------------------------------------------------ options
+
+function parseArgs(argv) {
+  const o = { latencyMs: 20, runs: undefined, startupRuns: 15, baselineRuns: 1, sample: 500, load: true, out: path.join(BENCH_DIR, "RESULTS.md"), quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${a} needs a number`);
+      return v;
+    };
+    if (a === "--latency-ms") o.latencyMs = num();
+    else if (a === "--runs") o.runs = Math.max(1, Math.min(50, Math.round(num())));
+    else if (a === "--startup-runs") o.startupRuns = Math.max(1, Math.min(200, Math.round(num())));
+    else if (a === "--baseline-runs") o.baselineRuns = Math.max(1, Math.min(10, Math.round(num())));
+    else if (a === "--sample") o.sample = Math.max(10, Math.round(num()));
+    else if (a === "--no-load") o.load = false;
+    else if (a === "--out") o.out = path.resolve(argv[++i]);
+    else if (a === "--quick") o.quick = true;
+    else if (a === "--help" || a === "-h") {
+      console.log("usage: node bench/run.mjs [--latency-ms 20] [--runs N] [--startup-runs 15] [--baseline-runs 1] [--sample 500] [--no-load] [--out FILE] [--quick]");
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  if (o.quick) {
+    o.runs ??= 1;
+    o.startupRuns = Math.min(o.startupRuns, 3);
+    o.sample = Math.min(o.sample, 50);
+    if (!argv.includes("--out")) o.out = path.join(TMP, "RESULTS.quick.md");
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+/** Runs for an operation: --runs, else 5 for fast operations, 3 for slow ones. */
+const runsFor = (slow) => opts.runs ?? (slow ? 3 : 5);
+
+const TOKEN = "bench-token";
+const SIZES = opts.quick ? { small: 200, medium: 1000, large: 5000, long: 1000 } : { small: 1000, medium: 10_000, large: 100_000, long: 10_000 };
+const DATASETS = {
+  small: { name: `${fmtInt(SIZES.small)} sessions`, prefix: "b1k:", db: 1, sessions: SIZES.small },
+  medium: { name: `${fmtInt(SIZES.medium)} sessions`, prefix: "b10k:", db: 2, sessions: SIZES.medium },
+  large: { name: `${fmtInt(SIZES.large)} sessions`, prefix: "b100k:", db: 3, sessions: SIZES.large },
+  long: { name: `1 session of ${fmtInt(SIZES.long)} messages`, prefix: "blong:", db: 4, sessions: 1 },
+};
+const LONG_ID = "long-chat";
+const ONE_ID = "user-0000000"; // present in every dataset (session 0)
+
+// ------------------------------------------------------------------ state
+
+const rows = []; // the results table
+const raw = {}; // everything measured, for the JSON dump
+const cleanups = [];
+let redis;
+const proxies = {};
+
+async function cleanup() {
+  while (cleanups.length) {
+    const fn = cleanups.pop();
+    try {
+      await fn();
+    } catch {}
+  }
+}
+
+// A last resort: however the run goes, it ends within 40 minutes.
+setTimeout(() => {
+  log("watchdog: the run took over 40 minutes; stopping everything");
+  cleanup().finally(() => process.exit(1));
+}, 40 * 60_000).unref();
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, () => {
+    log(`${sig}: stopping everything`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+const dbUrl = (d) => `${redis.url}/${DATASETS[d].db}`;
+
+async function seed(d) {
+  const ds = DATASETS[d];
+  if (d === "long") {
+    const r = await seedLongSession(dbUrl(d), { key: ds.prefix + LONG_ID, messages: SIZES.long });
+    ds.bytes = r.bytes;
+    return;
+  }
+  await seedSessions(dbUrl(d), { prefix: ds.prefix, sessions: ds.sessions, messages: 10 });
+}
+
+async function dbsize(d) {
+  const r = new Redis(dbUrl(d), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  r.on("error", () => {});
+  try {
+    await r.connect();
+    return await r.dbsize();
+  } finally {
+    r.disconnect();
+  }
+}
+
+// ------------------------------------------------------------------ CLI runs
+
+function cliEnv(d) {
+  return {
+    UPSTASH_REDIS_REST_URL: proxies[d].url,
+    UPSTASH_REDIS_REST_TOKEN: TOKEN,
+    KV_REST_API_URL: "",
+    KV_REST_API_TOKEN: "",
+    UPSTASH_MEMORY_PROFILE: "",
+    XDG_CONFIG_HOME: path.join(TMP, "config"),
+    NO_COLOR: "1",
+  };
+}
+
+/**
+ * Measure one CLI operation `runs` times.
+ * @param {{ op: string, d: string, args: string[], runs: number, before?: () => Promise<void>, after?: () => Promise<string|void>, expectLines?: number, firstLine?: boolean, note?: string }} c
+ */
+async function cliCase(c) {
+  const ds = DATASETS[c.d];
+  const label = `${c.op} — ${ds.name}`;
+  log(`${label}: ${c.runs} run${c.runs === 1 ? "" : "s"}`);
+  const samples = [];
+  const problems = new Set();
+  for (let i = 0; i < c.runs; i++) {
+    if (c.before) await c.before();
+    proxies[c.d].reset();
+    const m = await measure([process.execPath, CLI, "--stats", "--prefix", ds.prefix, ...c.args], { node: true, env: cliEnv(c.d), timeoutMs: 300_000 });
+    const proxy = proxies[c.d].snapshot();
+    const cli = parseCliStats(m.stderr);
+    samples.push({ ...m, proxy, cli, stdoutHead: undefined });
+    if (m.code !== 0) problems.add(`exit ${m.timedOut ? "timeout" : m.code}: ${m.stderr.trim().split("\n")[0]?.slice(0, 160)}`);
+    if (cli && (cli.requests !== proxy.requests || cli.commands !== proxy.commands)) {
+      problems.add(`CLI --stats said ${cli.requests} requests / ${cli.commands} commands`);
+    }
+    if (c.expectLines !== undefined && m.code === 0 && m.stdoutLines !== c.expectLines) problems.add(`${m.stdoutLines} lines, expected ${c.expectLines}`);
+    if (c.after) {
+      const p = await c.after();
+      if (p) problems.add(p);
+    }
+  }
+  const reqs = samples.map((s) => s.proxy.requests);
+  const cmds = samples.map((s) => s.proxy.commands);
+  const result = {
+    op: c.op,
+    dataset: ds.name,
+    d: c.d,
+    runs: c.runs,
+    requests: median(reqs),
+    requestsRange: [Math.min(...reqs), Math.max(...reqs)],
+    commands: median(cmds),
+    commandsRange: [Math.min(...cmds), Math.max(...cmds)],
+    wallMs: median(samples.map((s) => s.wallMs)),
+    wallRange: [Math.min(...samples.map((s) => s.wallMs)), Math.max(...samples.map((s) => s.wallMs))],
+    rssKiB: max(samples.map((s) => s.rssKiB)),
+    firstLineMs: c.firstLine ? median(samples.map((s) => s.firstLineMs)) : null,
+    stdoutBytes: median(samples.map((s) => s.stdoutBytes)),
+    ok: problems.size === 0,
+    problems: [...problems],
+  };
+  const notes = [`${c.runs} run${c.runs === 1 ? "" : "s"}`];
+  if (result.requestsRange[0] !== result.requestsRange[1]) notes.push(`requests ${result.requestsRange[0]}–${result.requestsRange[1]}`);
+  if (c.firstLine) notes.push(`first line after ${fmtMs(result.firstLineMs)}`);
+  if (c.expectLines !== undefined) notes.push(`${fmtInt(c.expectLines)} lines`);
+  if (result.stdoutBytes > 100_000) notes.push(`${(result.stdoutBytes / 1e6).toFixed(1)} MB out`);
+  if (c.note) notes.push(c.note);
+  for (const p of result.problems) notes.push(`**${p}**`);
+  rows.push({ op: `\`${c.op}\``, dataset: ds.name, requests: fmtInt(result.requests), commands: fmtInt(result.commands), wall: fmtMs(result.wallMs), rss: fmtMB(result.rssKiB), notes: notes.join("; ") });
+  raw[`${c.op} @ ${c.d}`] = { ...result, samples: samples.map(({ stderr, ...s }) => ({ ...s, stderr: stderr.slice(0, 500) })) };
+  log(`  → ${fmtMs(result.wallMs)}, ${result.requests} requests, ${result.commands} commands, ${fmtMB(result.rssKiB)}${result.ok ? "" : `, problems: ${result.problems.join(" | ")}`}`);
+  return result;
+}
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  const t0 = Date.now();
+  if (!existsSync(path.join(ROOT, "dist", "src", "cli.js"))) throw new Error("dist/ is missing: run `npm run build` (or `npm run bench`)");
+  mkdirSync(TMP, { recursive: true });
+  await snapshotBuild();
+  log(`measuring the build copied to ${path.relative(ROOT, path.dirname(path.dirname(CLI)))}`);
+  const machine = machineInfo();
+  machine.loadStart = os.loadavg()[0];
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, redis ${machine.redis}; peak RSS via ${rssMethodName()}`);
+  log(`simulated round trip: ${opts.latencyMs} ms per HTTP request${opts.quick ? " (quick mode: small datasets, 1 run)" : ""}`);
+
+  redis = await startRedisServer();
+  cleanups.push(() => redis.stop());
+  log(`redis-server on port ${redis.port}`);
+
+  for (const d of Object.keys(DATASETS)) {
+    const t = Date.now();
+    await seed(d);
+    log(`seeded ${DATASETS[d].name} (${DATASETS[d].prefix}, db ${DATASETS[d].db}) in ${fmtMs(Date.now() - t)}`);
+  }
+
+  const endpoint = await startEndpointProcess({ redisUrls: Object.keys(DATASETS).map(dbUrl), token: TOKEN });
+  cleanups.push(() => endpoint.stop());
+  const keys = Object.keys(DATASETS);
+  for (let i = 0; i < keys.length; i++) {
+    proxies[keys[i]] = await startProxy({ upstream: endpoint.urls[i], latencyMs: opts.latencyMs });
+    cleanups.push(() => proxies[keys[i]].close());
+  }
+  log(`endpoint process ${endpoint.pid}; proxies ${Object.values(proxies).map((p) => p.url).join(", ")}`);
+
+  const results = {};
+  const sizeDs = ["small", "medium", "large"];
+
+  // --- sessions list
+  for (const d of sizeDs) {
+    results[`list-json-${d}`] = await cliCase({ op: "sessions list --json", d, args: ["sessions", "list", "--json"], runs: runsFor(d === "large") });
+  }
+  for (const d of sizeDs) {
+    results[`list-ndjson-${d}`] = await cliCase({
+      op: "sessions list --ndjson",
+      d,
+      args: ["sessions", "list", "--ndjson"],
+      runs: runsFor(d === "large"),
+      firstLine: true,
+      expectLines: DATASETS[d].sessions,
+    });
+  }
+
+  // --- history show
+  results.history = await cliCase({
+    op: "history show --json",
+    d: "long",
+    args: ["history", "show", LONG_ID, "--json"],
+    runs: runsFor(false),
+    note: `${((DATASETS.long.bytes ?? 0) / 1e6).toFixed(1)} MB stored`,
+  });
+
+  // --- summarize (when the CLI has it)
+  const summarizeHelp = await measure([process.execPath, CLI, "summarize", "--help"], { rss: false, env: cliEnv("long") });
+  const hasSummarize = /Usage: upstash-memory summarize/.test(summarizeHelp.stdoutHead);
+  if (hasSummarize) {
+    for (const [d, id] of [["medium", ONE_ID], ["long", LONG_ID]]) {
+      results[`summarize-${d}`] = await cliCase({
+        op: "summarize <id> --store --engine extractive --yes",
+        d,
+        args: ["summarize", id, "--store", "--engine", "extractive", "--yes"],
+        runs: runsFor(d === "long"),
+        before: () => (d === "long" ? seed("long") : seedSessions(dbUrl(d), { prefix: DATASETS[d].prefix, sessions: DATASETS[d].sessions })),
+        note: d === "long" ? "session re-seeded before each run" : "dataset re-seeded before each run",
+      });
+    }
+    await seed("long");
+  } else {
+    rows.push({ op: "`summarize <id> --store --engine extractive --yes`", dataset: "—", requests: "—", commands: "—", wall: "—", rss: "—", notes: "not measured: summarize not available" });
+    log("summarize: not available in this build");
+  }
+
+  // --- single-session writes
+  results.append = await cliCase({ op: "append", d: "medium", args: ["append", ONE_ID, "I prefer window seats, please remember that.", "--role", "user"], runs: runsFor(false) });
+  results.expireOne = await cliCase({ op: "expire <id> 7d", d: "medium", args: ["expire", ONE_ID, "7d"], runs: runsFor(false) });
+
+  // --- export
+  for (const d of sizeDs) {
+    results[`export-${d}`] = await cliCase({ op: "export", d, args: ["export"], runs: runsFor(d === "large"), expectLines: DATASETS[d].sessions });
+  }
+
+  // --- expire --match
+  for (const d of sizeDs) {
+    results[`expire-match-${d}`] = await cliCase({ op: "expire --match '*' 30d --yes", d, args: ["expire", "--match", "*", "30d", "--yes"], runs: runsFor(d === "large") });
+  }
+  // Back to the seeded TTLs for what follows.
+  for (const d of sizeDs) await seed(d);
+
+  // --- clear --match (re-seeded before each run)
+  for (const d of sizeDs) {
+    results[`clear-${d}`] = await cliCase({
+      op: "clear --match '*' --yes",
+      d,
+      args: ["clear", "--match", "*", "--yes"],
+      runs: runsFor(d === "large"),
+      before: () => seed(d),
+      after: async () => {
+        const left = await dbsize(d);
+        return left ? `${left} keys left after clear` : undefined;
+      },
+      note: "re-seeded before each run (not timed); db empty after",
+    });
+    await seed(d);
+  }
+
+  // --- (a) the @upstash/redis loop
+  const loops = {};
+  for (const d of sizeDs) {
+    const ds = DATASETS[d];
+    const full = d === "small";
+    const limit = full ? undefined : Math.min(opts.sample, ds.sessions);
+    log(`loop (a) @upstash/redis on ${ds.name}${full ? "" : ` (first ${limit} keys)`}: ${opts.baselineRuns} run(s)`);
+    const samples = [];
+    for (let i = 0; i < opts.baselineRuns; i++) {
+      proxies[d].reset();
+      const r = await upstashLoop({ url: proxies[d].url, token: TOKEN, match: `${ds.prefix}*`, limit });
+      samples.push({ ms: r.ms, keys: r.keys, ...proxies[d].snapshot() });
+    }
+    const ms = median(samples.map((s) => s.ms));
+    const sampleKeys = samples[0].keys;
+    const requests = median(samples.map((s) => s.requests));
+    const commands = median(samples.map((s) => s.commands));
+    const factor = ds.sessions / sampleKeys;
+    loops[d] = {
+      measuredKeys: sampleKeys,
+      measuredMs: ms,
+      measuredRequests: requests,
+      extrapolated: !full,
+      wallMs: ms * factor,
+      requests: Math.round(requests * factor),
+      commands: Math.round(commands * factor),
+    };
+    const okKeys = full ? sampleKeys === ds.sessions : sampleKeys === limit;
+    rows.push({
+      op: "(a) @upstash/redis loop: SCAN + `llen` + `ttl` per key, awaited",
+      dataset: ds.name,
+      requests: `${full ? "" : "≈ "}${fmtInt(loops[d].requests)}`,
+      commands: `${full ? "" : "≈ "}${fmtInt(loops[d].commands)}`,
+      wall: `${full ? "" : "≈ "}${fmtMs(loops[d].wallMs)}`,
+      rss: "—",
+      notes: full
+        ? `measured over all ${fmtInt(sampleKeys)} keys, ${opts.baselineRuns} run${opts.baselineRuns === 1 ? "" : "s"}; in-process (no node start-up: favours the loop)${okKeys ? "" : ` **saw ${sampleKeys} keys**`}`
+        : `**extrapolated** linearly from the first ${fmtInt(sampleKeys)} keys (measured ${fmtMs(ms)}, ${fmtInt(requests)} requests) × ${factor.toFixed(0)}`,
+    });
+    raw[`loop-a @ ${d}`] = { ...loops[d], samples };
+    log(`  → ${full ? "" : "≈ "}${fmtMs(loops[d].wallMs)} (${fmtInt(loops[d].requests)} requests)`);
+  }
+
+  // --- (b) redis-cli over RESP
+  const cliRows = {};
+  let scanNote = "";
+  const rcli = async (name, d, script, runs, before) => {
+    log(`redis-cli: ${name} — ${DATASETS[d].name}: ${runs} run(s)`);
+    const samples = [];
+    for (let i = 0; i < runs; i++) {
+      if (before) await before();
+      samples.push(await redisCliRun({ port: redis.port, db: DATASETS[d].db, redisUrl: redis.url, script }));
+    }
+    const failed = samples.find((s) => s.code !== 0);
+    const r = { wallMs: median(samples.map((s) => s.wallMs)), commands: median(samples.map((s) => s.commands)), rssKiB: max(samples.map((s) => s.rssKiB)), runs };
+    rows.push({
+      op: `(b) redis-cli: ${name}`,
+      dataset: DATASETS[d].name,
+      requests: "— (RESP)",
+      commands: fmtInt(r.commands),
+      wall: fmtMs(r.wallMs),
+      rss: fmtMB(r.rssKiB),
+      notes: `${runs} run${runs === 1 ? "" : "s"}; direct to redis-server, **no simulated round trip**; ${name.includes("--scan") ? `${scanNote}; ` : ""}RSS of the largest process in the pipeline${failed ? `; **exit ${failed.code}: ${failed.stderr.trim().slice(0, 120)}**` : ""}`,
+    });
+    raw[`redis-cli ${name} @ ${d}`] = { ...r, samples };
+    log(`  → ${fmtMs(r.wallMs)}, ${r.commands} commands`);
+    return r;
+  };
+  if (which("redis-cli")) {
+    const scanCount = await redisCliHasScanCount(redis.port);
+    const scripts = redisCliScripts(scanCount);
+    scanNote = scanCount ? "`redis-cli --scan --count 1000`" : "`redis-cli --scan` (this redis-cli has no `--count`: SCAN with Redis's default COUNT 10)";
+    for (const d of sizeDs) cliRows[`list-${d}`] = await rcli("`--scan` \\| LLEN + TTL per key (one redis-cli reading stdin)", d, scripts.list(`${DATASETS[d].prefix}*`), runsFor(d !== "small"));
+    cliRows.history = await rcli("`LRANGE key 0 -1`", "long", scripts.history(DATASETS.long.prefix + LONG_ID), runsFor(false));
+    cliRows.expire = await rcli("`--scan` \\| EXPIRE per key", "medium", scripts.expireMatch(`${DATASETS.medium.prefix}*`, 30 * 86_400), runsFor(true));
+    await seed("medium");
+    cliRows.clear = await rcli("`--scan` \\| UNLINK per key", "medium", scripts.clearMatch(`${DATASETS.medium.prefix}*`), runsFor(true), () => seed("medium"));
+    await seed("medium");
+  } else {
+    rows.push({ op: "(b) redis-cli", dataset: "—", requests: "—", commands: "—", wall: "—", rss: "—", notes: "not measured: redis-cli not installed" });
+  }
+
+  // --- start-up
+  const startup = await measureStartup();
+
+  // --- endpoint under load
+  let load = null;
+  if (opts.load) {
+    log("endpoint under load");
+    try {
+      load = await runLoad({ redis, clients: 50, ops: opts.quick ? 40 : 200 });
+    } catch (err) {
+      load = { error: err?.message ?? String(err) };
+    }
+    raw.load = load;
+  }
+
+  machine.loadEnd = os.loadavg()[0];
+  const totalMs = Date.now() - t0;
+  const report = buildReport({ machine, results, loops, cliRows, startup, load, hasSummarize, totalMs });
+  mkdirSync(path.dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, report.markdown);
+  writeFileSync(path.join(TMP, "results.json"), JSON.stringify({ opts, machine, raw, startup, load }, null, 2));
+  log(`wrote ${path.relative(ROOT, opts.out)} (raw samples: ${path.relative(ROOT, path.join(TMP, "results.json"))}) in ${fmtMs(totalMs)}`);
+  console.log(report.headline.join("\n"));
+  return report.allMet;
+}
+
+async function measureStartup() {
+  const runs = opts.startupRuns;
+  log(`start-up: node -e 0, --version, --help × ${runs} (interleaved, after 2 warm-up rounds)`);
+  const variants = {
+    node: [process.execPath, "-e", "0"],
+    version: [process.execPath, CLI, "--version"],
+    help: [process.execPath, CLI, "--help"],
+  };
+  const env = { XDG_CONFIG_HOME: path.join(TMP, "config"), NO_COLOR: "1" };
+  const samples = { node: [], version: [], help: [] };
+  for (let i = 0; i < runs + 2; i++) {
+    for (const [k, argv] of Object.entries(variants)) {
+      const m = await measure(argv, { node: true, env });
+      if (m.code !== 0) throw new Error(`${argv.slice(1).join(" ")} exited ${m.code}: ${m.stderr.slice(0, 200)}`);
+      if (i >= 2) samples[k].push(m);
+    }
+  }
+  const out = {};
+  for (const [k, s] of Object.entries(samples)) {
+    out[k] = { wallMs: median(s.map((m) => m.wallMs)), rssKiB: max(s.map((m) => m.rssKiB)), runs: s.length };
+  }
+  const labels = { node: "`node -e 0` (reference)", version: "`--version`", help: "`--help`" };
+  for (const k of ["node", "version", "help"]) {
+    const ratio = k === "node" ? "" : `; ${(out[k].wallMs / out.node.wallMs).toFixed(2)}× \`node -e 0\``;
+    rows.push({ op: `start-up: ${labels[k]}`, dataset: "—", requests: "0", commands: "0", wall: fmtMs(out[k].wallMs), rss: fmtMB(out[k].rssKiB), notes: `median of ${out[k].runs}${ratio}` });
+  }
+  log(`  → node ${fmtMs(out.node.wallMs)}, --version ${fmtMs(out.version.wallMs)}, --help ${fmtMs(out.help.wallMs)}`);
+  return out;
+}
+
+// ------------------------------------------------------------------ report
+
+function buildReport({ machine, results, loops, cliRows, startup, load, hasSummarize, totalMs }) {
+  const L = opts.latencyMs;
+  const M = DATASETS.medium.name;
+  const targets = [];
+  const target = (ok, text, measured) => targets.push({ ok, line: `- ${ok ? "✓" : "✗"} ${text} — measured ${measured}${ok ? "" : " — **missed**"}` });
+  const lm = results["list-json-medium"];
+  const ln = results["list-ndjson-large"];
+  const h = results.history;
+  const okRun = (r) => r && r.ok;
+
+  target(okRun(lm) && lm.requests <= 25, `\`sessions list\` over ${M}: at most 25 HTTP requests`, `${fmtInt(lm.requests)} requests (${fmtInt(lm.commands)} Redis commands)`);
+  target(okRun(lm) && lm.wallMs < 2000, `\`sessions list\` over ${M}: under 2 s`, `${fmtMs(lm.wallMs)} (median of ${lm.runs})`);
+  const speedup = loops.medium.wallMs / lm.wallMs;
+  target(okRun(lm) && speedup >= 50, `\`sessions list\` over ${M}: at least 50× faster than loop (a)`, `${speedup.toFixed(0)}× (${fmtMs(lm.wallMs)} vs ≈ ${fmtMs(loops.medium.wallMs)}, loop (a) extrapolated from ${fmtInt(loops.medium.measuredKeys)} keys)`);
+  target(okRun(ln) && kibToMB(ln.rssKiB) < 150, `\`sessions list --ndjson\` over ${DATASETS.large.name}: peak RSS under 150 MB`, `${fmtMB(ln.rssKiB)} (highest of ${ln.runs} run${ln.runs === 1 ? "" : "s"})`);
+  target(okRun(ln) && ln.firstLineMs !== null && ln.firstLineMs <= 1000, `\`sessions list --ndjson\` over ${DATASETS.large.name}: first line within 1 s`, `${fmtMs(ln.firstLineMs)} (median, from spawn)`);
+  target(okRun(h) && h.requests === 1, `\`history show\` of ${fmtInt(SIZES.long)} messages: 1 HTTP request`, `${fmtInt(h.requests)} request (${fmtInt(h.commands)} Redis commands)`);
+  target(okRun(h) && h.wallMs < 1000, `\`history show\` of ${fmtInt(SIZES.long)} messages: under 1 s`, fmtMs(h.wallMs));
+  target(okRun(results.append) && results.append.requests === 1, "`append`: 1 HTTP request", `${fmtInt(results.append.requests)} (${fmtInt(results.append.commands)} Redis command${results.append.commands === 1 ? "" : "s"})`);
+  target(okRun(results.expireOne) && results.expireOne.requests === 1, "`expire <id>`: 1 HTTP request", `${fmtInt(results.expireOne.requests)} (${fmtInt(results.expireOne.commands)} Redis command${results.expireOne.commands === 1 ? "" : "s"})`);
+  const su = startup.version.wallMs / startup.node.wallMs;
+  target(su <= 1.6, "start-up: `--version` median within 1.6× of `node -e 0`", `${su.toFixed(2)}× (${fmtMs(startup.version.wallMs)} vs ${fmtMs(startup.node.wallMs)})`);
+  if (load) {
+    const ok = !!load.ok;
+    target(ok, `endpoint under load (${load.clients ?? 50} clients): no errors, no lost writes`, load.error ? `failed: ${load.error}` : `${fmtInt(load.errors)} errors, ${fmtInt(load.lostWrites)} lost, ${fmtInt(load.extraWrites)} extra of ${fmtInt(load.requests)} requests`);
+  }
+  const allMet = targets.every((t) => t.ok);
+
+  const smallRatio = loops.small.wallMs / results["list-json-small"].wallMs;
+  const headline = [
+    `upstash-memory bench (${L} ms simulated round trip):`,
+    `  sessions list over ${M}: ${fmtMs(lm.wallMs)}, ${lm.requests} HTTP requests; loop (a) ≈ ${fmtMs(loops.medium.wallMs)}, ≈ ${fmtInt(loops.medium.requests)} requests (extrapolated) → ${speedup.toFixed(0)}× faster, ${(loops.medium.requests / lm.requests).toFixed(0)}× fewer requests`,
+    `  sessions list over ${DATASETS.small.name}: ${fmtMs(results["list-json-small"].wallMs)} vs loop (a) ${fmtMs(loops.small.wallMs)} (measured) → ${smallRatio.toFixed(0)}× faster`,
+  ];
+  if (cliRows["list-medium"]) headline.push(`  redis-cli (no simulated latency) LLEN+TTL over ${M}: ${fmtMs(cliRows["list-medium"].wallMs)}`);
+  headline.push(
+    `  sessions list --ndjson over ${DATASETS.large.name}: first line ${fmtMs(ln.firstLineMs)}, peak RSS ${fmtMB(ln.rssKiB)}, total ${fmtMs(ln.wallMs)}`,
+    `  history show of ${fmtInt(SIZES.long)} messages: ${fmtMs(h.wallMs)}, ${h.requests} request`,
+    `  start-up: --version ${fmtMs(startup.version.wallMs)} = ${su.toFixed(2)}× node -e 0 (${fmtMs(startup.node.wallMs)})`,
+  );
+  if (load && !load.error) {
+    const rb = load.redisBenchmark?.rates ?? {};
+    headline.push(
+      `  endpoint under load: ${fmtInt(load.requestsPerSecond)} requests/s, ${fmtInt(load.commandsPerSecond)} commands/s${rb.LPUSH ? ` (redis-benchmark: LPUSH ${fmtInt(rb.LPUSH)}/s, LRANGE_100 ${fmtInt(rb.LRANGE_100)}/s)` : ""}`,
+    );
+  }
+  headline.push(`  targets: ${targets.filter((t) => t.ok).length}/${targets.length} met`);
+
+  const gib = (b) => (b / 2 ** 30).toFixed(1);
+  const md = [];
+  md.push("# upstash-memory benchmark results", "");
+  md.push(`Generated by \`npm run bench\` (\`node bench/run.mjs${process.argv.slice(2).length ? " " + process.argv.slice(2).join(" ") : ""}\`) on ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC; the whole run took ${fmtMs(totalMs)}.`, "");
+  md.push(`**Simulated network round trip: ${L} ms per HTTP request**, added by the benchmark's proxy (bench/proxy.mjs) in front of the local Upstash-compatible endpoint (\`upstash-memory dev\`'s server, backed by redis-server). The proxy also counts the HTTP requests and the Redis commands they carry.`, "");
+  if (opts.quick) md.push("**Quick mode: small datasets and single runs; not the reference numbers.**", "");
+  md.push("## Machine", "");
+  md.push(`- CPU: ${machine.cpu}, ${machine.cores} cores`);
+  md.push(`- Memory: ${gib(machine.memory)} GiB${machine.memoryAvailable ? ` (${gib(machine.memoryAvailable)} GiB available at start)` : ""}`);
+  md.push(`- Node.js ${machine.node}; redis-server ${machine.redis}; ${machine.os}`);
+  md.push(`- Load average (1 min): ${machine.loadStart.toFixed(2)} at the start, ${machine.loadEnd.toFixed(2)} at the end (other processes on the machine share its ${machine.cores} cores and add noise to wall times)`);
+  md.push(`- Peak RSS measured with ${rssMethodName() === "gnu-time" ? "GNU time (`/usr/bin/time -f %M`)" : "`node --import bench/rss-probe.mjs` (process.resourceUsage().maxRSS)"}`, "");
+  md.push("## Datasets", "");
+  md.push("Seeded with ioredis pipelines straight into redis-server; list elements are JSON StoredMessages byte for byte as LangChain JS / Flowise write them (newest first), sessions of 10 messages (human/ai turns, some with a system prompt or a tool call), every third session with a TTL. Each dataset lives in its own Redis logical database, as in an app's own database, so a SCAN walks that dataset only; the CLI is pointed at it with `--prefix`.", "");
+  for (const d of Object.keys(DATASETS)) {
+    const ds = DATASETS[d];
+    md.push(`- ${ds.name}: prefix \`${ds.prefix}\`, db ${ds.db}${d === "long" ? ` (key \`${ds.prefix}${LONG_ID}\`, ${((ds.bytes ?? 0) / 1e6).toFixed(1)} MB of elements)` : ""}`);
+  }
+  md.push("");
+  md.push("## Results", "");
+  md.push("Wall time: median over the runs, from spawning the process to its exit (node start-up included). Peak RSS: the highest over the runs. HTTP requests and Redis commands: counted by the proxy (the CLI's own `--stats` is checked against them).", "");
+  md.push("| operation | dataset | HTTP requests | Redis commands | wall time (median) | peak RSS | notes |");
+  md.push("| --- | --- | ---: | ---: | ---: | ---: | --- |");
+  for (const r of rows) md.push(`| ${r.op} | ${r.dataset} | ${r.requests} | ${r.commands} | ${r.wall} | ${r.rss} | ${r.notes} |`);
+  md.push("");
+  md.push(`## Targets (at ${L} ms simulated round trip)`, "");
+  for (const t of targets) md.push(t.line);
+  md.push("", allMet ? "All targets met." : `**${targets.filter((t) => !t.ok).length} of ${targets.length} targets missed.**`, "");
+  md.push("## Headline", "", "```", ...headline, "```", "");
+  md.push("## Endpoint under load", "");
+  if (!load) md.push("Not run (`--no-load`).", "");
+  else if (load.error) md.push(`**Failed:** ${load.error}`, "");
+  else {
+    const rb = load.redisBenchmark;
+    md.push(`\`bench/load.mjs\`: ${load.clients} concurrent clients × ${load.opsPerClient} requests each, straight to the endpoint (no simulated latency), a mix of single commands (\`POST /\` LPUSH, LRANGE 0 99, EXPIRE; \`GET /llen/key\`), \`/pipeline\` (2 LPUSH, LLEN, LRANGE) and \`/multi-exec\` (LPUSH, EXPIRE, LLEN); every reply is checked, then every list is read back from redis and compared with what was pushed. The clients run in the benchmark process and the endpoint in a process of its own, on the same 2 cores as redis-server.`, "");
+    md.push("| what | value |", "| --- | ---: |");
+    md.push(`| requests | ${fmtInt(load.requests)} (${fmtInt(load.commands)} Redis commands) in ${load.seconds.toFixed(2)} s |`);
+    md.push(`| endpoint throughput | ${fmtInt(load.requestsPerSecond)} requests/s, ${fmtInt(load.commandsPerSecond)} commands/s |`);
+    md.push(`| errors | ${fmtInt(load.errors)} |`);
+    md.push(`| lost / extra writes | ${fmtInt(load.lostWrites)} / ${fmtInt(load.extraWrites)} |`);
+    if (rb?.available) {
+      for (const [t, v] of Object.entries(rb.rates)) md.push(`| redis-benchmark ${t} (RESP, same redis-server) | ${fmtInt(v)} requests/s |`);
+    } else md.push("| redis-benchmark | not installed |");
+    md.push("");
+    if (rb?.available) md.push(`redis-benchmark command: \`${rb.command}\``, "");
+    for (const s of load.samples ?? []) md.push(`- problem: ${s}`);
+    if (load.samples?.length) md.push("");
+  }
+  md.push("## How to read this", "");
+  md.push(`- Loop (a) is what a user writes with @upstash/redis today: \`scan(cursor, {match, count: 1000})\`, then \`await redis.llen(key)\` and \`await redis.ttl(key)\` for each key, one after the other. At ${L} ms per round trip, ${M} cost about 2 × ${fmtInt(SIZES.medium)} round trips, so it is run in full on ${DATASETS.small.name} only, and on the first ${fmtInt(opts.sample)} keys of the larger sets, then extrapolated linearly (marked ≈). It reads less than the CLI (no newest message).`);
+  md.push("- Loop (b) is redis-cli over RESP: `redis-cli --scan` piped into one redis-cli that reads the per-key commands from stdin (one round trip per command, unpipelined). redis-cli talks to redis-server directly, without the simulated round trip: it is a lower bound of what a RESP client pays on loopback, not a like-for-like comparison; against a remote Upstash database every one of its commands would pay the round trip. Its Redis commands are counted from redis-server's INFO stats.");
+  md.push("- `sessions list --ndjson` first line: time from spawning the CLI to the first newline on its stdout.");
+  md.push("- The CLI measured is the build `npm run bench` made, copied to `.tmp/bench/cli` at the start, so that rebuilding `dist/` during the run does not change what is measured.");
+  md.push("");
+  return { markdown: md.join("\n"), headline, allMet };
+}
+
+// ------------------------------------------------------------------ run
+
+let exitCode = 0;
+try {
+  const met = await main();
+  exitCode = 0;
+  if (!met) log("some targets were missed (see the Targets section)");
+} catch (err) {
+  log(`failed: ${err?.stack ?? err}`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
