@@ -54,8 +54,10 @@ export function loginCommand(ctx: Context): Command {
       profiles.save(name, { ...previous, url, ...(transportOf(url) === "rest" ? { token } : { token: undefined }) });
       if (!profiles.names().includes(profiles.currentName())) profiles.use(name);
       const result = { profile: name, url, token: token && transportOf(url) === "rest" ? maskToken(token) : null, pingMs: ms, file: profiles.file };
-      if (opts.json) ctx.io.stdout.write(JSON.stringify(result) + "\n");
-      else ctx.io.stderr.write(`✓ connected (PING ${ms} ms); saved profile '${name}' in ${profiles.file}\n`);
+      const { Output } = await import("../src/render/output.js");
+      const out = new Output(ctx.io, g.color);
+      if (opts.json) await out.json(result);
+      else out.warn(`✓ connected (PING ${ms} ms); saved profile '${name}' in ${profiles.file}`);
     });
 }
 
@@ -71,7 +73,9 @@ export function logoutCommand(ctx: Context): Command {
       const profiles = await loadProfiles(ctx);
       const n = name ?? ctx.globals(cmd).profile ?? profiles.currentName();
       if (!profiles.remove(n)) throw new NotFoundError(`no profile named '${n}'`);
-      if (opts.json) ctx.io.stdout.write(JSON.stringify({ removed: n }) + "\n");
-      else ctx.io.stderr.write(`removed profile '${n}'\n`);
+      const { Output } = await import("../src/render/output.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      if (opts.json) await out.json({ removed: n });
+      else out.warn(`removed profile '${n}'`);
     });
 }

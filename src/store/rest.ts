@@ -132,6 +132,8 @@ function fetchFailure(err: unknown, timeoutMs: number): TransientError {
     return new TransientError("cannot resolve the host name (DNS)", true);
   }
   if (code === "ECONNREFUSED") return new TransientError("connection refused", true);
+  // fetch refuses some ports outright (e.g. 1, 9, 6000): nothing was sent.
+  if (e?.cause?.message === "bad port") return new TransientError("fetch refuses to connect to this port (a blocked port)", true);
   if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") {
     return new TransientError("the connection was reset before a response arrived", false);
   }
