@@ -12,6 +12,7 @@ import { expireCommand } from "./expire.js";
 import { clearCommand } from "./clear.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
+import { doctorCommand } from "./doctor.js";
 import { summarizeCommand } from "./summarize.js";
 
 export function registerCommands(program: Command, ctx: Context): void {
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, ctx: Context): void {
   program.addCommand(clearCommand(ctx));
   program.addCommand(exportCommand(ctx));
   program.addCommand(importCommand(ctx));
+  program.addCommand(doctorCommand(ctx));
   program.addCommand(summarizeCommand(ctx));
   program.addCommand(loginCommand(ctx));
   program.addCommand(logoutCommand(ctx));

@@ -25,8 +25,9 @@ export function nearMissCandidates(sessionId: string, keys: KeySpace): { key: st
   const trimmed = sessionId.trim();
   if (trimmed !== sessionId) ids.set(trimmed, "whitespace");
   for (const [id, why] of [...ids]) {
-    ids.set(id.toLowerCase(), why || "other case");
-    ids.set(id.toUpperCase(), why || "other case");
+    for (const variant of [id.toLowerCase(), id.toUpperCase()]) {
+      if (!ids.has(variant)) ids.set(variant, why || "other case");
+    }
   }
   for (const [id, why] of ids) {
     add(keys.key(id), why || "other case");

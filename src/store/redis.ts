@@ -12,6 +12,8 @@ export class RedisStore implements Store {
   readonly target: string;
   private readonly client: IORedis;
   private ready?: Promise<void>;
+  /** ioredis reports a refused password as an event; commands then only see "Connection is closed". */
+  private lastError?: Error;
 
   constructor(private readonly opts: StoreOptions) {
     const u = new URL(opts.url);
@@ -31,13 +33,16 @@ export class RedisStore implements Store {
     };
     this.client = new IORedis(opts.url, options);
     // Errors surface through the commands; keep ioredis from printing them.
-    this.client.on("error", (err) => opts.debug?.(`redis: ${err.message}`));
+    this.client.on("error", (err) => {
+      this.lastError = err;
+      opts.debug?.(`redis: ${err.message}`);
+    });
   }
 
   private connect(): Promise<void> {
     this.ready ??= this.client.connect().catch((err: Error) => {
       this.ready = undefined;
-      throw classify(err, true);
+      throw classify(this.authFailure() ?? err, true);
     });
     return this.ready;
   }
@@ -54,6 +59,11 @@ export class RedisStore implements Store {
     this.client.disconnect();
   }
 
+  private authFailure(): Error | undefined {
+    const e = this.lastError;
+    return e && isReplyError(e) && /^(WRONGPASS|NOAUTH|NOPERM)|invalid password/.test(e.message) ? e : undefined;
+  }
+
   private async run(cmds: Cmd[], opts: BatchOptions, atomic: boolean): Promise<Outcome[]> {
     if (cmds.length === 0) return [];
     return withRetry(this.opts.attempts ?? 3, opts.idempotent, async () => {
@@ -68,7 +78,7 @@ export class RedisStore implements Store {
       try {
         results = await batch.exec();
       } catch (err) {
-        throw classify(err as Error, false);
+        throw classify(this.authFailure() ?? (err as Error), false);
       }
       this.opts.debug?.(`← in ${Date.now() - started} ms`);
       if (!results) throw new TransientError("the transaction was aborted", false);

@@ -11,6 +11,9 @@ export function unwrap(o: Outcome): Reply {
       "a read-only token can read histories but cannot SCAN or write: use the standard token",
     );
   }
+  if (/^(NOAUTH|WRONGPASS)/.test(o.error)) {
+    throw new ConnectionError(`Redis refused the credentials (${o.error})`, "check the password in the redis:// URL");
+  }
   throw new RedisReplyError(o.error);
 }
 

@@ -130,7 +130,7 @@ describe("the program", () => {
     expect(v.stdout.trim()).toBe(pkg.version);
     const h = await runCli(["--help"]);
     expect(h.code).toBe(0);
-    for (const c of ["sessions", "history", "append", "expire", "clear", "export", "import", "login", "logout", "config", "dev"]) {
+    for (const c of ["sessions", "history", "append", "expire", "clear", "export", "import", "summarize", "doctor", "login", "logout", "config", "dev"]) {
       expect(h.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
     }
     expect(h.stdout).toContain("Examples:");
@@ -140,7 +140,7 @@ describe("the program", () => {
     const o = await runCli(["sessions", "list", "--frob"]);
     expect(o.code).toBe(2);
     expect(o.stderr.trim().split("\n")).toHaveLength(1);
-    for (const c of [["sessions", "list"], ["history", "show"], ["append"], ["clear"], ["export"], ["import"], ["expire"]]) {
+    for (const c of [["sessions", "list"], ["history", "show"], ["append"], ["clear"], ["export"], ["import"], ["expire"], ["summarize"], ["doctor"], ["login"], ["logout"], ["dev"]]) {
       const help = await runCli([...c, "--help"]);
       expect(help.stdout).toContain("Examples:");
       expect(help.stdout).toContain("--json");
@@ -170,5 +170,30 @@ describe("pipes", () => {
     await app.quit();
     expect(stderr).toBe("");
     expect(code).toBe(0);
+  });
+});
+
+describe("redis:// credentials", () => {
+  it("a wrong or missing password is an auth failure (exit 4) that says so, password never shown", async () => {
+    const { startRedisServer } = await import("../../src/dev/redis-process.js");
+    const { Redis } = await import("ioredis");
+    const server = await startRedisServer();
+    try {
+      const admin = new Redis(server.url);
+      await admin.config("SET", "requirepass", "s3cret-pass-word");
+      await admin.quit();
+      const host = new URL(server.url).host;
+      const wrong = await runCli(["history", "show", "x", "--url", `redis://:wrong-pass-word@${host}`]);
+      expect(wrong.code).toBe(4);
+      expect(wrong.stderr).toContain("Redis refused the credentials (WRONGPASS");
+      expect(wrong.stderr).not.toContain("wrong-pass-word");
+      const missing = await runCli(["history", "show", "x", "--url", `redis://${host}`]);
+      expect(missing.code).toBe(4);
+      expect(missing.stderr).toContain("NOAUTH");
+      const right = await runCli(["history", "show", "x", "--url", `redis://:s3cret-pass-word@${host}`]);
+      expect(right.code).toBe(3);
+    } finally {
+      await server.stop();
+    }
   });
 });

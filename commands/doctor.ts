@@ -1,0 +1,41 @@
+import { Command } from "commander";
+import type { Context } from "../src/context.js";
+import { ExitCode } from "../src/errors.js";
+import { examples } from "../src/options.js";
+
+interface DoctorOptions {
+  json?: boolean;
+}
+
+export function doctorCommand(ctx: Context): Command {
+  return new Command("doctor")
+    .description("find out why a bot forgot a conversation: connection, key, TTL, content and cost, one line each")
+    .argument("[sessionId]", "the session to check (without the prefix); omitted: only the connection")
+    .option("--json", 'JSON {"checks":[{id,section,status,message,hint}]} with status pass|warn|fail|info')
+    .addHelpText(
+      "after",
+      examples(
+        "doctor                                   # is the connection right?",
+        "doctor user-42                           # where did this conversation go?",
+        "doctor abc --prefix message_store:       # a LangChain Python session",
+        "doctor user-42 --json | jq '.checks[] | select(.status == \"fail\")'",
+      ) + "\nExit code 1 when any check failed (usable in CI), 0 otherwise; connection problems are failed checks too.\n",
+    )
+    .action(async (sessionId: string | undefined, opts: DoctorOptions, cmd: Command) => {
+      const { validateSessionId } = await import("../src/keys.js");
+      if (sessionId !== undefined) validateSessionId(sessionId);
+      const { timeoutMs, debugLogger } = await import("../src/connection.js");
+      const { runDoctor } = await import("../src/doctor/run.js");
+      const { renderDoctor } = await import("../src/render/doctor.js");
+      const { Output } = await import("../src/render/output.js");
+      const g = ctx.globals(cmd);
+      const out = new Output(ctx.io, g.color);
+      const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
+      await renderDoctor(out, report.checks, Boolean(opts.json));
+      if (g.stats && report.stats) {
+        const unit = report.transport === "rest" ? "HTTP requests" : "round trips";
+        out.warn(`stats: ${report.stats.requests} ${unit}, ${report.stats.commands} Redis commands`);
+      }
+      if (report.failed) process.exitCode = ExitCode.failure;
+    });
+}

@@ -1,0 +1,63 @@
+// What `doctor` finds: one-line checks, each with a stable id (for scripts and
+// CI), the section it belongs to, a status, the cause, and what to do about it.
+// A few ids repeat by design (key.near-miss: one line per similar key found).
+
+export type CheckStatus = "pass" | "warn" | "fail" | "info";
+
+export const SECTIONS = ["connection", "key", "health", "content", "cost"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface Check {
+  /** `section.name`, e.g. `connection.ping`. */
+  id: string;
+  section: Section;
+  status: CheckStatus;
+  /** The finding, one line. */
+  message: string;
+  /** For warnings and failures: the fix, one line. */
+  hint?: string;
+}
+
+/** Collects checks in the order they were made; each section adds to it. */
+export class Findings {
+  readonly checks: Check[] = [];
+
+  add(section: Section, name: string, status: CheckStatus, message: string, hint?: string): Check {
+    const check: Check = { id: `${section}.${name}`, section, status, message, ...(hint ? { hint } : {}) };
+    this.checks.push(check);
+    return check;
+  }
+
+  get failed(): boolean {
+    return this.checks.some((c) => c.status === "fail");
+  }
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`;
+}
+
+/** "2, 5 and 9" — at most `max` items, then "and N more". */
+export function listIndices(indices: readonly (number | string)[], max = 10): string {
+  const shown = indices.slice(0, max).map(String);
+  const rest = indices.length - shown.length;
+  if (rest > 0) return `${shown.join(", ")} and ${rest} more`;
+  if (shown.length <= 1) return shown.join("");
+  return `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A key or id as shown in a finding: quoted, and JSON-escaped when whitespace or controls would hide in it. */
+export function quoteKey(key: string): string {
+  return /[\s\p{C}'"]/u.test(key) ? JSON.stringify(key) : `'${key}'`;
+}
+
+/** An id as it must be typed in a shell command of a hint. */
+export function shellArg(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,90 @@
+// Key resolution: is the conversation where the user looks for it? If not,
+// where else might the app have put it? One pipelined read answers the first
+// question (and brings the whole history along for the sections after this);
+// the fixed near-miss candidates cost one more request, the bounded search for
+// similar keys at most SCAN_CALL_LIMIT.
+import type { Store } from "../store/types.js";
+import type { KeySpace } from "../keys.js";
+import { readHistory, type HistoryRead } from "../history/read.js";
+import { findNearMisses } from "../history/near-miss.js";
+import { nearMissReason, SCAN_CALL_LIMIT, SCAN_KEY_LIMIT, searchSimilarKeys } from "./similar-keys.js";
+import { plural, quoteKey, type Findings } from "./checks.js";
+
+const MISSING_HINT =
+  "LangChain and Flowise restart the TTL with every message, so an idle conversation expires whole (the key disappears, it is not emptied); otherwise the app writes under another id (Flowise: see key.flowise-session-id)";
+
+const FLOWISE_SESSION_ID =
+  "Flowise picks the key from the API call's overrideConfig.sessionId, else the chatId, else the memory node's Session Id: API and embedded-widget chats do not use the node's Session Id";
+
+export const MEMORY_KEY_NOTE =
+  "the memory node's Memory Key ('chat_history') is the prompt variable the history fills, never a Redis key";
+
+/** The history when the key is a list; undefined otherwise (the finding says why). */
+export async function checkKey(f: Findings, store: Store, keys: KeySpace, sessionId: string, canScan: boolean): Promise<HistoryRead | undefined> {
+  const key = keys.key(sessionId);
+  const read = await readHistory(store, key);
+  const where = keys.prefix ? `session ${quoteKey(sessionId)} (key ${quoteKey(key)})` : `session ${quoteKey(sessionId)}`;
+  if (read.type === "list") {
+    f.add("key", "session", "pass", `${where} exists`);
+    return read;
+  }
+  if (read.type !== "none") {
+    f.add(
+      "key",
+      "type",
+      "fail",
+      `key ${quoteKey(key)} is a ${read.type}, not a list: it collides with the app's other data`,
+      "LangChain/Flowise get WRONGTYPE when they LPUSH to it: the session id clashes with a key used for something else; give chat sessions their own ids or prefix",
+    );
+    return undefined;
+  }
+  f.add("key", "session", "fail", `${where} does not exist`, MISSING_HINT);
+  await reportNearMisses(f, store, keys, sessionId, canScan);
+  f.add("key", "flowise-session-id", "info", FLOWISE_SESSION_ID);
+  return undefined;
+}
+
+async function reportNearMisses(f: Findings, store: Store, keys: KeySpace, sessionId: string, canScan: boolean): Promise<void> {
+  const fixed = await findNearMisses(store, sessionId, keys);
+  for (const m of fixed) {
+    const holds = m.type === "list" ? plural(m.count, "message") : `a ${m.type}, not a chat history`;
+    const reason = nearMissReason(m.key, sessionId, keys) ?? m.reason;
+    f.add("key", "near-miss", "warn", `key ${quoteKey(m.key)} holds ${holds} (${reason})`, nearMissHint(reason));
+  }
+  if (!canScan) {
+    f.add("key", "search", "info", "keys containing the id were not searched: this token cannot SCAN");
+    if (!fixed.length) f.add("key", "near-miss", "info", "no similar key found under the usual variants (message_store: prefix, other case, whitespace)");
+    return;
+  }
+  const search = await searchSimilarKeys(store, keys, sessionId, new Set([keys.key(sessionId), ...fixed.map((m) => m.key)]));
+  for (const m of search.found) {
+    f.add("key", "near-miss", "warn", `key ${quoteKey(m.key)} holds ${plural(m.count, "message")} (${m.reason})`, nearMissHint(m.reason));
+  }
+  if (search.unlisted) {
+    f.add("key", "near-miss", "warn", `${plural(search.unlisted, "more similar key")} not listed`, "`upstash-memory sessions list '*<id>*'` lists them");
+  }
+  if (!fixed.length && !search.found.length) {
+    f.add("key", "near-miss", "info", "no similar key found (message_store: prefix, other case, whitespace, keys containing the id or contained in it)");
+  }
+  if (!search.complete) {
+    f.add(
+      "key",
+      "search",
+      "info",
+      `searched the first ${plural(search.scannedKeys, "key")} only (bound: ${SCAN_CALL_LIMIT} SCAN calls or ${SCAN_KEY_LIMIT.toLocaleString("en-US")} keys): a similar key may be further on`,
+    );
+  }
+}
+
+function nearMissHint(reason: string): string {
+  if (reason.includes("prefix message_store:")) {
+    return "LangChain Python stores under message_store:<id>: pass --prefix message_store: (or `upstash-memory config set prefix message_store:`)";
+  }
+  if (reason.includes("no prefix")) return "this key has no prefix: drop --prefix (or `upstash-memory config unset prefix`)";
+  if (reason.includes("surrounding whitespace")) return "the app's session id carries whitespace (a line break from a form?): trim it where the app builds the id";
+  if (reason.includes("no whitespace around")) return "the id you gave has whitespace around it; the app's id does not";
+  if (reason.includes("other case")) return "session ids are case-sensitive: the app and your lookups must use the same case";
+  if (reason === "contains the id") return "the app builds its key from more than this id (a user or chat prefix?): look it up the way the app builds it";
+  if (reason === "part of the id") return "the app stores under a shorter id: look that one up";
+  return "check how the app builds its session id";
+}

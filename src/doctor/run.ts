@@ -1,0 +1,94 @@
+// `doctor`: every section in order, each feeding the next. A section that
+// cannot run (no connection, no such key) leaves the later ones out instead of
+// failing them again, and doctor itself never throws for a problem it is
+// meant to diagnose: that problem is a failed check.
+import type { Context, GlobalOptions } from "../context.js";
+import type { StoreStats } from "../store/types.js";
+import { KeySpace } from "../keys.js";
+import { parseDuration } from "../duration.js";
+import { CliError } from "../errors.js";
+import { Findings, quoteKey, SECTIONS, type Check } from "./checks.js";
+import { checkConfiguration, type Target } from "./config.js";
+import { checkUrlShape } from "./url-shape.js";
+import { checkToken } from "./token-shape.js";
+import { checkNetwork } from "./network.js";
+import { checkAccess, type Access } from "./access.js";
+import { checkKey, MEMORY_KEY_NOTE } from "./key.js";
+import { checkHealth, type ConfiguredTtl } from "./health.js";
+import { checkContent } from "./content.js";
+import { checkTurns } from "./turns.js";
+import { checkCost } from "./cost.js";
+
+export interface DoctorRequest {
+  ctx: Context;
+  globals: GlobalOptions;
+  sessionId?: string;
+  timeoutMs: number;
+  debug?: (line: string) => void;
+}
+
+export interface DoctorReport {
+  checks: Check[];
+  failed: boolean;
+  /** Requests doctor sent to the store, for --stats. */
+  stats?: StoreStats;
+  transport?: "rest" | "redis";
+}
+
+export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
+  const f = new Findings();
+  const target = await checkConfiguration(f, req.ctx, req.globals);
+  let access: Access | undefined;
+  if (target) {
+    const endpoint = checkUrlShape(f, target, req.ctx.io.env);
+    if (endpoint && target.token) checkToken(f, target.token, target.tokenLabel ?? "the token", req.ctx.io.env);
+    if (endpoint && (await checkNetwork(f, endpoint, req.timeoutMs))) {
+      access = await checkAccess(f, endpoint, target, { timeoutMs: req.timeoutMs, debug: req.debug });
+    }
+  }
+  try {
+    if (req.sessionId === undefined) {
+      f.add("key", "session", "info", "no session id given", "`upstash-memory doctor <sessionId>` checks one conversation; `upstash-memory sessions list` shows them");
+    } else if (!access || !target) {
+      f.add("key", "session", "info", `session ${quoteKey(req.sessionId)} not checked: no working connection`);
+    } else {
+      await checkSession(f, access, target, req.sessionId);
+    }
+    f.add("key", "memory-key", "info", MEMORY_KEY_NOTE);
+  } finally {
+    await access?.store.close();
+  }
+  return { checks: bySection(f.checks), failed: f.failed, stats: access?.store.stats, transport: access?.store.transport };
+}
+
+/** Sections in their fixed order; within one, the order the checks were made (sort is stable). */
+function bySection(checks: Check[]): Check[] {
+  return [...checks].sort((a, b) => SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section));
+}
+
+async function checkSession(f: Findings, access: Access, target: Target, sessionId: string): Promise<void> {
+  const keys = new KeySpace(target.resolved.prefix);
+  try {
+    const read = await checkKey(f, access.store, keys, sessionId, access.canScan);
+    if (!read) return;
+    checkHealth(f, read, sessionId, configuredTtl(target));
+    const messages = checkContent(f, read, sessionId);
+    checkTurns(f, messages);
+    checkCost(f, read, messages, sessionId);
+  } catch (err) {
+    // The connection worked a moment ago; whatever broke now is a finding too.
+    if (!(err instanceof CliError)) throw err;
+    f.add("key", "read", "fail", `reading the session failed: ${err.message}`, err.hint);
+  }
+}
+
+function configuredTtl(target: Target): ConfiguredTtl | undefined {
+  const { profile, profileName } = target.resolved;
+  if (!profile?.ttl) return undefined;
+  try {
+    return { seconds: parseDuration(profile.ttl, "ttl"), source: `profile '${profileName}'` };
+  } catch {
+    // `config set` validates the ttl; a hand-edited file may still hold nonsense.
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+// `doctor` findings. Piped: one stable line per check, `<symbol> <id>  <message>`,
+// followed by `    hint: <fix>` when there is one, easy to grep in CI logs.
+// On a terminal: grouped by section, coloured, with a summary. Findings quote
+// stored data (key names, element snippets), so every line is sanitised; and
+// redacted, so no token can reach the screen through a message.
+import { SECTIONS, type Check, type CheckStatus, type Section } from "../doctor/checks.js";
+import { redact } from "../secrets.js";
+import type { Output, Styles } from "./output.js";
+import { sanitizeLine } from "./sanitize.js";
+
+export const SYMBOLS: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗", info: "i" };
+
+const TITLES: Record<Section, string> = {
+  connection: "Connection",
+  key: "Session key",
+  health: "Key health",
+  content: "Content",
+  cost: "Cost per chat turn",
+};
+
+const text = (s: string) => sanitizeLine(redact(s));
+
+export function doctorJson(checks: Check[]): { checks: Record<string, unknown>[] } {
+  return {
+    checks: checks.map((c) => ({ id: c.id, section: c.section, status: c.status, message: redact(c.message), hint: c.hint ? redact(c.hint) : null })),
+  };
+}
+
+export async function renderDoctor(out: Output, checks: Check[], json: boolean): Promise<void> {
+  if (json) return out.json(doctorJson(checks));
+  if (!out.tty) {
+    for (const c of checks) {
+      await out.line(`${SYMBOLS[c.status]} ${c.id}  ${text(c.message)}`);
+      if (c.hint) await out.line(`    hint: ${text(c.hint)}`);
+    }
+    return;
+  }
+  const s = await out.styles();
+  for (const section of SECTIONS) {
+    const inSection = checks.filter((c) => c.section === section);
+    if (!inSection.length) continue;
+    await out.line(s.bold(TITLES[section]));
+    for (const c of inSection) {
+      await out.line(`  ${symbol(s, c.status)} ${text(c.message)}  ${s.dim(c.id)}`);
+      if (c.hint) await out.line(`      ${s.dim(`→ ${text(c.hint)}`)}`);
+    }
+    await out.line();
+  }
+  await out.line(summary(s, checks));
+}
+
+function symbol(s: Styles, status: CheckStatus): string {
+  const style = status === "pass" ? s.ok : status === "warn" ? s.warn : status === "fail" ? s.fail : s.dim;
+  return style(SYMBOLS[status]);
+}
+
+function summary(s: Styles, checks: Check[]): string {
+  const count = (status: CheckStatus) => checks.filter((c) => c.status === status).length;
+  const failed = count("fail");
+  const warned = count("warn");
+  const parts = [`${failed} failed`, `${warned} warning${warned === 1 ? "" : "s"}`, `${count("pass")} passed`];
+  const line = parts.join(" · ");
+  return failed ? s.fail(`✗ ${line}`) : warned ? s.warn(`! ${line}`) : s.ok(`✓ ${line}`);
+}

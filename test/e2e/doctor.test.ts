@@ -1,0 +1,563 @@
+// doctor, end to end: each finding on real data in a real Redis, over REST
+// through the local endpoint and (for keys and content) over redis:// too.
+import { randomUUID } from "node:crypto";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis as IORedis } from "ioredis";
+import { appRedis, cliOn, connectionEnv, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
+import { MALFORMED, storedMessages } from "../harness/fixtures.js";
+import { stack, startIsolatedStack, type IsolatedStack } from "../harness/stack.js";
+import { runCli, tempConfigDir, type RunOptions, type RunResult } from "../harness/cli.js";
+import { runInPty } from "../harness/pty.js";
+import { startRedisServer } from "../../src/dev/redis-process.js";
+
+interface Check {
+  id: string;
+  section: string;
+  status: "pass" | "warn" | "fail" | "info";
+  message: string;
+  hint: string | null;
+}
+
+let app: IORedis;
+beforeAll(() => {
+  app = appRedis();
+});
+afterAll(() => app.quit());
+
+const ns = () => `d${randomUUID().slice(0, 8)}:`;
+const human = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
+const ai = (content: string) =>
+  JSON.stringify({ type: "ai", data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} } });
+/**
+ * Tokens and passwords beyond the shared stack's (which the harness checks on
+ * every run): wrong tokens, the isolated stacks' tokens, redis:// passwords.
+ */
+const secrets = new Set<string>();
+const outputs: string[] = [];
+
+async function run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await runCli(args, opts);
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+function checksOf(r: RunResult): Check[] {
+  return (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+}
+
+function all(checks: Check[], id: string): Check[] {
+  return checks.filter((c) => c.id === id);
+}
+
+function one(checks: Check[], id: string): Check {
+  const found = all(checks, id);
+  expect(found, `exactly one ${id} in ${JSON.stringify(checks, null, 1)}`).toHaveLength(1);
+  return found[0];
+}
+
+/** A port nothing listens on: bound, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A token the store does not know, remembered for the secrets check. */
+function fakeToken(): string {
+  const token = `tok-${randomUUID()}`;
+  secrets.add(token);
+  return token;
+}
+
+function restEnv(url: string, token: string): Record<string, string> {
+  secrets.add(token);
+  return { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token };
+}
+
+describe("connection", () => {
+  it("nothing configured: one failed check naming the three ways, exit 1 (not 4)", async () => {
+    const r = await run(["doctor", "--json"]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(checks.filter((c) => c.status === "fail")).toHaveLength(1);
+    const c = one(checks, "connection.configured");
+    expect(c.status).toBe("fail");
+    expect(c.hint).toContain("--url and --token");
+    expect(c.hint).toContain("UPSTASH_REDIS_REST_URL");
+    expect(c.hint).toContain("upstash-memory login");
+    expect(one(checks, "key.memory-key").message).toContain("never a Redis key");
+  });
+
+  it("a wrong token is a failed check naming HTTP 401 and the Redis password mix-up; the token is never printed", async () => {
+    const s = stack();
+    const token = fakeToken();
+    const json = await run(["doctor", "--json"], { env: restEnv(s.restUrl, token) });
+    expect(json.code).toBe(1);
+    const auth = one(checksOf(json), "connection.auth");
+    expect(auth.status).toBe("fail");
+    expect(auth.message).toContain("HTTP 401");
+    expect(auth.message).toContain("UPSTASH_REDIS_REST_TOKEN");
+    expect(auth.hint).toMatch(/Redis password .* is not a REST token/);
+    const piped = await run(["doctor", "--token", token, "--url", s.restUrl]);
+    expect(piped.code).toBe(1);
+    expect(piped.stdout).toMatch(/^✗ connection\.auth {2}the store refused the token from --token \(HTTP 401/m);
+    for (const out of [json.stdout, json.stderr, piped.stdout, piped.stderr]) expect(out).not.toContain(token);
+  });
+
+  it("the Redis password from REDIS_URL used as the REST token: flagged before sending, then refused with 401", async () => {
+    const s = stack();
+    const password = fakeToken();
+    const r = await run(["doctor", "--json"], { env: { ...restEnv(s.restUrl, password), REDIS_URL: `rediss://default:${password}@eu1-example.upstash.io:6379` } });
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(one(checks, "connection.token-value")).toMatchObject({ status: "warn", message: "the token in UPSTASH_REDIS_REST_TOKEN is the Redis password from REDIS_URL" });
+    expect(one(checks, "connection.auth").status).toBe("fail");
+  });
+
+  it("a wrong or missing password in a redis:// URL is an auth failure, not a lost connection", async () => {
+    const redis = await startRedisServer();
+    const admin = new IORedis(redis.url);
+    const password = `pw${randomUUID().replace(/-/g, "")}`;
+    secrets.add(password);
+    try {
+      await admin.config("SET", "requirepass", password);
+      const wrong = `wrong${randomUUID().replace(/-/g, "")}`;
+      secrets.add(wrong);
+      const url = (pw: string) => redis.url.replace("redis://", `redis://${pw ? `:${pw}@` : ""}`);
+      const bad = one(checksOf(await run(["doctor", "--json", "--url", url(wrong)])), "connection.auth");
+      expect(bad).toMatchObject({ status: "fail", message: expect.stringContaining("WRONGPASS"), hint: expect.stringContaining("password in the redis:// URL") });
+      const none = one(checksOf(await run(["doctor", "--json", "--url", url("")])), "connection.auth");
+      expect(none).toMatchObject({ status: "fail", message: expect.stringContaining("NOAUTH") });
+      const good = await run(["doctor", "--json", "--url", url(password)]);
+      expect(good.code).toBe(0);
+      expect(one(checksOf(good), "connection.auth")).toMatchObject({ status: "pass", message: "the password in the redis:// URL is accepted" });
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
+  });
+
+  it("the read-only token is reported as read-only, and still reads the session", async () => {
+    const s = stack();
+    const key = `ro-${randomUUID().slice(0, 8)}`;
+    await writeConversation(app, key, [human("hello"), ai("hi")]);
+    const r = await run(["doctor", key, "--json"], { env: restEnv(s.restUrl, s.readonlyToken) });
+    const checks = checksOf(r);
+    const access = one(checks, "connection.access");
+    expect(access.status).toBe("warn");
+    expect(access.message).toContain("read-only token: it can read histories but cannot SCAN or write");
+    expect(one(checks, "key.session").status).toBe("pass");
+    expect(r.code).toBe(0);
+  });
+
+  it("the standard token has read and write access, and the write probe leaves no key behind", async () => {
+    const s = stack();
+    const prefix = ns();
+    const r = await run(["doctor", "--prefix", prefix, "--json"], { env: restEnv(s.restUrl, s.restToken) });
+    expect(one(checksOf(r), "connection.access")).toMatchObject({ status: "pass", message: expect.stringContaining("read and write") });
+    expect(await app.keys(`${prefix}*`)).toEqual([]);
+  });
+
+  it("an unreachable host is a failed check with the reason, exit 1, and the session is not checked", async () => {
+    const port = await closedPort();
+    const r = await run(["doctor", "s1", "--json", "--url", `http://127.0.0.1:${port}`, "--token", fakeToken()]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(one(checks, "connection.connect")).toMatchObject({ status: "fail", message: `connection refused by 127.0.0.1:${port}` });
+    expect(one(checks, "key.session")).toMatchObject({ status: "info", message: "session 's1' not checked: no working connection" });
+    expect(all(checks, "connection.ping")).toEqual([]);
+  });
+
+  it("quotes around the URL and a line break after the token: both reported, the rest checked without them", async () => {
+    const s = stack();
+    const r = await run(["doctor", "--json"], { env: restEnv(`"${s.restUrl}"`, `${s.restToken}\n`) });
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(one(checks, "connection.url-value")).toMatchObject({ status: "fail", message: expect.stringContaining("surrounding quotes") });
+    expect(one(checks, "connection.token-value")).toMatchObject({ status: "fail", message: expect.stringContaining("whitespace (a line break)") });
+    expect(one(checks, "connection.ping").status).toBe("pass");
+    expect(one(checks, "connection.auth").status).toBe("pass");
+  });
+
+  it("whitespace around the URL is reported", async () => {
+    const s = stack();
+    const r = await run(["doctor", "--json"], { env: restEnv(` ${s.restUrl}  `, s.restToken) });
+    expect(r.code).toBe(1);
+    expect(one(checksOf(r), "connection.url-value").message).toContain("surrounding whitespace");
+  });
+
+  it("a trailing path on the REST URL is reported with the URL to use", async () => {
+    const s = stack();
+    const r = await run(["doctor", "--json", "--url", `${s.restUrl}/v2/pipeline`, "--token", s.restToken]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    const path = one(checks, "connection.url-path");
+    expect(path.status).toBe("fail");
+    expect(path.message).toContain("'/v2/pipeline'");
+    expect(path.hint).toContain(s.restUrl);
+    expect(one(checks, "connection.ping").status).toBe("pass");
+  });
+
+  it("plain http:// to another machine fails and the token is not sent", async () => {
+    const started = Date.now();
+    const r = await run(["doctor", "--json", "--url", "http://192.0.2.1", "--token", fakeToken(), "--timeout", "1s"]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(one(checks, "connection.url")).toMatchObject({ status: "fail", message: expect.stringContaining("the token would travel unencrypted") });
+    // 192.0.2.1 (TEST-NET-1) never answers, or the network refuses it: either way a failed connect, within the timeout.
+    expect(one(checks, "connection.connect").status).toBe("fail");
+    expect(all(checks, "connection.auth")).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("a redis:// URL in UPSTASH_REDIS_REST_URL works here but is flagged for LangChain's Upstash class", async () => {
+    const r = await run(["doctor", "--json"], { env: { UPSTASH_REDIS_REST_URL: stack().redisUrl } });
+    expect(r.code).toBe(0);
+    const checks = checksOf(r);
+    const kind = one(checks, "connection.url-kind");
+    expect(kind.status).toBe("warn");
+    expect(kind.message).toContain("fine for this tool");
+    expect(kind.message).toContain("need the https:// REST URL");
+    expect(one(checks, "connection.ping").status).toBe("pass");
+  });
+
+  it("an https:// URL in REDIS_URL is flagged: Redis clients need redis:// or rediss://", async () => {
+    const s = stack();
+    const r = await run(["doctor", "--json"], { env: { ...restEnv(s.restUrl, s.restToken), REDIS_URL: "https://eu1-example.upstash.io" } });
+    const c = one(checksOf(r), "connection.redis-url-env");
+    expect(c.status).toBe("warn");
+    expect(c.message).toContain("need redis:// or rediss://");
+    expect(r.code).toBe(0);
+  });
+
+  it("https:// to a server without TLS fails at the TLS step", async () => {
+    const s = stack();
+    const r = await run(["doctor", "--json", "--url", s.restUrl.replace(/^http:/, "https:"), "--token", s.restToken]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(one(checks, "connection.connect").status).toBe("pass");
+    expect(one(checks, "connection.tls")).toMatchObject({ status: "fail", message: expect.stringContaining("does not speak TLS") });
+  });
+
+  it("Upstash over redis:// without TLS is refused before connecting; the password is never printed", async () => {
+    const password = `pw${randomUUID().replace(/-/g, "")}`;
+    secrets.add(password);
+    const r = await run(["doctor", "--json", "--url", `redis://default:${password}@eu1-example-12345.upstash.io:6379`]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    expect(one(checks, "connection.url-tls")).toMatchObject({ status: "fail", message: expect.stringContaining("only TLS") });
+    expect(all(checks, "connection.url")).toEqual([]);
+    expect(all(checks, "connection.dns")).toEqual([]);
+    expect(r.stdout + r.stderr).not.toContain(password);
+  });
+
+  it("a host name without a scheme is not a URL; an unknown host fails at DNS", async () => {
+    const token = fakeToken();
+    const bare = await run(["doctor", "--json", "--url", "eu1-example.upstash.io", "--token", token]);
+    expect(bare.code).toBe(1);
+    expect(one(checksOf(bare), "connection.url")).toMatchObject({ status: "fail", hint: expect.stringContaining("add the scheme") });
+    const dns = await run(["doctor", "--json", "--url", "https://no-such-db.invalid", "--token", token, "--timeout", "3s"]);
+    expect(dns.code).toBe(1);
+    expect(one(checksOf(dns), "connection.dns")).toMatchObject({ status: "fail", message: expect.stringContaining("cannot resolve no-such-db.invalid") });
+  });
+
+  it("env overriding a saved profile is reported, with the profile settings it hides", async () => {
+    const s = stack();
+    const dir = tempConfigDir();
+    expect((await run(["login", "--url", s.restUrl, "--token", s.restToken], { configDir: dir })).code).toBe(0);
+    await run(["config", "set", "prefix", "message_store:"], { configDir: dir });
+    await run(["config", "set", "ttl", "7d"], { configDir: dir });
+    const r = await run(["doctor", "--json"], { configDir: dir, env: restEnv(s.restUrl, s.restToken) });
+    const c = one(checksOf(r), "connection.shadowed");
+    expect(c.status).toBe("warn");
+    expect(c.message).toBe(
+      "UPSTASH_REDIS_REST_URL overrides saved profile 'default', which points to the same database; its prefix 'message_store:' and ttl 7d are not applied",
+    );
+    expect(c.hint).toContain("--profile default");
+    // Without the env, the profile is used and nothing is shadowed.
+    const own = checksOf(await run(["doctor", "--json"], { configDir: dir }));
+    expect(all(own, "connection.shadowed")).toEqual([]);
+    expect(one(own, "connection.source").message).toContain("profile 'default' applies (prefix 'message_store:', ttl 7d)");
+  });
+});
+
+describe("TTL against the profile's ttl", () => {
+  it("no TTL where the profile expects one; a TTL about to run out; a healthy TTL", async () => {
+    const s = stack();
+    const dir = tempConfigDir();
+    await run(["login", "--url", s.restUrl, "--token", s.restToken], { configDir: dir });
+    await run(["config", "set", "ttl", "7d"], { configDir: dir });
+    const id = `ttl-${randomUUID().slice(0, 8)}`;
+    const conv = [human("hi"), ai("hello")];
+    await writeConversation(app, `${id}-none`, conv);
+    await writeConversation(app, `${id}-soon`, conv, 120);
+    await writeConversation(app, `${id}-share`, conv, 3600); // under 10% of 7d
+    await writeConversation(app, `${id}-ok`, conv, 7 * 86400);
+
+    const none = await run(["doctor", `${id}-none`, "--json"], { configDir: dir });
+    const noTtl = one(checksOf(none), "health.ttl");
+    expect(noTtl).toMatchObject({ status: "warn", message: "no TTL, but profile 'default' sets ttl 7d: this conversation never expires" });
+    expect(noTtl.hint).toContain("before April 2024");
+    expect(noTtl.hint).toContain(`upstash-memory expire ${id}-none 7d`);
+    expect(none.code).toBe(0);
+
+    const soon = one(checksOf(await run(["doctor", `${id}-soon`, "--json"], { configDir: dir })), "health.ttl");
+    expect(soon.status).toBe("warn");
+    expect(soon.message).toMatch(/^expires in (2m|1m \d+s|\d+s) unless a new message arrives; profile 'default' sets ttl 7d$/);
+    expect(soon.hint).toContain("restarts with every stored message");
+
+    expect(one(checksOf(await run(["doctor", `${id}-share`, "--json"], { configDir: dir })), "health.ttl").status).toBe("warn");
+
+    const ok = one(checksOf(await run(["doctor", `${id}-ok`, "--json"], { configDir: dir })), "health.ttl");
+    expect(ok.status).toBe("pass");
+    expect(ok.message).toMatch(/^expires in (7d|6d 23h) if idle/);
+
+    // Without a configured ttl, no TTL is a plain fact, and a short one still warns.
+    const plain = checksOf(await run(["doctor", `${id}-none`, "--json"], { env: restEnv(s.restUrl, s.restToken) }));
+    expect(one(plain, "health.ttl").status).toBe("info");
+    const short = checksOf(await run(["doctor", `${id}-soon`, "--json"], { env: restEnv(s.restUrl, s.restToken) }));
+    expect(one(short, "health.ttl").status).toBe("warn");
+    await app.del(`${id}-none`, `${id}-soon`, `${id}-share`, `${id}-ok`);
+  });
+});
+
+describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
+  const cli = cliOn(transport);
+
+  it("a healthy LangChain/Flowise session: all checks pass, exit 0, stable piped lines, --json shape, 3 requests", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}trip`, storedMessages().map((f) => f.element), 3600);
+    const r = await cli(["doctor", "trip", "--prefix", prefix, "--json", "--stats"]);
+    expect(r.code).toBe(0);
+    const checks = checksOf(r);
+    for (const c of checks) {
+      expect(Object.keys(c).sort()).toEqual(["hint", "id", "message", "section", "status"]);
+      expect(["pass", "warn", "fail", "info"]).toContain(c.status);
+      expect(c.id.startsWith(`${c.section}.`)).toBe(true);
+    }
+    expect(checks.filter((c) => c.status === "fail" || c.status === "warn")).toEqual(
+      transport === "redis" ? [expect.objectContaining({ id: "connection.url-kind" })] : [],
+    );
+    expect(one(checks, "key.session").status).toBe("pass");
+    expect(one(checks, "health.size").message).toMatch(/^11 messages, [\d.]+ kB stored$/);
+    expect(one(checks, "content.invisible").message).toBe("all 11 messages are readable by LangChain/Flowise");
+    // A tool call and its results between two assistant messages are one turn.
+    expect(one(checks, "content.alternation")).toMatchObject({ status: "pass" });
+    expect(one(checks, "cost.commands").message).toMatch(/^5 Redis commands per chat turn: LRANGE to load, then LPUSH \+ EXPIRE/);
+    expect(r.stderr).toMatch(/stats: 3 (HTTP requests|round trips), 8 Redis commands/);
+
+    const piped = await cli(["doctor", "trip", "--prefix", prefix]);
+    for (const line of piped.stdout.trimEnd().split("\n")) expect(line).toMatch(/^(?:[✓!✗i] [a-z]+\.[a-z0-9-]+ {2}\S.*| {4}hint: \S.*)$/);
+    expect(piped.stdout).toMatch(/^✓ connection\.ping {2}PING \d+ ms$/m);
+    expect(piped.stdout).not.toMatch(/\u001b/);
+  });
+
+  it("a missing session: the prefix and case near misses with their counts, and how Flowise picks the key", async () => {
+    const id = `Near-${randomUUID().slice(0, 6)}`;
+    await writeConversation(app, `message_store:${id}`, [human("a"), ai("b")]);
+    await writeConversation(app, id.toLowerCase(), [human("c")]);
+    const r = await cli(["doctor", id, "--json"]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    const missing = one(checks, "key.session");
+    expect(missing).toMatchObject({ status: "fail", message: `session '${id}' does not exist` });
+    expect(missing.hint).toContain("an idle conversation expires whole (the key disappears, it is not emptied)");
+    const misses = all(checks, "key.near-miss");
+    expect(misses).toContainEqual(
+      expect.objectContaining({ status: "warn", message: `key 'message_store:${id}' holds 2 messages (prefix message_store:)`, hint: expect.stringContaining("--prefix message_store:") }),
+    );
+    expect(misses).toContainEqual(expect.objectContaining({ status: "warn", message: `key '${id.toLowerCase()}' holds 1 message (other case)` }));
+    const flowise = one(checks, "key.flowise-session-id").message;
+    expect(flowise).toContain("overrideConfig.sessionId");
+    expect(flowise).toContain("chatId");
+    expect(flowise).toContain("node's Session Id");
+    // With the prefix the Python session is found: nothing missing any more.
+    const found = await cli(["doctor", id, "--prefix", "message_store:", "--json"]);
+    expect(one(checksOf(found), "key.session").status).toBe("pass");
+    await app.del(`message_store:${id}`, id.toLowerCase());
+  });
+
+  it("a key of another type collides with the app's data", async () => {
+    const prefix = ns();
+    await app.set(`${prefix}cfg`, "{}");
+    const r = await cli(["doctor", "cfg", "--prefix", prefix, "--json"]);
+    expect(r.code).toBe(1);
+    const c = one(checksOf(r), "key.type");
+    expect(c).toMatchObject({ status: "fail", message: `key '${prefix}cfg' is a string, not a list: it collides with the app's other data` });
+    expect(c.hint).toContain("WRONGTYPE");
+    expect(all(checksOf(r), "content.invisible")).toEqual([]);
+  });
+
+  it("every malformed element: its index and reason, and how many messages the app cannot see", async () => {
+    const prefix = ns();
+    const bad = [
+      ...MALFORMED.map((m) => ({ element: m.element as string | Buffer, problem: m.problem })),
+      { element: '{"type":"human"}', problem: "missing data" },
+      { element: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), problem: "not valid UTF-8" },
+    ];
+    // Oldest first: a good message, then one bad element per reason, then another good one.
+    await writeConversation(app, `${prefix}bad`, [human("hello"), ...bad.map((b) => b.element), ai("world")]);
+    const r = await cli(["doctor", "bad", "--prefix", prefix, "--json"]);
+    expect(r.code).toBe(1);
+    const checks = checksOf(r);
+    bad.forEach((b, i) => {
+      const id = `content.${b.problem.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+      const c = one(checks, id);
+      expect(c.status).toBe("fail");
+      expect(c.message.startsWith(`message ${i + 2}: ${b.problem} (`)).toBe(true);
+      expect(c.hint).toBeTruthy();
+    });
+    expect(one(checks, "content.invisible")).toMatchObject({
+      status: "fail",
+      message: `${bad.length} of ${bad.length + 2} messages are invisible to LangChain/Flowise`,
+      hint: expect.stringContaining("LangChain Python's reader fails on the first"),
+    });
+    // Only the two readable messages reach the model.
+    expect(one(checks, "cost.context").message).toMatch(/^each turn sends 2 messages back to the model/);
+  });
+
+  it("the same element twice in a row, and unique elements of one kind, are listed by index", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}many`, [human("hi"), "oops", "oops", ai("hello"), "oops"]);
+    const checks = checksOf(await cli(["doctor", "many", "--prefix", prefix, "--json"]));
+    expect(one(checks, "content.not-json").message).toBe("messages 2, 3 and 5: not JSON (first: 'oops')");
+    expect(one(checks, "content.invisible").message).toBe("3 of 5 messages are invisible to LangChain/Flowise");
+  });
+
+  it("consecutive duplicates, interleaved conversations and broken alternation", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}dup`, [human("hi"), human("hi"), ai("hello"), human("bye"), ai("bye!")]);
+    await writeConversation(app, `${prefix}mix`, [
+      human("A: what is 2+2?"),
+      human("B: capital of France?"),
+      ai("4"),
+      ai("Paris"),
+      human("A: thanks"),
+      ai("you're welcome"),
+    ]);
+    await writeConversation(app, `${prefix}gap`, [human("q1"), ai("a1"), human("q2"), human("q3"), ai("a3")]);
+
+    const dup = checksOf(await cli(["doctor", "dup", "--prefix", prefix, "--json"]));
+    expect(one(dup, "content.duplicates")).toMatchObject({ status: "warn", message: "message 2 repeats the message before it word for word" });
+    // The repeat is reported once, not again as a broken alternation.
+    expect(one(dup, "content.alternation").status).toBe("pass");
+
+    const mix = checksOf(await cli(["doctor", "mix", "--prefix", prefix, "--json"]));
+    const interleaved = one(mix, "content.interleaved");
+    expect(interleaved.status).toBe("warn");
+    expect(interleaved.message).toBe("messages 1–4: questions, then as many answers: two conversations seem to write to one key");
+    expect(interleaved.hint).toContain("give each conversation its own id");
+    expect(all(mix, "content.alternation")).toEqual([]);
+    expect(one(mix, "content.duplicates").status).toBe("pass");
+
+    const gap = checksOf(await cli(["doctor", "gap", "--prefix", prefix, "--json"]));
+    expect(one(gap, "content.alternation")).toMatchObject({ status: "warn", message: "1 place where messages of one side follow each other: 3–4 (user)" });
+    expect(all(gap, "content.interleaved")).toEqual([]);
+  });
+
+  it("cost: tokens and commands per turn; a long history suggests summarize --store", async () => {
+    const prefix = ns();
+    const long = Array.from({ length: 60 }, (_, i) => (i % 2 ? ai(`answer ${i} `.repeat(10)) : human(`question ${i}`)));
+    await writeConversation(app, `${prefix}long`, long);
+    await writeConversation(app, `${prefix}short`, [human("x".repeat(400)), ai("y".repeat(400))], 600);
+    const longChecks = checksOf(await cli(["doctor", "long", "--prefix", prefix, "--json"]));
+    const context = one(longChecks, "cost.context");
+    expect(context.status).toBe("warn");
+    expect(context.message).toMatch(/^each turn sends 60 messages back to the model: ~[\d,]+ tokens/);
+    expect(context.hint).toContain("upstash-memory summarize long --store");
+    expect(one(longChecks, "cost.commands").message).toBe(
+      "3 Redis commands per chat turn: LRANGE to load, then LPUSH for the question and for the answer (no TTL)",
+    );
+    const shortChecks = checksOf(await cli(["doctor", "short", "--prefix", prefix, "--json"]));
+    expect(one(shortChecks, "cost.context")).toMatchObject({ status: "info", message: expect.stringContaining("~200 tokens") });
+    expect(one(shortChecks, "cost.commands").message).toMatch(/^5 Redis commands per chat turn/);
+  });
+});
+
+describe("near misses only a key search finds", () => {
+  // An empty database of their own: the search is bounded, and the shared one
+  // holds every other test's keys.
+  let iso: IsolatedStack;
+  let isoApp: IORedis;
+  beforeAll(async () => {
+    iso = await startIsolatedStack();
+    isoApp = new IORedis(iso.redisUrl);
+    secrets.add(iso.restToken);
+  });
+  afterAll(async () => {
+    isoApp.disconnect();
+    await iso.close();
+  });
+
+  const env = (t: TransportName) => (t === "rest" ? restEnv(iso.restUrl, iso.restToken) : { UPSTASH_REDIS_REST_URL: iso.redisUrl });
+
+  it.each(TRANSPORTS)("whitespace, mixed case, a key containing the id and a key the id contains (%s)", async (transport) => {
+    const id = `conv-${randomUUID().slice(0, 8)}`;
+    const mixed = id.replace(/^conv/, "Conv").toUpperCase().replace(/^CONV/, "Conv");
+    await writeConversation(isoApp, `${id}\n`, [human("from a form"), ai("ok")]);
+    await writeConversation(isoApp, mixed, [human("mixed")]);
+    await writeConversation(isoApp, `chat:${id}:main`, [human("1"), ai("2"), human("3")]);
+    const r = await run(["doctor", id, "--json"], { env: env(transport) });
+    expect(r.code).toBe(1);
+    const misses = all(checksOf(r), "key.near-miss");
+    expect(misses).toContainEqual(
+      expect.objectContaining({ message: `key ${JSON.stringify(`${id}\n`)} holds 2 messages (surrounding whitespace)`, hint: expect.stringContaining("trim it") }),
+    );
+    expect(misses).toContainEqual(expect.objectContaining({ message: `key '${mixed}' holds 1 message (other case)` }));
+    expect(misses).toContainEqual(expect.objectContaining({ message: `key 'chat:${id}:main' holds 3 messages (contains the id)` }));
+    expect(all(checksOf(r), "key.search")).toEqual([]);
+
+    const longer = checksOf(await run(["doctor", `user-7:${id}`, "--json"], { env: env(transport) }));
+    expect(all(longer, "key.near-miss")).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/holds 2 messages \(part of the id\)$/) }));
+  });
+
+  it("the search is bounded, and says so when the bound was hit", async () => {
+    const big = await startIsolatedStack();
+    const bigApp = new IORedis(big.redisUrl);
+    try {
+      const pipe = bigApp.pipeline();
+      for (let i = 0; i < 25_000; i++) pipe.lpush(`filler:${i}`, human("x"));
+      await pipe.exec();
+      const r = await run(["doctor", "absent-session", "--json", "--stats"], { env: restEnv(big.restUrl, big.restToken) });
+      const search = one(checksOf(r), "key.search");
+      expect(search.status).toBe("info");
+      expect(search.message).toMatch(/^searched the first [\d,]+ keys only \(bound: 20 SCAN calls or 20,000 keys\)/);
+      // PING, the permission probe, the session read, the near-miss candidates, at most 20 SCANs.
+      const requests = Number(/stats: (\d+) HTTP requests/.exec(r.stderr)![1]);
+      expect(requests).toBeLessThanOrEqual(4 + 20);
+    } finally {
+      bigApp.disconnect();
+      await big.close();
+    }
+  });
+});
+
+describe("on a terminal", () => {
+  it("findings are grouped by section, with coloured symbols, hints and a summary", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}gap`, [human("q1"), human("q2"), ai("a2")], 3600);
+    const r = await runInPty(["doctor", "gap", "--prefix", prefix], [], { env: connectionEnv("rest") });
+    expect(r.code).toBe(0);
+    const screen = r.screen.replace(/\u001b\[[0-9;]*m/g, "");
+    const headings = ["Connection", "Session key", "Key health", "Content", "Cost per chat turn"];
+    const at = headings.map((h) => screen.search(new RegExp(`^${h}\\r?$`, "m")));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(screen).toMatch(/^ {2}! 1 place where messages of one side follow each other: 1–2 \(user\) {2}content\.alternation\r?$/m);
+    expect(screen).toMatch(/^ {6}→ a failed model call/m);
+    expect(screen).toMatch(/0 failed · 1 warning · \d+ passed/);
+    expect(r.screen).toMatch(/\u001b\[33m!/);
+  });
+});
+
+describe("secrets", () => {
+  it("no token or password used above was ever printed", () => {
+    expect(outputs.length).toBeGreaterThan(0);
+    expect(secrets.size).toBeGreaterThan(3);
+    for (const out of outputs) for (const s of secrets) expect(out.includes(s)).toBe(false);
+  });
+});
