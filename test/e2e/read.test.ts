@@ -75,6 +75,21 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(r.stdout.split("\n")[1]).toBe("2\tassistant\tTout droit — 200 m.");
   });
 
+  it("--format markdown and text are readable documents", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}doc`, storedMessages().slice(0, 3).map((f) => f.element), 7200);
+    const md = await cli(["history", "show", "doc", "--prefix", prefix, "--format", "markdown"]);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toMatch(/^# Session doc\n\n_3 messages · TTL (2h|1h 59m)_\n/);
+    expect(md.stdout).toContain("**user** (2)\n\nHi! Où est la gare? 🚉\n");
+    const text = await cli(["history", "show", "doc", "--prefix", prefix, "--format", "text"]);
+    expect(text.stdout.trim().split("\n")).toEqual([
+      "[1] system: You are a helpful travel assistant.",
+      "[2] user: Hi! Où est la gare? 🚉",
+      "[3] assistant: Tout droit — 200 m.",
+    ]);
+  });
+
   it("--last and --first read only those messages, numbered in the whole history", async () => {
     const prefix = ns();
     const els = Array.from({ length: 10 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }));
