@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import { examples, idsOrMatch } from "../src/options.js";
 
 interface ClearOptions {
   match?: string;
@@ -26,8 +26,7 @@ export function clearCommand(ctx: Context): Command {
         "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
     )
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
-      if (opts.match !== undefined && ids.length) throw new UsageError("give session ids or --match, not both");
-      if (opts.match === undefined && !ids.length) throw new UsageError("missing session id", "usage: upstash-memory clear <sessionId...> or --match PATTERN");
+      idsOrMatch(ids, opts.match, "upstash-memory clear <sessionId...> or --match PATTERN");
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import { examples, idsOrMatch } from "../src/options.js";
 
 interface ExpireOptions {
   persist?: boolean;
@@ -35,8 +35,7 @@ export function expireCommand(ctx: Context): Command {
         if (d === undefined) throw new UsageError("missing DURATION", "usage: upstash-memory expire <sessionId...> <DURATION>, or --persist");
         ttl = parseDuration(d, "duration");
       }
-      if (opts.match !== undefined && ids.length) throw new UsageError("give session ids or --match, not both");
-      if (opts.match === undefined && !ids.length) throw new UsageError("missing session id", "usage: upstash-memory expire <sessionId...> <DURATION>");
+      idsOrMatch(ids, opts.match, "upstash-memory expire <sessionId...> <DURATION>");
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");
       const { expireKeys } = await import("../src/write/expire.js");

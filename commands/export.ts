@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
-import { ExitCode, UsageError } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import { ExitCode } from "../src/errors.js";
+import { examples, idsOrMatch } from "../src/options.js";
 
 interface ExportOptions {
   match?: string;
@@ -22,7 +22,7 @@ export function exportCommand(ctx: Context): Command {
         'an element that is not valid UTF-8 is written as {"base64": "..."}.\n',
     )
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
-      if (opts.match !== undefined && ids.length) throw new UsageError("give session ids or --match, not both");
+      idsOrMatch(ids, opts.match);
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");

@@ -81,24 +81,19 @@ export function summarizeCommand(ctx: Context): Command {
           const single = sessionId !== undefined;
           const streamed = single && engine === "llm" && out.tty && !opts.json;
           if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
-          let backupWrite: ((key: string) => Promise<void>) | undefined;
-          if (opts.backup) {
-            const file = opts.backup;
-            const { exportKeys } = await import("../src/transfer/export.js");
-            const { writeExportFile } = await import("../src/transfer/write-file.js");
-            const saved: string[] = [];
-            backupWrite = async (key) => {
-              saved.push(key);
-              await writeExportFile(file, exportKeys(store, keys, [...saved], { missing: [], notLists: [] }));
-            };
-          }
           const ids = single ? [sessionId] : await matchIds(store, keys, opts.match!);
           if (opts.store && !opts.dryRun) {
             const { confirmDestructive } = await import("../src/prompts.js");
             const what = single ? `session '${sessionId}'` : `${ids.length} sessions`;
             await confirmDestructive(ctx.io, `replace all but the newest ${opts.keep} messages of ${what} with a summary?`, opts.yes);
+            if (opts.backup) {
+              // One export of every session about to change, complete before anything is written.
+              const { exportKeys } = await import("../src/transfer/export.js");
+              const { writeExportFile } = await import("../src/transfer/write-file.js");
+              await writeExportFile(opts.backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
+            }
           }
-          const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), beforeWrite: backupWrite } : undefined;
+          const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun) } : undefined;
           const run = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {
             const r = await run(sessionId);

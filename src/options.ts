@@ -1,6 +1,7 @@
 // Option parsers shared by the commands. Commander reports their errors as
 // usage errors (exit 2) through the single handler.
 import { InvalidArgumentError } from "commander";
+import { UsageError } from "./errors.js";
 
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
@@ -19,4 +20,13 @@ export function nonNegativeInt(value: string): number {
 /** Help text section: `$ upstash-memory ...` lines, each with a short comment. */
 export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ upstash-memory ${l}`).join("\n")}\n`;
+}
+
+/**
+ * Bulk commands act on session ids or on --match PATTERN, never both; with
+ * `usage` given, one of the two is required.
+ */
+export function idsOrMatch(ids: string[], match: string | undefined, usage?: string): void {
+  if (match !== undefined && ids.length) throw new UsageError("give session ids or --match, not both");
+  if (usage && match === undefined && !ids.length) throw new UsageError("missing session id", `usage: ${usage}`);
 }

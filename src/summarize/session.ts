@@ -17,8 +17,6 @@ export interface StoreOptions {
   keep: number;
   role: StoredType;
   dryRun: boolean;
-  /** Runs before anything is written (e.g. writes a backup). */
-  beforeWrite?: (key: string) => Promise<void>;
 }
 
 export interface SummarizeOptions {
@@ -71,7 +69,6 @@ export async function summarizeSession(store: Store, keys: KeySpace, sessionId: 
       const preview = [decodeElement(Buffer.from(element), 1), ...kept.map((m, i) => ({ ...m, index: i + 2 }))];
       return { ...result, stored: { status: "dry-run", length: preview.length, kept: kept.length }, preview };
     }
-    await opts.store.beforeWrite?.(view.key);
     const tail = part.map((m) => m.rawBytes).reverse();
     const applied = await compactTail(store, view.key, tail, element);
     if (applied.status !== "changed") return { ...result, stored: { status: applied.status, length: applied.length, kept: kept.length } };

@@ -155,4 +155,16 @@ describe("summarize --match", () => {
     expect(v.map((x: { sessionId: string }) => x.sessionId)).toEqual(["s0", "s1", "s2", "s3", "s4"]);
     expect(v.map((x: { summarizedCount: number }) => x.summarizedCount)).toEqual([4, 5, 6, 7, 8]);
   });
+
+  it("--store --backup saves every matched session before compacting any", async () => {
+    const prefix = `m${randomUUID().slice(0, 6)}:`;
+    for (let i = 0; i < 3; i++) await writeConversation(app, `${prefix}s${i}`, TRIP);
+    const backup = tmp("all.jsonl");
+    const r = await cliOn("redis")(["summarize", "--match", "*", "--prefix", prefix, "--store", "--keep", "2", "--yes", "--backup", backup, "--engine", "extractive"]);
+    expect(r.code).toBe(0);
+    const lines = fs.readFileSync(backup, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.sessionId).sort()).toEqual(["s0", "s1", "s2"]);
+    expect(lines.every((l) => l.elements.length === 8)).toBe(true);
+    for (let i = 0; i < 3; i++) expect(await app.llen(`${prefix}s${i}`)).toBe(3);
+  });
 });

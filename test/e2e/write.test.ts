@@ -187,6 +187,25 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(await lrangeBytes(app, `${prefix}small`)).toEqual(before.small);
   });
 
+  it("--dry-run changes nothing; ids and --match together are a usage error", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}d`, ["one"]);
+    const exp = await cli(["expire", "--match", "*", "1h", "--dry-run", "--prefix", prefix]);
+    expect(exp.code).toBe(0);
+    expect(exp.stderr).toContain("1 session");
+    expect(await app.ttl(`${prefix}d`)).toBe(-1);
+    const file = tmp("dry.jsonl");
+    fs.writeFileSync(file, (await cli(["export", "d", "--prefix", prefix])).stdout);
+    await app.del(`${prefix}d`);
+    const imp = await cli(["import", file, "--dry-run", "--json"]);
+    expect(JSON.parse(imp.stdout)).toEqual({ valid: true, sessions: 1, elements: 1 });
+    expect(await app.exists(`${prefix}d`)).toBe(0);
+    for (const c of ["clear", "expire", "export"]) {
+      const r = await cli([c, "d", "--match", "*", ...(c === "expire" ? ["1h"] : []), "--yes", "--prefix", prefix]);
+      expect({ c, code: r.code }).toEqual({ c, code: 2 });
+    }
+  });
+
   it("import validates every line first: a bad line writes nothing (exit 2)", async () => {
     const prefix = ns();
     const file = tmp("bad.jsonl");
