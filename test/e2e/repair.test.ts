@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
 import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { HOSTILE_SHAPES } from "../harness/fixtures.js";
+import { aiElement, humanElement } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
 import { runCli } from "../harness/cli.js";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.js";
@@ -38,8 +39,8 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const human = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
-const ai = (content: string) => JSON.stringify({ type: "ai", data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} } });
+const human = humanElement;
+const ai = aiElement;
 const doubleEncoded = JSON.stringify(human("I was encoded twice"));
 const tmpFile = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "um-repair-")), name);
 const bytes = (e: string | Buffer) => (Buffer.isBuffer(e) ? e : Buffer.from(e, "utf8"));
