@@ -50,7 +50,8 @@ export function clearCommand(ctx: Context): Command {
             else targets.push(t);
           }
         }
-        for (const id of missing) out.warn(r.sessionLine(id, "no such session"));
+        const { missingNotes } = await import("../src/sessions/near-miss.js");
+        for (const [id, note] of await missingNotes(store, keys, missing)) out.warn(r.sessionLine(id, note));
         const what = r.describeTargets("delete", targets);
         if (opts.dryRun) {
           out.warn(`would ${what}`);

@@ -61,8 +61,10 @@ export function expireCommand(ctx: Context): Command {
         const results = await expireKeys(store, targetKeys, ttl);
         const rows = results.map((x) => ({ sessionId: keys.sessionId(x.key), key: x.key, status: x.status, ttlSeconds: x.ttlSeconds }));
         if (opts.json) await out.json(rows.map((x) => ({ ...keyFields(x.sessionId, x.key), status: x.status, ttlSeconds: x.ttlSeconds })));
+        const { missingNotes } = await import("../src/sessions/near-miss.js");
+        const notes = await missingNotes(store, keys, rows.filter((x) => x.status === "missing").map((x) => x.sessionId));
         for (const x of rows) {
-          if (x.status === "missing") out.warn(r.sessionLine(x.sessionId, "no such session"));
+          if (x.status === "missing") out.warn(r.sessionLine(x.sessionId, notes.get(x.sessionId)!));
           else if (x.status === "not-a-list") out.warn(r.sessionLine(x.sessionId, "not a chat history (left unchanged)"));
           else if (!opts.json) await out.tsv([x.sessionId, x.ttlSeconds === null ? "never" : x.ttlSeconds]);
         }

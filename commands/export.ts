@@ -49,7 +49,8 @@ export function exportCommand(ctx: Context): Command {
           }
         }
         bar.done();
-        for (const k of report.missing) out.warn(sessionLine(keys.sessionId(k), "no such session"));
+        const { missingNotes } = await import("../src/sessions/near-miss.js");
+        for (const [id, note] of await missingNotes(store, keys, report.missing.map((k) => keys.sessionId(k)))) out.warn(sessionLine(id, note));
         for (const k of report.notLists) out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
         out.warn(`exported ${plural(n, "session")}${opts.out ? ` to ${opts.out}` : ""}`);
         if (report.missing.length) process.exitCode = ExitCode.notFound;

@@ -63,7 +63,8 @@ export function repairCommand(ctx: Context): Command {
         }
         const { plans, clean, gone } = await planRepairs(store, keys, targets, { invisible: Boolean(opts.invisible) });
         missing.push(...gone);
-        for (const id of missing) out.warn(sessionLine(id, "no such session"));
+        const { missingNotes } = await import("../src/sessions/near-miss.js");
+        for (const [id, note] of await missingNotes(store, keys, missing)) out.warn(sessionLine(id, note));
         const notFound = () => {
           if (missing.length) process.exitCode = ExitCode.notFound;
         };

@@ -1,13 +1,11 @@
 // Key resolution: is the conversation where the user looks for it? If not,
 // where else might the app have put it? One pipelined read answers the first
 // question (and brings the whole history along for the sections after this);
-// the fixed near-miss candidates cost one more request, the bounded search for
-// similar keys at most SCAN_CALL_LIMIT.
+// the shared near-miss search (sessions/near-miss.ts) at most two more.
 import type { Store } from "../store/types.js";
 import type { KeySpace } from "../keys.js";
 import { readHistory, type HistoryRead } from "../history/read.js";
-import { findNearMisses } from "../history/near-miss.js";
-import { nearMissReason, SCAN_CALL_LIMIT, SCAN_KEY_LIMIT, searchSimilarKeys } from "./similar-keys.js";
+import { findNearMissesOf, holds, SEARCH_REQUESTS } from "../sessions/near-miss.js";
 import { plural, quoteKey, type Findings } from "./checks.js";
 
 const MISSING_HINT =
@@ -46,33 +44,27 @@ export async function checkKey(f: Findings, store: Store, keys: KeySpace, sessio
 }
 
 async function reportNearMisses(f: Findings, store: Store, keys: KeySpace, sessionId: string, canScan: boolean): Promise<void> {
-  const fixed = await findNearMisses(store, sessionId, keys);
-  for (const m of fixed) {
-    const holds = m.type === "list" ? plural(m.count, "message") : `a ${m.type}, not a chat history`;
-    const reason = nearMissReason(m.key, sessionId, keys) ?? m.reason;
-    f.add("key", "near-miss", "warn", `key ${quoteKey(m.key)} holds ${holds} (${reason})`, nearMissHint(reason));
-  }
-  if (!canScan) {
-    f.add("key", "search", "info", "keys containing the id were not searched: this token cannot SCAN");
-    if (!fixed.length) f.add("key", "near-miss", "info", "no similar key found under the usual variants (message_store: prefix, other case, whitespace)");
-    return;
-  }
-  const search = await searchSimilarKeys(store, keys, sessionId, new Set([keys.key(sessionId), ...fixed.map((m) => m.key)]));
+  const search = await findNearMissesOf(store, keys, sessionId, { scan: canScan });
   for (const m of search.found) {
-    f.add("key", "near-miss", "warn", `key ${quoteKey(m.key)} holds ${plural(m.count, "message")} (${m.reason})`, nearMissHint(m.reason));
+    f.add("key", "near-miss", "warn", `key ${quoteKey(m.key)} holds ${holds(m)} (${m.reason})`, nearMissHint(m.reason));
   }
   if (search.unlisted) {
     f.add("key", "near-miss", "warn", `${plural(search.unlisted, "more similar key")} not listed`, "`upstash-memory sessions list '*<id>*'` lists them");
   }
-  if (!fixed.length && !search.found.length) {
-    f.add("key", "near-miss", "info", "no similar key found (message_store: prefix, other case, whitespace, keys containing the id or contained in it)");
+  if (!search.scanned) {
+    f.add("key", "search", "info", "keys containing the id were not searched: this token cannot SCAN");
+    if (!search.found.length) f.add("key", "near-miss", "info", "no similar key found under the usual variants (message_store: prefix, other case, whitespace)");
+    return;
+  }
+  if (!search.found.length) {
+    f.add("key", "near-miss", "info", "no similar key found (message_store: prefix, other case, whitespace, typos, keys containing the id or contained in it)");
   }
   if (!search.complete) {
     f.add(
       "key",
       "search",
       "info",
-      `searched the first ${plural(search.scannedKeys, "key")} only (bound: ${SCAN_CALL_LIMIT} SCAN calls or ${SCAN_KEY_LIMIT.toLocaleString("en-US")} keys): a similar key may be further on`,
+      `searched the first ${plural(search.scannedKeys, "key")} only (bound: ${SEARCH_REQUESTS} requests): a similar key may be further on`,
     );
   }
 }
@@ -87,5 +79,6 @@ function nearMissHint(reason: string): string {
   if (reason.includes("other case")) return "session ids are case-sensitive: the app and your lookups must use the same case";
   if (reason === "contains the id") return "the app builds its key from more than this id (a user or chat prefix?): look it up the way the app builds it";
   if (reason === "part of the id") return "the app stores under a shorter id: look that one up";
+  if (reason.includes("different")) return "a typo in the id? look up the one the app wrote";
   return "check how the app builds its session id";
 }

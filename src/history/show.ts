@@ -4,11 +4,11 @@ import type { KeySpace } from "../keys.js";
 import { CliError, ExitCode, NotFoundError } from "../errors.js";
 import { decodeHistory } from "./codec.js";
 import { readHistory, streamHistory, type HistoryWindow } from "./read.js";
-import { describeNearMisses, findNearMisses } from "./near-miss.js";
+import { describeNearMisses, findNearMissesOf } from "../sessions/near-miss.js";
 import type { HistoryView } from "../render/history.js";
 
 export async function notFound(store: Store, keys: KeySpace, sessionId: string): Promise<NotFoundError> {
-  const hint = describeNearMisses(await findNearMisses(store, sessionId, keys), keys);
+  const hint = describeNearMisses(await findNearMissesOf(store, keys, sessionId), keys);
   return new NotFoundError(`no session '${sessionId}'`, hint ?? "`upstash-memory sessions list` shows the sessions that exist");
 }
 

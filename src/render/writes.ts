@@ -3,7 +3,7 @@
 import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
-import { sanitizeLine } from "./sanitize.js";
+import { sanitizeEcho, sanitizeLine } from "./sanitize.js";
 
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
@@ -24,5 +24,5 @@ export function ttlText(ttl: number | null): string {
 }
 
 export function sessionLine(sessionId: string, text: string): string {
-  return `${sanitizeLine(sessionId)}: ${text}`;
+  return `${sanitizeLine(sessionId)}: ${sanitizeEcho(text)}`;
 }

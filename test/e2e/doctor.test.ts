@@ -562,10 +562,10 @@ describe("near misses only a key search finds", () => {
       const r = await run(["doctor", "absent-session", "--json", "--stats"], { env: restEnv(big.restUrl, big.restToken) });
       const search = one(checksOf(r), "key.search");
       expect(search.status).toBe("info");
-      expect(search.message).toMatch(/^searched the first [\d,]+ keys only \(bound: 20 SCAN calls or 20,000 keys\)/);
-      // PING, the permission probe, the session read, the near-miss candidates, at most 20 SCANs.
+      expect(search.message).toMatch(/^searched the first [\d,]+ keys only \(bound: 2 requests\)/);
+      // PING, the permission probe, the session read, then the near-miss search: at most 2 requests.
       const requests = Number(/stats: (\d+) HTTP requests/.exec(r.stderr)![1]);
-      expect(requests).toBeLessThanOrEqual(4 + 20);
+      expect(requests).toBeLessThanOrEqual(3 + 2);
     } finally {
       bigApp.disconnect();
       await big.close();

@@ -4,7 +4,7 @@ import { formatDuration, parseDuration } from "../../src/duration.js";
 import { VERSION } from "../../src/version.js";
 import { maskToken, redact, registerSecret } from "../../src/secrets.js";
 import { KeySpace } from "../../src/keys.js";
-import { nearMissCandidates } from "../../src/history/near-miss.js";
+import { nearMissCandidates, scoreKey } from "../../src/sessions/near-miss.js";
 
 describe("durations", () => {
   it("parses what users type", () => {
@@ -40,8 +40,22 @@ describe("keys", () => {
     expect(new KeySpace("a*[b]").match("x*")).toBe("a\\*\\[b\\]x*");
   });
   it("near-miss candidates cover prefix, case and whitespace", () => {
-    const keys = nearMissCandidates(" User-1 ", new KeySpace("")).map((c) => c.key);
+    const keys = nearMissCandidates(" User-1 ", new KeySpace(""));
     expect(keys).toEqual(expect.arrayContaining(["message_store: User-1 ", "User-1", "user-1", "USER-1", "message_store:User-1"]));
+  });
+  it("near misses: prefix, case, whitespace, typos, contains; one wording for all", () => {
+    const none = new KeySpace("");
+    const reason = (key: string, id: string, k = none) => scoreKey(key, id, k)?.reason;
+    expect(reason("user-42", "user-43")).toBe("1 character different");
+    expect(reason("User-42", "user-42")).toBe("other case");
+    expect(reason("user-42\n", "user-42")).toBe("surrounding whitespace");
+    expect(reason("message_store:user-42", "user-42")).toBe("prefix message_store:");
+    expect(reason("chat:user-42:main", "user-42")).toBe("contains the id");
+    expect(reason("user-42", "app:user-42")).toBe("part of the id");
+    expect(reason("user-42", "user-42", new KeySpace("p:"))).toBe("no prefix");
+    expect(reason("user-99", "user-42")).toBeUndefined();
+    expect(reason("ab", "xy")).toBeUndefined();
+    expect(reason("user-42", "user-42")).toBeUndefined();
   });
 });
 
