@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/context.js";
 import { UsageError } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import { shellLine, examples } from "../src/options.js";
 
 interface AppendOptions {
   role: string;
@@ -28,7 +28,7 @@ export function appendCommand(ctx: Context): Command {
       examples(
         "append user-42 \"I prefer window seats\"",
         "append user-42 \"Noted: window seat.\" --role assistant --ttl 7d",
-        "echo 'long text' | upstash-memory append user-42 -",
+        shellLine("echo 'long text' | upstash-memory append user-42 -"),
         "append user-42 --message-json '{\"type\":\"system\",\"data\":{\"content\":\"Be brief.\"}}'",
       ) + "\nA retried append is applied once: each message carries a unique data.id.\n",
     )

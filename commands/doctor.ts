@@ -35,8 +35,8 @@ export function doctorCommand(ctx: Context): Command {
       const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
       await renderDoctor(out, report.checks, Boolean(opts.json));
       if (g.stats && report.stats) {
-        const unit = report.transport === "rest" ? "HTTP requests" : "round trips";
-        out.warn(`stats: ${report.stats.requests} ${unit}, ${report.stats.commands} Redis commands`);
+        const { statsLine } = await import("../src/render/plural.js");
+        out.warn(statsLine(report.stats, report.transport ?? "rest"));
       }
       if (report.notFound) process.exitCode = ExitCode.notFound;
       else if (report.failed) process.exitCode = ExitCode.failure;

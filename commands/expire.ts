@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Argument, Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
 import { examples, idsOrMatch } from "../src/options.js";
@@ -14,7 +14,16 @@ interface ExpireOptions {
 export function expireCommand(ctx: Context): Command {
   return new Command("expire")
     .description("set (or with --persist remove) the TTL of sessions")
-    .argument("[args...]", "session ids followed by a DURATION (3600, 90s, 30m, 12h, 7d)")
+    // Ids, then the duration: commander cannot name a last argument after a
+    // variadic one, so usage and help name them and the action splits them.
+    .usage("[options] <sessionId...> <duration>")
+    .argument("[args...]")
+    .configureHelp({
+      visibleArguments: () => [
+        new Argument("<sessionId...>", "one or more session ids (or --match PATTERN)"),
+        new Argument("<duration>", "the TTL: 3600, 90s, 30m, 12h, 7d (--persist instead removes it)"),
+      ],
+    })
     .option("--persist", "remove the TTL: the sessions never expire")
     .option("--match <pattern>", "every session whose id matches the glob")
     .option("-y, --yes", "do not ask (needed with --match when not on a terminal)")
@@ -31,11 +40,13 @@ export function expireCommand(ctx: Context): Command {
       let ttl: number | "persist";
       if (opts.persist) ttl = "persist";
       else {
-        const d = ids.pop();
-        if (d === undefined) throw new UsageError("missing DURATION", "usage: upstash-memory expire <sessionId...> <DURATION>, or --persist");
-        ttl = parseDuration(d, "duration");
+        // One argument without --match is a session id: the duration is what is missing.
+        if (!ids.length || (ids.length === 1 && opts.match === undefined)) {
+          throw new UsageError("missing duration", "usage: upstash-memory expire <sessionId...> <duration> (e.g. 7d), or --persist");
+        }
+        ttl = parseDuration(ids.pop()!, "duration");
       }
-      idsOrMatch(ids, opts.match, "upstash-memory expire <sessionId...> <DURATION>");
+      idsOrMatch(ids, opts.match, "upstash-memory expire <sessionId...> <duration>");
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");
       const { expireKeys } = await import("../src/write/expire.js");

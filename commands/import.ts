@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import { examples, shellLine } from "../src/options.js";
 
 interface ImportOptions {
   replace?: boolean;
@@ -22,7 +22,7 @@ export function importCommand(ctx: Context): Command {
     .option("--json", "JSON summary {written,skipped,notLists}")
     .addHelpText(
       "after",
-      examples("import all.jsonl", "import backup.jsonl --replace --yes", "gunzip -c support.jsonl.gz | upstash-memory import -") +
+      examples("import all.jsonl", "import backup.jsonl --replace --yes", shellLine("gunzip -c support.jsonl.gz | upstash-memory import -")) +
         "\nEvery line is checked before anything is written; TTLs are restored.\n",
     )
     .action(async (file: string, opts: ImportOptions, cmd: Command) => {

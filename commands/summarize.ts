@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/context.js";
 import { CliError, ExitCode, UsageError } from "../src/errors.js";
-import { examples, positiveInt, nonNegativeInt } from "../src/options.js";
+import { examples, shellLine, positiveInt, nonNegativeInt } from "../src/options.js";
 
 interface SummarizeOpts {
   match?: string;
@@ -45,7 +45,7 @@ export function summarizeCommand(ctx: Context): Command {
       examples(
         "summarize user-42                              # offline extractive summary",
         "summarize user-42 --engine llm --model llama3.2   # Ollama at localhost:11434 by default",
-        "OPENAI_API_KEY=... upstash-memory summarize user-42 --model gpt-4o-mini",
+        shellLine("OPENAI_API_KEY=sk-... upstash-memory summarize user-42 --model gpt-4o-mini"),
         "summarize user-42 --store --keep 6 --dry-run",
         "summarize --match 'support-*' --store --yes --backup before.jsonl",
       ) +

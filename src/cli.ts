@@ -19,8 +19,8 @@ Examples:
   $ upstash-memory append user-42 "remember: I prefer trains" --role user
   $ upstash-memory clear --match 'test-*' --dry-run
 
-Connection (highest first): --url/--token, UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN
-(or KV_REST_API_URL/KV_REST_API_TOKEN), --profile NAME / UPSTASH_MEMORY_PROFILE, the default profile.
+Connection (highest first): --url/--token, --profile NAME / UPSTASH_MEMORY_PROFILE,
+UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL/KV_REST_API_TOKEN), the default profile.
 A redis:// or rediss:// URL talks to Redis directly instead of over REST.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth/connection.`;
@@ -55,7 +55,13 @@ function applyErrorPolicy(cmd: Command, io: IO): void {
   for (const sub of cmd.commands) applyErrorPolicy(sub, io);
 }
 
+/** `help history show` is `history show --help` (commander's help command reads one level only). */
+function helpCommandArgs(argv: string[]): string[] {
+  return argv[0] === "help" && argv.length > 1 ? [...argv.slice(1), "--help"] : argv;
+}
+
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
+  argv = helpCommandArgs(argv);
   const ctx = createContext(io);
   const program = buildProgram(ctx);
   applyErrorPolicy(program, io);

@@ -60,8 +60,8 @@ export async function connect(ctx: Context, cmd: Command): Promise<Connection> {
     async close() {
       await store.close();
       if (stats) {
-        const unit = store.transport === "rest" ? "HTTP requests" : "round trips";
-        ctx.io.stderr.write(`stats: ${store.stats.requests} ${unit}, ${store.stats.commands} Redis commands\n`);
+        const { statsLine } = await import("./render/plural.js");
+        ctx.io.stderr.write(statsLine(store.stats, store.transport) + "\n");
       }
     },
   };

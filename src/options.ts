@@ -17,9 +17,22 @@ export function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
-/** Help text section: `$ upstash-memory ...` lines, each with a short comment. */
-export function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ upstash-memory ${l}`).join("\n")}\n`;
+/** An example that is a whole shell line (a pipe into the CLI, an environment variable before it). */
+export interface ShellLine {
+  shell: string;
+}
+
+export function shellLine(line: string): ShellLine {
+  return { shell: line };
+}
+
+/**
+ * Help text section: `$ upstash-memory ...` lines, each with a short comment.
+ * A plain string is the arguments after `upstash-memory`; a ShellLine is
+ * printed as it is, so every `$` line pastes into a shell as shown.
+ */
+export function examples(...lines: (string | ShellLine)[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${typeof l === "string" ? `upstash-memory ${l}` : l.shell}`).join("\n")}\n`;
 }
 
 /**

@@ -28,7 +28,7 @@ export function configCommand(ctx: Context): Command {
 
   config
     .command("list")
-    .description("list saved profiles (tokens masked); * marks the current one")
+    .description("list saved profiles (tokens masked); * marks the current one (its own field when piped)")
     .option("--json", "JSON array")
     .action(async (opts: JsonOpt, cmd: Command) => {
       const { profiles, out, render } = await tools(ctx, cmd);
@@ -36,6 +36,7 @@ export function configCommand(ctx: Context): Command {
       const rows = profiles.names().map((n) => render.profileJson(n, profiles.get(n)!, n === current));
       if (opts.json) await out.json(rows);
       else await render.renderProfileList(out, rows);
+      if (opts.json && !rows.length) out.warn(render.NO_PROFILES);
     });
 
   config

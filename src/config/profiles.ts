@@ -112,13 +112,21 @@ export class ProfileStore {
     return path.join(this.dir, CONFIG_FILE);
   }
 
-  private data(): ConfigData {
+  /**
+   * Profiles by name in a Map: a name is only ever looked up among the saved
+   * ones, never through Object.prototype (`constructor`, `toString`, ...).
+   */
+  private data(): { current?: string; profiles: Map<string, Profile> } {
     const d = this.conf.store;
-    return { current: d.current, profiles: { ...(d.profiles ?? {}) } };
+    const saved = d.profiles && typeof d.profiles === "object" ? Object.entries(d.profiles) : [];
+    return { current: typeof d.current === "string" ? d.current : undefined, profiles: new Map(saved) };
   }
 
-  private write(d: ConfigData): void {
-    this.conf.store = d;
+  private write(d: { current?: string; profiles: Map<string, Profile> }): void {
+    // Object.fromEntries defines own properties, so even a `__proto__` entry stays data.
+    const next: ConfigData = { profiles: Object.fromEntries(d.profiles) };
+    if (d.current !== undefined) next.current = d.current;
+    this.conf.store = next;
     enforcePermissions(this.dir);
   }
 
@@ -128,24 +136,23 @@ export class ProfileStore {
   }
 
   names(): string[] {
-    return Object.keys(this.data().profiles).sort();
+    return [...this.data().profiles.keys()].sort();
   }
 
   get(name: string): Profile | undefined {
-    return this.data().profiles[name];
+    return this.data().profiles.get(name);
   }
 
   save(name: string, profile: Profile): void {
     validateProfileName(name);
     const d = this.data();
-    d.profiles[name] = profile;
+    d.profiles.set(name, profile);
     this.write(d);
   }
 
   remove(name: string): boolean {
     const d = this.data();
-    if (!d.profiles[name]) return false;
-    delete d.profiles[name];
+    if (!d.profiles.delete(name)) return false;
     if (d.current === name) delete d.current;
     this.write(d);
     return true;

@@ -1,7 +1,11 @@
-// Where the connection comes from, highest first: --url/--token flags; the
-// environment (UPSTASH_REDIS_REST_*, or Vercel's KV_REST_API_*); --profile or
-// UPSTASH_MEMORY_PROFILE; the default saved profile. Each value remembers its
-// source so `doctor` can explain conflicts.
+// Where the connection comes from, highest first (clig.dev's order: flags,
+// then the environment, then configuration): --url/--token flags; a profile
+// named with --profile (or UPSTASH_MEMORY_PROFILE, which names this tool's
+// own profile and so beats the generic variables apps keep in .env files);
+// the environment (UPSTASH_REDIS_REST_*, or Vercel's KV_REST_API_*); the
+// default saved profile. Each value remembers its source, and a connection
+// in the environment that a named profile overrode is kept, so `doctor` can
+// explain both.
 import { ConnectionError, UsageError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
 import { transportOf } from "../store/connect.js";
@@ -27,6 +31,8 @@ export interface Resolved {
   prefix: string;
   /** A saved profile the user may think is active but env/flags override. */
   shadowedProfile?: string;
+  /** A connection in the environment that a named profile (or --url) took precedence over. */
+  ignoredEnv?: { url?: string; urlVar: string; tokenVar: string };
   warnings: string[];
 }
 
@@ -35,8 +41,18 @@ const ENV_PAIRS = [
   ["KV_REST_API_URL", "KV_REST_API_TOKEN"],
 ] as const;
 
-export const NOT_CONFIGURED =
-  "no connection configured: pass --url and --token, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`";
+export const NOT_CONFIGURED = "no connection configured";
+
+const HOW_TO_CONFIGURE = "pass --url and --token, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`";
+
+/** Nothing configured: one line naming the ways, or, when profiles exist, which ones and how to pick one. */
+function notConfigured(saved: string[]): ConnectionError {
+  if (!saved.length) return new ConnectionError(`${NOT_CONFIGURED}: ${HOW_TO_CONFIGURE}`);
+  return new ConnectionError(
+    `${NOT_CONFIGURED}, and no default profile: saved profiles: ${saved.join(", ")}`,
+    `pass --profile NAME, or make one the default with \`upstash-memory config use NAME\``,
+  );
+}
 
 export function envConnection(env: NodeJS.ProcessEnv): { url?: string; token?: string; urlVar?: string; tokenVar?: string } {
   for (const [u, t] of ENV_PAIRS) {
@@ -55,33 +71,36 @@ export function needsProfiles(g: GlobalOptions, env: NodeJS.ProcessEnv): boolean
 }
 
 export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, profiles?: ProfileStore): Resolved {
-  const explicitProfile = g.profile ?? (env.UPSTASH_MEMORY_PROFILE || undefined);
-  const profileName = explicitProfile ?? profiles?.currentName();
+  const named = g.profile ? { name: g.profile, label: "--profile" } : env.UPSTASH_MEMORY_PROFILE ? { name: env.UPSTASH_MEMORY_PROFILE, label: "UPSTASH_MEMORY_PROFILE" } : undefined;
+  const profileName = named?.name ?? profiles?.currentName();
   const profile = profileName ? profiles?.get(profileName) : undefined;
-  if (explicitProfile && profiles && !profile) {
+  if (named && profiles && !profile) {
     const known = profiles.names();
     throw new UsageError(
-      `no profile named '${explicitProfile}'`,
+      `no profile named '${named.name}'${named.label === "UPSTASH_MEMORY_PROFILE" ? " (from UPSTASH_MEMORY_PROFILE)" : ""}`,
       known.length ? `saved profiles: ${known.join(", ")}` : "create one with `upstash-memory login --profile NAME`",
     );
   }
   const e = envConnection(env);
   const profileSource: Source = { kind: "profile", label: `profile '${profileName}'` };
+  // A named profile is chosen on purpose: the environment does not override it.
+  const envApplies = !named;
 
   let url: string | undefined;
   let urlSource: Source | undefined;
   if (g.url) [url, urlSource] = [g.url, { kind: "flag", label: "--url" }];
-  else if (e.url) [url, urlSource] = [e.url, { kind: "env", label: e.urlVar! }];
+  else if (named && profile?.url) [url, urlSource] = [profile.url, profileSource];
+  else if (envApplies && e.url) [url, urlSource] = [e.url, { kind: "env", label: e.urlVar! }];
   else if (profile?.url) [url, urlSource] = [profile.url, profileSource];
-  if (!url || !urlSource) throw new ConnectionError(NOT_CONFIGURED);
+  if (!url || !urlSource) throw notConfigured(profiles?.names() ?? []);
 
   let token: string | undefined;
   let tokenSource: Source | undefined;
+  const profileToken = profile?.token && (urlSource.kind === "profile" || profile.url === url) ? profile.token : undefined;
   if (g.token) [token, tokenSource] = [g.token, { kind: "flag", label: "--token" }];
-  else if (e.token) [token, tokenSource] = [e.token, { kind: "env", label: e.tokenVar! }];
-  else if (profile?.token && (urlSource.kind === "profile" || profile.url === url)) {
-    [token, tokenSource] = [profile.token, profileSource];
-  }
+  else if (named && profileToken) [token, tokenSource] = [profileToken, profileSource];
+  else if (envApplies && e.token) [token, tokenSource] = [e.token, { kind: "env", label: e.tokenVar! }];
+  else if (profileToken) [token, tokenSource] = [profileToken, profileSource];
   registerSecret(token);
 
   const transport = transportOf(url);
@@ -89,8 +108,9 @@ export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, prof
     throw new ConnectionError(`no token for ${url}`, "pass --token, set UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`");
   }
   // Profile settings follow the profile that supplied the connection, or the one named explicitly.
-  const settingsApply = urlSource.kind === "profile" || Boolean(explicitProfile);
+  const settingsApply = urlSource.kind === "profile" || Boolean(named);
   const activeProfile = settingsApply ? profile : undefined;
+  const envUsed = urlSource.kind === "env" || tokenSource?.kind === "env";
   const warnings: string[] = [];
   if (/^http:\/\//i.test(url) && !isLoopbackUrl(url)) {
     warnings.push(`warning: ${new URL(url).host} is reached over plain http://: the token travels unencrypted`);
@@ -105,6 +125,7 @@ export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, prof
     profile: activeProfile,
     prefix: g.prefix ?? activeProfile?.prefix ?? "",
     shadowedProfile: !activeProfile && profile ? profileName : undefined,
+    ignoredEnv: (e.url || e.token) && !envUsed ? { url: e.url, urlVar: e.urlVar!, tokenVar: e.tokenVar! } : undefined,
     warnings,
   };
 }

@@ -43,9 +43,7 @@ export class Findings {
   }
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`;
-}
+export { plural } from "../render/plural.js";
 
 /** "2, 5 and 9" — at most `max` items, then "and N more". */
 export function listIndices(indices: readonly (number | string)[], max = 10): string {

@@ -62,7 +62,8 @@ export async function checkConfiguration(f: Findings, ctx: Context, g: GlobalOpt
     resolved = resolveConnection(cleanGlobals, cleanEnv, profiles);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
-    if (err.message === NOT_CONFIGURED) f.add("connection", "configured", "fail", "no connection configured", HOW_TO_CONFIGURE);
+    // With saved profiles the message names them and the hint says how to pick one.
+    if (err.message.startsWith(NOT_CONFIGURED)) f.add("connection", "configured", "fail", err.hint ? err.message : NOT_CONFIGURED, err.hint ?? HOW_TO_CONFIGURE);
     else f.add("connection", "configured", "fail", err.message, err.hint ?? HOW_TO_CONFIGURE);
     return undefined;
   }
@@ -79,6 +80,7 @@ export async function checkConfiguration(f: Findings, ctx: Context, g: GlobalOpt
   }
   f.add("connection", "source", "info", describeSource(target));
   if (profiles) checkShadowing(f, target, profiles);
+  checkIgnoredEnv(f, target);
   return target;
 }
 
@@ -110,22 +112,38 @@ function checkShadowing(f: Findings, t: Target, profiles: ProfileStore): void {
     }`;
     const hint =
       t.resolved.urlSource.kind === "env"
-        ? `unset ${t.urlLabel}${t.tokenLabel && t.tokenLabel !== t.urlLabel ? ` and ${t.tokenLabel}` : ""} to use the profile, or pass --profile ${r.shadowedProfile} to apply its settings`
+        ? `unset ${t.urlLabel}${t.tokenLabel && t.tokenLabel !== t.urlLabel ? ` and ${t.tokenLabel}` : ""}, or pass --profile ${r.shadowedProfile}: a named profile comes before the environment`
         : `leave out --url/--token to use the profile, or add --profile ${r.shadowedProfile} to apply its settings`;
     f.add("connection", "shadowed", sameStore && !ignored.length ? "info" : "warn", message, sameStore && !ignored.length ? undefined : hint);
     return;
   }
-  // A profile named explicitly still gives its prefix and ttl, but env or
-  // flags give the URL: the two may not belong together.
+  // A profile named explicitly still gives its prefix and ttl, but --url
+  // gives the URL: the two may not belong together.
   if (r.profileName && r.profile && r.urlSource.kind !== "profile" && !sameHost(r.profile.url, t.url.value)) {
     f.add(
       "connection",
       "shadowed",
       "warn",
       `profile '${r.profileName}' is selected but ${t.urlLabel} supplies the URL (${hostOf(t.url.value)} instead of ${hostOf(r.profile.url)}); only the profile's prefix and ttl apply`,
-      `unset ${t.urlLabel} to connect with the profile`,
+      `leave out ${t.urlLabel} to connect with the profile`,
     );
   }
+}
+
+/** A connection in the environment that a named profile or --url took precedence over. */
+function checkIgnoredEnv(f: Findings, t: Target): void {
+  const e = t.resolved.ignoredEnv;
+  if (!e) return;
+  const by = t.resolved.urlSource.kind === "flag" ? t.urlLabel : `${t.urlLabel} (named with --profile or UPSTASH_MEMORY_PROFILE)`;
+  const vars = e.url ? e.urlVar : e.tokenVar;
+  const elsewhere = e.url !== undefined && !sameHost(e.url, t.url.value);
+  f.add(
+    "connection",
+    "env-ignored",
+    elsewhere ? "warn" : "info",
+    `${vars} is set but not used: ${by} comes first${elsewhere ? `; the environment points to another database (${hostOf(e.url!)})` : ""}`,
+    elsewhere ? `a .env file or shell profile sets it; unset ${e.urlVar} and ${e.tokenVar} if that database is not meant for this tool` : undefined,
+  );
 }
 
 function ignoredSettings(p: Profile): string[] {

@@ -7,6 +7,7 @@ import { SECTIONS, type Check, type CheckStatus, type Section } from "../doctor/
 import { redact } from "../secrets.js";
 import type { Output, Styles } from "./output.js";
 import { sanitizeLine } from "./sanitize.js";
+import { plural } from "./plural.js";
 
 export const SYMBOLS: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗", info: "i" };
 
@@ -58,7 +59,7 @@ function summary(s: Styles, checks: Check[]): string {
   const count = (status: CheckStatus) => checks.filter((c) => c.status === status).length;
   const failed = count("fail");
   const warned = count("warn");
-  const parts = [`${failed} failed`, `${warned} warning${warned === 1 ? "" : "s"}`, `${count("pass")} passed`];
+  const parts = [`${failed} failed`, plural(warned, "warning"), `${count("pass")} passed`];
   const line = parts.join(" · ");
   return failed ? s.fail(`✗ ${line}`) : warned ? s.warn(`! ${line}`) : s.ok(`✓ ${line}`);
 }

@@ -6,6 +6,7 @@ import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import { drawTable } from "./table.js";
 import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
+import { plural } from "./plural.js";
 
 export const HISTORY_FORMATS = ["table", "json", "ndjson", "markdown", "text"] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
@@ -31,7 +32,7 @@ export function historyJson(v: HistoryView): Record<string, unknown> {
 }
 
 export function headerLine(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
-  return `session ${sanitizeLine(v.sessionId)} · ${v.count} message${v.count === 1 ? "" : "s"} · TTL ${formatTtl(v.ttlSeconds)}`;
+  return `session ${sanitizeLine(v.sessionId)} · ${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}`;
 }
 
 /** Messages only, for streaming formats where the header was already written. */

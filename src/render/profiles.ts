@@ -16,13 +16,17 @@ export function profileJson(name: string, p: Profile, current: boolean): Record<
   };
 }
 
+export const NO_PROFILES =
+  "no saved profiles: add one with `upstash-memory login` (or `upstash-memory login --profile NAME --url URL`), or start a local endpoint with `upstash-memory dev`, which saves `local`";
+
 export async function renderProfileList(out: Output, rows: Record<string, unknown>[]): Promise<void> {
-  if (!out.tty) {
-    for (const r of rows) await out.tsv([r.current ? `${r.name}*` : String(r.name), String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")]);
+  if (!rows.length) {
+    out.warn(NO_PROFILES);
     return;
   }
-  if (!rows.length) {
-    out.warn("no saved profiles: run `upstash-memory login`");
+  if (!out.tty) {
+    // name, current (*), url, token, prefix, ttl: the name field is only ever the name.
+    for (const r of rows) await out.tsv([String(r.name), r.current ? "*" : "", String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")]);
     return;
   }
   const table = await drawTable({

@@ -27,11 +27,15 @@ export function sanitizeLine(text: string): string {
   return sanitizeMultiline(text).replace(/\s+/g, " ").trim();
 }
 
+/** At most `max` characters (code points), with an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? chars.slice(0, max - 1).join("") + "…" : text;
+}
+
 /** One line, at most `max` characters, with an ellipsis when cut. */
 export function snippet(text: string, max = 60): string {
-  const line = sanitizeLine(text);
-  const chars = Array.from(line);
-  return chars.length > max ? chars.slice(0, max - 1).join("") + "…" : line;
+  return clip(sanitizeLine(text), max);
 }
 
 /** A field of tab-separated output: escaped so each record stays one line. */

@@ -4,8 +4,9 @@ import type { SessionInfo } from "../sessions/scan.js";
 import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import { drawTable } from "./table.js";
-import { sanitizeLine, snippet } from "./sanitize.js";
+import { clip, sanitizeLine, snippet } from "./sanitize.js";
 import { keyFields } from "../keys.js";
+import { plural } from "./plural.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
@@ -14,7 +15,8 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
 export async function renderSessionTable(out: Output, sessions: SessionInfo[]): Promise<void> {
   if (!out.tty) {
     for (const s of sessions) {
-      await out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
+      // Newlines and tabs escaped (\n, \t) by the TSV writer, as the README says, not collapsed.
+      await out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", clip(s.last?.content ?? "", 200)]);
     }
     return;
   }
@@ -31,5 +33,5 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[]): 
     x.last ? `${s.role(x.last.role)(sanitizeLine(x.last.role))}: ${snippet(x.last.content, 200)}` : "",
   ]);
   await out.line(await drawTable({ head: ["session", "messages", "ttl", "last message"], rows, widths: [idWidth, 10, 10, 0], totalWidth: out.columns }));
-  out.warn(`${sessions.length} session${sessions.length === 1 ? "" : "s"}`);
+  out.warn(plural(sessions.length, "session"));
 }

@@ -5,9 +5,8 @@ import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
 import { sanitizeEcho, sanitizeLine } from "./sanitize.js";
 
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
-}
+export { plural } from "./plural.js";
+import { plural } from "./plural.js";
 
 /** "delete 3 sessions, 214 messages" */
 export function describeTargets(verb: string, targets: Target[]): string {

@@ -12,6 +12,7 @@ import type { Cmd, Outcome, Store } from "../store/types.js";
 import { asArray, asBytes, asInt, asText } from "../store/replies.js";
 import { textFromBytes } from "../store/bytes.js";
 import type { KeySpace } from "../keys.js";
+import { plural } from "../render/plural.js";
 
 export const LANGCHAIN_PYTHON_PREFIX = "message_store:";
 /** The bound: requests a search may send (each carries one SCAN page). */
@@ -104,7 +105,7 @@ export function scoreKey(key: string, sessionId: string, keys: KeySpace): Scored
   // A typo only counts under the same prefix: elsewhere every short id is "close".
   if (!parts.length && Math.min(found.length, wanted.length) >= MIN_CONTAINS) {
     const d = distance(found, wanted);
-    if (d <= maxEdits(found, wanted)) return scored(`${d} character${d === 1 ? "" : "s"} different`, 1, d);
+    if (d <= maxEdits(found, wanted)) return scored(`${plural(d, "character")} different`, 1, d);
   }
   if (wanted.length >= MIN_CONTAINS && key.toLowerCase().includes(wanted)) return { key, reason: "contains the id", rank: 2, distance: 0 };
   if (found.length >= MIN_CONTAINED && wanted.includes(found)) return { key, reason: "part of the id", rank: 2, distance: 0 };
@@ -205,7 +206,7 @@ export async function findNearMissesOf(store: Store, keys: KeySpace, sessionId: 
 /** What a near miss holds: "3 messages", "a string, not a chat history", "a chat history". */
 export function holds(m: NearMiss): string {
   if (m.type !== "list") return `a ${m.type}, not a chat history`;
-  return m.count === undefined ? "a chat history" : `${m.count.toLocaleString("en-US")} message${m.count === 1 ? "" : "s"}`;
+  return m.count === undefined ? "a chat history" : plural(m.count, "message");
 }
 
 /** One line for stderr: "did you mean 'user-42' (1 character different, 3 messages)?" */

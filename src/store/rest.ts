@@ -9,6 +9,7 @@ import { registerSecret } from "../secrets.js";
 import { TransientError, withRetry } from "./retry.js";
 import { HttpClient, type HttpResponse } from "./http.js";
 import { restCommand } from "./rest-args.js";
+import { plural } from "../render/plural.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
 
 type WireItem = { result?: unknown; error?: string };
@@ -67,7 +68,7 @@ export class RestStore implements Store {
     const started = Date.now();
     this.stats.requests++;
     this.stats.commands += count;
-    this.opts.debug?.(`→ POST /${path} (${count} command${count === 1 ? "" : "s"}, ${body.length} bytes)`);
+    this.opts.debug?.(`→ POST /${path} (${plural(count, "command")}, ${body.length} bytes)`);
     const res = await this.http.post(
       path,
       {

@@ -20,7 +20,9 @@ export interface AppendResult {
 }
 
 export function storedTypeOf(role: string): StoredType {
-  const t = TYPE_OF_ROLE[role.toLowerCase()];
+  // Own keys only: `--role constructor` must not find Object.prototype's.
+  const key = role.toLowerCase();
+  const t = Object.hasOwn(TYPE_OF_ROLE, key) ? TYPE_OF_ROLE[key] : undefined;
   if (!t) throw new UsageError(`unknown role '${role}'`, "use user, assistant, system or tool (or LangChain's human, ai)");
   return t;
 }

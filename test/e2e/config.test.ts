@@ -46,7 +46,7 @@ describe("connection precedence", () => {
     expect(p.token).toMatch(/^.{2}••••••.{3}$/);
     expect(show.stdout).not.toContain(s.restToken);
     const list = await runCli(["config", "list"], { configDir: dir });
-    expect(list.stdout).toMatch(/^default\*\t/);
+    expect(list.stdout).toMatch(/^default\t\*\t/);
     expect(list.stdout).not.toContain(s.restToken);
   });
 
@@ -59,7 +59,7 @@ describe("connection precedence", () => {
     expect(fs.existsSync(path.join(dir, "config.json"))).toBe(false);
   });
 
-  it("flags beat env, env beats --profile, --profile beats the default profile", async () => {
+  it("flags beat --profile, --profile beats env, env beats the default profile", async () => {
     const s = stack();
     const dir = tempConfigDir();
     const bad = `http://127.0.0.1:${await closedPort()}`; // nothing listens there
@@ -78,6 +78,10 @@ describe("connection precedence", () => {
       env: { UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.restToken },
     });
     expect(envWins.code).toBe(3);
+    // A stray .env pointing elsewhere does not beat a profile named on purpose.
+    const strayEnv = { UPSTASH_REDIS_REST_URL: bad, UPSTASH_REDIS_REST_TOKEN: "stray-token-123" };
+    expect((await runCli(["history", "show", "x", "--profile", "good", "--timeout", "2s"], { configDir: dir, env: strayEnv })).code).toBe(3);
+    expect((await runCli(["history", "show", "x", "--timeout", "2s"], { configDir: dir, env: { ...strayEnv, UPSTASH_MEMORY_PROFILE: "good" } })).code).toBe(3);
     const vercel = await runCli(["history", "show", "x"], { configDir: dir, env: { KV_REST_API_URL: s.restUrl, KV_REST_API_TOKEN: s.restToken } });
     expect(vercel.code).toBe(3);
     const flagWins = await runCli(["history", "show", "x", "--url", bad, "--token", s.restToken, "--timeout", "2s"], {

@@ -105,7 +105,7 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     const prefix = ns();
     await writeConversation(app, `${prefix}one`, storedMessages().map((f) => f.element));
     const r = await cli(["history", "show", "one", "--prefix", prefix, "--json", "--stats"]);
-    expect(r.stderr).toMatch(/stats: 1 (HTTP requests|round trips), 4 Redis commands/);
+    expect(r.stderr).toMatch(/stats: 1 (HTTP request|round trip), 4 Redis commands/);
   });
 
   it("a missing session exits 3 and suggests the near misses", async () => {
