@@ -40,6 +40,14 @@ export class Output {
     return writeLine(this.io.stdout, text);
   }
 
+  /** Many lines in few writes: a terminal write per line is slow at 20,000 rows. */
+  async lines(lines: string[]): Promise<void> {
+    const CHUNK = 512;
+    for (let i = 0; i < lines.length; i += CHUNK) {
+      await writeLine(this.io.stdout, lines.slice(i, i + CHUNK).join("\n"));
+    }
+  }
+
   json(value: unknown): Promise<void> | void {
     return writeLine(this.io.stdout, safeJson(value, 2));
   }
