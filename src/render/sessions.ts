@@ -10,7 +10,12 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
 }
 
-export async function renderSessionTable(out: Output, sessions: SessionInfo[]): Promise<void> {
+/** --limit cut the list: say how much is not shown. */
+export function cutNote(shown: number, found: number, complete: boolean): string {
+  return `showing ${shown.toLocaleString("en-US")} of ${complete ? "" : "at least "}${found.toLocaleString("en-US")} sessions`;
+}
+
+export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {
   if (!out.tty) {
     for (const s of sessions) {
       await out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
@@ -33,5 +38,5 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[]): 
     rows,
     headerStyle: s.dim,
   });
-  out.warn(`${sessions.length} session${sessions.length === 1 ? "" : "s"}`);
+  if (!cut) out.warn(`${sessions.length} session${sessions.length === 1 ? "" : "s"}`);
 }
