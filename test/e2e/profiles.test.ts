@@ -84,7 +84,8 @@ describe("profile names", () => {
     for (const name of ["constructor", "toString", "valueOf", "hasOwnProperty"]) {
       expect((await runCli(["login", "--url", s.redisUrl, "--profile", name], { configDir: dir })).code).toBe(0);
       const shown = JSON.parse((await runCli(["config", "show", name, "--json"], { configDir: dir })).stdout);
-      expect(shown).toMatchObject({ name, url: s.redisUrl });
+      expect(shown.name).toBe(name);
+      expect(shown.url).toContain(new URL(s.redisUrl).host);
       expect((await runCli(["history", "show", "x", "--profile", name], { configDir: dir })).code).toBe(3);
     }
     expect((await runCli(["login", "--url", s.redisUrl, "--profile", "__proto__"], { configDir: dir })).code).toBe(2);
@@ -112,10 +113,11 @@ describe("config list and an unconfigured connection", () => {
     await runCli(["login", "--url", s.redisUrl], { configDir: dir });
     await runCli(["login", "--url", s.redisUrl, "--profile", "work"], { configDir: dir });
     const rows = (await runCli(["config", "list"], { configDir: dir })).stdout.trimEnd().split("\n").map((l) => l.split("\t"));
-    expect(rows.map((r) => r.slice(0, 3))).toEqual([
-      ["default", "*", s.redisUrl],
-      ["work", "", s.redisUrl],
+    expect(rows.map((r) => r.slice(0, 2))).toEqual([
+      ["default", "*"],
+      ["work", ""],
     ]);
+    for (const r of rows) expect(r[2]).toContain(new URL(s.redisUrl).host);
   });
 
   it("no connection configured names the saved profiles and how to pick one", async () => {
