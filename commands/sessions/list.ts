@@ -30,7 +30,8 @@ export function sessionsListCommand(ctx: Context): Command {
       const g = ctx.globals(cmd);
       const out = new Output(ctx.io, g.color, g.pager);
       const bar = progress(ctx.io);
-      const onProgress = (n: number) => bar.update(`found ${n.toLocaleString("en-US")} sessions…`);
+      const { plural } = await import("../../src/render/plural.js");
+      const onProgress = (n: number) => bar.update(`found ${plural(n, "session")}…`);
       const { cutNote } = await import("../../src/render/sessions.js");
       const onCut = (shown: number, found: number, complete: boolean) => out.warn(cutNote(shown, found, complete));
       await withConnection(ctx, cmd, async ({ store, keys }) => {

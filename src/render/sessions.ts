@@ -14,7 +14,7 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
 
 /** --limit cut the list: say how much is not shown. */
 export function cutNote(shown: number, found: number, complete: boolean): string {
-  return `showing ${shown.toLocaleString("en-US")} of ${complete ? "" : "at least "}${found.toLocaleString("en-US")} sessions`;
+  return `showing ${shown.toLocaleString("en-US")} of ${complete ? "" : "at least "}${plural(found, "session")}`;
 }
 
 export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {

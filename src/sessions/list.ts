@@ -36,7 +36,8 @@ export async function collectSessions(
     }
   }
   all.sort(compare[opts.sort ?? "name"]);
-  if (opts.limit === undefined || all.length <= opts.limit) return all;
+  // A scan stopped early may have left more behind even when exactly `limit` were found.
+  if (opts.limit === undefined || (complete && all.length <= opts.limit)) return all;
   opts.onCut?.(opts.limit, all.length, complete);
   return all.slice(0, opts.limit);
 }
