@@ -19,7 +19,7 @@ const SETTINGS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "llm.model", "
 /** Options and arguments whose value is a path: the shell completes files. */
 const FILE_VALUES = new Set(["file", "out", "backup", "prompt"]);
 const SESSION_ARGS = new Set(["sessionId", "sessionIds", "args", "ids"]);
-/** Whole budget for the session-id lookup. */
+/** Whole budget for the session-id lookup (UPSTASH_MEMORY_COMPLETION_MS overrides it, e.g. on a slow link). */
 const LOOKUP_MS = 300;
 
 /**
@@ -146,8 +146,9 @@ function globalsFrom(words: string[]): GlobalOptions {
   return g;
 }
 
-/** Session ids starting with `typed`, from one SCAN request; [] on any problem or after LOOKUP_MS. */
+/** Session ids starting with `typed`, from one SCAN request; [] on any problem or past the budget. */
 async function lookupSessions(ctx: Context, words: string[], typed: string): Promise<string[]> {
+  const budget = Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) > 0 ? Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) : LOOKUP_MS;
   const work = (async () => {
     const g = globalsFrom(words);
     const { needsProfiles, resolveConnection } = await import("./config/resolve.js");
@@ -156,9 +157,9 @@ async function lookupSessions(ctx: Context, words: string[], typed: string): Pro
     const { openStore } = await import("./store/connect.js");
     const { KeySpace, escapeGlob } = await import("./keys.js");
     const keys = new KeySpace(resolved.prefix);
-    const store = await openStore({ url: resolved.url, token: resolved.token, timeoutMs: LOOKUP_MS - 50, attempts: 1 });
+    const store = await openStore({ url: resolved.url, token: resolved.token, timeoutMs: Math.max(budget - 50, 50), attempts: 1 });
     try {
-      const [reply] = await store.pipeline([["SCAN", "0", "MATCH", keys.match(escapeGlob(typed) + "*"), "COUNT", 1000, "TYPE", "list"]], { idempotent: true });
+      const [reply] = await store.pipeline([["SCAN", "0", "MATCH", keys.match(escapeGlob(typed) + "*"), "COUNT", 10_000, "TYPE", "list"]], { idempotent: true });
       if (!reply.ok) return [];
       const { asArray, asText } = await import("./store/replies.js");
       const [, found] = asArray(reply.value);
@@ -167,7 +168,7 @@ async function lookupSessions(ctx: Context, words: string[], typed: string): Pro
       void store.close();
     }
   })().catch(() => [] as string[]);
-  const timeout = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), LOOKUP_MS).unref());
+  const timeout = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), budget).unref());
   return Promise.race([work, timeout]);
 }
 

@@ -5,10 +5,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis as IORedis } from "ioredis";
 import { BIN, runCli, tempConfigDir } from "../harness/cli.js";
 import { runInPty } from "../harness/pty.js";
-import { stack } from "../harness/stack.js";
+import { Redis as IORedis } from "ioredis";
+import { stack, startIsolatedStack } from "../harness/stack.js";
 import { appRedis, connectionEnv, writeConversation } from "../harness/transports.js";
 
 const msg = (type: string, content: string) => JSON.stringify({ type, data: { content } });
@@ -160,9 +160,20 @@ describe("completion", () => {
   });
 
   it("session ids from the configured connection, and silently nothing without one", async () => {
-    const env = connectionEnv("rest");
-    expect((await complete(["--prefix", prefix, "history", "show", "al"], env)).values).toEqual(["alpha-1", "alpha-2"]);
-    expect((await complete(["clear", "--prefix", prefix, "alpha-1", ""], env)).values).toEqual(["alpha-1", "alpha-2", "beta"]);
+    // A store of its own: one SCAN request looks at a bounded number of keys.
+    const own = await startIsolatedStack();
+    try {
+      const r = new IORedis(own.redisUrl);
+      for (const id of ["alpha-1", "alpha-2", "beta"]) await r.lpush(`${prefix}${id}`, msg("human", "x"));
+      await r.set(`${prefix}alpha-string`, "not a chat");
+      await r.quit();
+      // The 300 ms budget is for people; a busy test machine gets more time.
+      const env = { UPSTASH_REDIS_REST_URL: own.restUrl, UPSTASH_REDIS_REST_TOKEN: own.restToken, UPSTASH_MEMORY_COMPLETION_MS: "20000" };
+      expect((await complete(["--prefix", prefix, "history", "show", "al"], env)).values).toEqual(["alpha-1", "alpha-2"]);
+      expect((await complete(["clear", "--prefix", prefix, "alpha-1", ""], env)).values).toEqual(["alpha-1", "alpha-2", "beta"]);
+    } finally {
+      await own.close();
+    }
     const none = await runCli(["complete", "--", "history", "show", "al"]);
     expect(none.code).toBe(0);
     expect(none.stderr).toBe("");
