@@ -25,19 +25,19 @@ export async function collectSessions(
   opts: ScanOptions & { sort?: SortField; limit?: number; onCut?: OnCut },
 ): Promise<SessionInfo[]> {
   const all: SessionInfo[] = [];
-  // Without an explicit sort, --limit can stop the scan early.
+  // Without an explicit sort, --limit can stop the scan early: once one more
+  // than the limit is found, so that a cut list is known to be cut.
   const early = opts.sort === undefined && opts.limit !== undefined;
   let complete = true;
   for await (const page of scanSessions(store, keys, opts)) {
     all.push(...page);
-    if (early && all.length >= opts.limit!) {
+    if (early && all.length > opts.limit!) {
       complete = false;
       break;
     }
   }
   all.sort(compare[opts.sort ?? "name"]);
-  // A scan stopped early may have left more behind even when exactly `limit` were found.
-  if (opts.limit === undefined || (complete && all.length <= opts.limit)) return all;
+  if (opts.limit === undefined || all.length <= opts.limit) return all;
   opts.onCut?.(opts.limit, all.length, complete);
   return all.slice(0, opts.limit);
 }
