@@ -9,7 +9,9 @@ const inherited = new Help();
 inherited.showGlobalOptions = true;
 
 export function showInheritedFlags(cmd: Command): void {
+  // Added to what the command configured itself (expire names its arguments there).
   cmd.configureHelp({
+    ...cmd.configureHelp(),
     showGlobalOptions: true,
     // --version answers only at the top.
     visibleGlobalOptions: (c) => inherited.visibleGlobalOptions(c).filter((o) => o.long !== "--version"),
