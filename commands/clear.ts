@@ -29,6 +29,8 @@ export function clearCommand(ctx: Context): Command {
       idsOrMatch(ids, opts.match, "upstash-memory clear <sessionId...> or --match PATTERN");
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
+      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { unlinkUnchanged } = await import("../src/write/clear.js");
@@ -60,11 +62,10 @@ export function clearCommand(ctx: Context): Command {
         }
         if (targets.length) {
           await confirmDestructive(ctx.io, `${what}?`, opts.yes);
-          if (opts.backup) {
+          if (backup) {
             const { exportKeys } = await import("../src/transfer/export.js");
-            const { writeExportFile } = await import("../src/transfer/write-file.js");
-            const n = await writeExportFile(opts.backup, exportKeys(store, keys, targets.map((t) => t.key), { missing: [], notLists: [] }));
-            out.warn(`backed up ${r.plural(n, "session")} to ${opts.backup}`);
+            const n = await writeExportFile(backup, exportKeys(store, keys, targets.map((t) => t.key), { missing: [], notLists: [] }));
+            out.warn(`backed up ${r.plural(n, "session")} to ${backup.path}`);
           }
           const bar = progress(ctx.io);
           const result = await unlinkUnchanged(store, targets, (n) => bar.update(`deleted ${n}/${targets.length}…`));

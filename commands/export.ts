@@ -6,6 +6,7 @@ import { examples, idsOrMatch } from "../src/options.js";
 interface ExportOptions {
   match?: string;
   out?: string;
+  force?: boolean;
 }
 
 export function exportCommand(ctx: Context): Command {
@@ -13,11 +14,12 @@ export function exportCommand(ctx: Context): Command {
     .description("export sessions as JSON Lines (raw elements, exactly as stored)")
     .argument("[sessionIds...]", "session ids (default: every session, or --match)")
     .option("--match <pattern>", "every session whose id matches the glob")
-    .option("-o, --out <file>", "write to a file instead of stdout")
+    .option("-o, --out <file>", "write to a file instead of stdout (whole or not at all)")
+    .option("--force", "with --out: replace an existing file")
     .option("--json", "the output is already JSON Lines (accepted for consistency)")
     .addHelpText(
       "after",
-      examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export --match 'support-*' | gzip > support.jsonl.gz") +
+      examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export -o all.jsonl --force", "export --match 'support-*' | gzip > support.jsonl.gz") +
         '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
         'an element that is not valid UTF-8 is written as {"base64": "..."}.\n',
     )
@@ -25,6 +27,8 @@ export function exportCommand(ctx: Context): Command {
       idsOrMatch(ids, opts.match);
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
+      const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const file = opts.out !== undefined ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" }) : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
       const { Output } = await import("../src/render/output.js");
@@ -39,9 +43,8 @@ export function exportCommand(ctx: Context): Command {
         const bar = progress(ctx.io);
         const tick = (n: number) => bar.update(`exported ${plural(n, "session")}…`);
         let n = 0;
-        if (opts.out) {
-          const { writeExportFile } = await import("../src/transfer/write-file.js");
-          n = await writeExportFile(opts.out, lines, tick);
+        if (file) {
+          n = await writeExportFile(file, lines, tick);
         } else {
           for await (const l of lines) {
             await out.ndjson(l);

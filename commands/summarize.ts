@@ -57,6 +57,8 @@ export function summarizeCommand(ctx: Context): Command {
       if (!opts.store && (opts.dryRun || opts.backup)) throw new UsageError("--dry-run and --backup go with --store");
       const { validateSessionId } = await import("../src/keys.js");
       if (sessionId !== undefined) validateSessionId(sessionId);
+      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection, timeoutMs } = await import("../src/connection.js");
       const { Output } = await import("../src/render/output.js");
       const { renderSummary, summaryJson } = await import("../src/render/summary.js");
@@ -86,11 +88,10 @@ export function summarizeCommand(ctx: Context): Command {
             const { confirmDestructive } = await import("../src/prompts.js");
             const what = single ? `session '${sessionId}'` : `${ids.length} sessions`;
             await confirmDestructive(ctx.io, `replace all but the newest ${opts.keep} messages of ${what} with a summary?`, opts.yes);
-            if (opts.backup) {
+            if (backup) {
               // One export of every session about to change, complete before anything is written.
               const { exportKeys } = await import("../src/transfer/export.js");
-              const { writeExportFile } = await import("../src/transfer/write-file.js");
-              await writeExportFile(opts.backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
+              await writeExportFile(backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
             }
           }
           const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun) } : undefined;
