@@ -107,7 +107,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(rows.map((x: { sessionId: string; status: string }) => [x.sessionId, x.status])).toEqual([
       ["a", "ok"], ["b", "ok"], ["nope", "missing"], ["str", "not-a-list"],
     ]);
-    expect(await app.ttl(`${prefix}a`)).toBe(43200);
+    expect(await app.ttl(`${prefix}a`)).toBeGreaterThan(43100);
     expect(await app.ttl(`${prefix}str`)).toBe(-1);
     expect((await cli(["expire", "a", "--persist", "--prefix", prefix])).code).toBe(0);
     expect(await app.ttl(`${prefix}a`)).toBe(-1);
