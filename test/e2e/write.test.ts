@@ -113,7 +113,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(await app.ttl(`${prefix}a`)).toBe(-1);
     const one = await cli(["expire", "b", "90s", "--prefix", prefix, "--stats"]);
     expect(one.stderr).toMatch(/stats: 1 /);
-    expect(await app.ttl(`${prefix}b`)).toBe(90);
+    expect(await app.ttl(`${prefix}b`)).toBeGreaterThan(80);
   });
 
   it("expire --match asks (refuses without --yes off a terminal) and applies to every match", async () => {
@@ -125,7 +125,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     const done = await cli(["expire", "--match", "t*", "1h", "--prefix", prefix, "--yes"]);
     expect(done.code).toBe(0);
     expect(done.stderr).toContain("2 sessions");
-    expect(await app.ttl(`${prefix}t1`)).toBe(3600);
+    expect(await app.ttl(`${prefix}t1`)).toBeGreaterThan(3590);
     expect(await app.ttl(`${prefix}keep`)).toBe(-1);
   });
 
