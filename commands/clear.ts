@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
-import { examples, idsOrMatch } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface ClearOptions {
   match?: string;
@@ -25,8 +25,8 @@ export function clearCommand(ctx: Context): Command {
       examples("clear user-42", "clear --match 'test-*' --dry-run", "clear --match 'test-*' --backup tests.jsonl --yes") +
         "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
     )
+    .hook("preAction", flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory clear <sessionId...> or --match PATTERN"]] }))
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
-      idsOrMatch(ids, opts.match, "upstash-memory clear <sessionId...> or --match PATTERN");
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
@@ -52,6 +52,11 @@ export function clearCommand(ctx: Context): Command {
           }
         }
         for (const id of missing) out.warn(r.sessionLine(id, "no such session"));
+        if (opts.match !== undefined && !targets.length) {
+          r.warnNoMatch(out, opts.match);
+          if (opts.json) await out.json(opts.dryRun ? { wouldDelete: [], missing } : { deleted: [], changed: [], missing });
+          return;
+        }
         const what = r.describeTargets("delete", targets);
         if (opts.dryRun) {
           out.warn(`would ${what}`);

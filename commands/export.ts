@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode } from "../src/errors.js";
-import { examples, idsOrMatch } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface ExportOptions {
   match?: string;
@@ -23,8 +23,8 @@ export function exportCommand(ctx: Context): Command {
         '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
         'an element that is not valid UTF-8 is written as {"base64": "..."}.\n',
     )
+    .hook("preAction", flagRules({ exclusive: [["<sessionIds>", "--match"]], requires: { "--force": "--out" } }))
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
-      idsOrMatch(ids, opts.match);
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
       const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
@@ -33,7 +33,7 @@ export function exportCommand(ctx: Context): Command {
       const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
-      const { plural, sessionLine } = await import("../src/render/writes.js");
+      const { plural, sessionLine, warnNoMatch } = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const report = { missing: [] as string[], notLists: [] as { key: string; type: string }[] };
@@ -54,7 +54,8 @@ export function exportCommand(ctx: Context): Command {
         bar.done();
         for (const k of report.missing) out.warn(sessionLine(keys.sessionId(k), "no such session"));
         for (const k of report.notLists) out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
-        out.warn(`exported ${plural(n, "session")}${opts.out ? ` to ${opts.out}` : ""}`);
+        if (opts.match !== undefined && n === 0) warnNoMatch(out, opts.match);
+        else out.warn(`exported ${plural(n, "session")}${file ? ` to ${file.path}` : ""}`);
         if (report.missing.length) process.exitCode = ExitCode.notFound;
       });
     });

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/context.js";
-import { CliError, ExitCode, UsageError } from "../src/errors.js";
-import { examples, positiveInt, nonNegativeInt } from "../src/options.js";
+import { CliError, ExitCode } from "../src/errors.js";
+import { examples, flagRules, positiveInt, nonNegativeInt } from "../src/options.js";
 
 interface SummarizeOpts {
   match?: string;
@@ -52,9 +52,14 @@ export function summarizeCommand(ctx: Context): Command {
         "\nThe stored summary is a `human` message by default (\"Summary of the earlier conversation: ...\"):\n" +
         "apps put their own system prompt first, and some model adapters reject a system message that is not first.\n",
     )
+    .hook(
+      "preAction",
+      flagRules({
+        oneOf: [[["<sessionId>", "--match"], "upstash-memory summarize <sessionId> or --match PATTERN"]],
+        requires: { "--dry-run": "--store", "--backup": "--store", "--keep": "--store", "--summary-role": "--store", "--concurrency": "--match" },
+      }),
+    )
     .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
-      if ((sessionId === undefined) === (opts.match === undefined)) throw new UsageError("give one session id or --match PATTERN");
-      if (!opts.store && (opts.dryRun || opts.backup)) throw new UsageError("--dry-run and --backup go with --store");
       const { validateSessionId } = await import("../src/keys.js");
       if (sessionId !== undefined) validateSessionId(sessionId);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
@@ -84,6 +89,12 @@ export function summarizeCommand(ctx: Context): Command {
           const streamed = single && engine === "llm" && out.tty && !opts.json;
           if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
           const ids = single ? [sessionId] : await matchIds(store, keys, opts.match!);
+          if (!ids.length) {
+            const { warnNoMatch } = await import("../src/render/writes.js");
+            warnNoMatch(out, opts.match!);
+            if (opts.json) await out.json([]);
+            return;
+          }
           if (opts.store && !opts.dryRun) {
             const { confirmDestructive } = await import("../src/prompts.js");
             const what = single ? `session '${sessionId}'` : `${ids.length} sessions`;

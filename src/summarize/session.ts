@@ -8,6 +8,7 @@ import { decodeElement, type DecodedMessage, type StoredType } from "../history/
 import { CliError } from "../errors.js";
 import { summarizeExtractive } from "./extractive.js";
 import { summarizeWithLlm, type LlmOptions } from "./llm.js";
+import { verbatimSummary } from "./verbatim.js";
 import { summaryElement, summaryMark, toSummaryInput } from "./memory.js";
 import { compactTail, type CompactStatus } from "./compact.js";
 
@@ -38,12 +39,17 @@ export interface SummarizeResult {
   preview?: DecodedMessage[];
 }
 
-async function runEngine(opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
+async function runEngine(sessionId: string, opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
+  let summary: string;
   if (opts.engine === "llm") {
     if (!opts.llm) throw new CliError("no model configured for the llm engine");
-    return (await summarizeWithLlm(input, opts.llm)).summary;
-  }
-  return summarizeExtractive(input, { maxWords: opts.maxWords });
+    summary = (await summarizeWithLlm(input, opts.llm)).summary;
+  } else summary = summarizeExtractive(input, { maxWords: opts.maxWords });
+  if (summary.trim()) return summary;
+  // Too short to condense (or nothing but small talk): its own words, never an empty summary.
+  const own = verbatimSummary(input, opts.maxWords);
+  if (own) return own;
+  throw new CliError(`session '${sessionId}' has no message text to summarize`, 1, "`upstash-memory history show` shows what it holds");
 }
 
 export async function summarizeSession(store: Store, keys: KeySpace, sessionId: string, opts: SummarizeOptions): Promise<SummarizeResult> {
@@ -56,11 +62,11 @@ export async function summarizeSession(store: Store, keys: KeySpace, sessionId: 
     const onlySummary = part.length === 1 && summaryMark(part[0]) !== undefined;
     if (opts.store && (n < 1 || onlySummary)) {
       const whole = toSummaryInput(view.messages);
-      const summary = await runEngine(opts, whole.input);
+      const summary = await runEngine(sessionId, opts, whole.input);
       return { ...base, summary, summarizedCount: whole.covers, stored: { status: "nothing-to-compact", length: view.count, kept: view.count } };
     }
     const source = toSummaryInput(part);
-    const summary = await runEngine(opts, source.input);
+    const summary = await runEngine(sessionId, opts, source.input);
     const result: SummarizeResult = { ...base, summary, summarizedCount: source.covers };
     if (!opts.store) return result;
     const element = summaryElement(summary, opts.store.role, source.covers);

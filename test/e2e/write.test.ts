@@ -46,7 +46,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     const sys = '{"type":"system","data":{"content":"Be brief.","additional_kwargs":{},"response_metadata":{}}}';
     expect((await cli(["append", "s", "--message-json", sys, "--prefix", prefix])).code).toBe(0);
     const els = (await lrangeBytes(app, `${prefix}s`)).map((b) => JSON.parse(b.toString()));
-    expect(els.map((e) => e.data.content)).toEqual(["Be brief.", "from a file ✓", "from stdin 🚀\n"]);
+    expect(els.map((e) => e.data.content)).toEqual(["Be brief.", "from a file ✓", "from stdin 🚀"]);
     expect(els[0].type).toBe("system");
   });
 
@@ -198,7 +198,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     fs.writeFileSync(file, (await cli(["export", "d", "--prefix", prefix])).stdout);
     await app.del(`${prefix}d`);
     const imp = await cli(["import", file, "--dry-run", "--json"]);
-    expect(JSON.parse(imp.stdout)).toEqual({ valid: true, sessions: 1, elements: 1 });
+    expect(JSON.parse(imp.stdout)).toEqual({ written: [`${prefix}d`], skipped: [], notLists: [] });
     expect(await app.exists(`${prefix}d`)).toBe(0);
     for (const c of ["clear", "expire", "export"]) {
       const r = await cli([c, "d", "--match", "*", ...(c === "expire" ? ["1h"] : []), "--yes", "--prefix", prefix]);
