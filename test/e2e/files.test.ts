@@ -55,6 +55,7 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
       ["clear", "s", "--backup", bad, "--dry-run"],
       ["summarize", "s", "--store", "--keep", "2", "--yes", "--backup", bad],
       ["summarize", "--match", "*", "--store", "--keep", "2", "--yes", "--backup", bad],
+      ["repair", "s", "--yes", "--backup", bad],
     ];
     for (const args of runs) {
       const r = await cli([...args, "--prefix", s.prefix]);
@@ -85,6 +86,7 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
       for (const args of [
         ["clear", "s", "--backup", file, "--yes"],
         ["summarize", "s", "--store", "--keep", "2", "--yes", "--backup", file],
+        ["repair", "s", "--yes", "--backup", file],
       ]) {
         const r = await cli([...args, "--prefix", s.prefix]);
         expect(r.code).toBe(2);

@@ -49,6 +49,7 @@ describe.each(TRANSPORTS)("short sessions and empty matches over %s", (transport
       [["summarize", "--match", "none-*"], undefined],
       [["summarize", "--match", "none-*", "--json"], []],
       [["summarize", "--match", "none-*", "--store", "--yes"], undefined],
+      [["repair", "--match", "none-*", "--yes"], undefined],
     ];
     for (const [args, json] of runs) {
       const r = await cli([...args, "--prefix", p]);
