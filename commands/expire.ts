@@ -20,7 +20,9 @@ function durationGiven(cmd: Command): boolean {
   const args = cmd.processedArgs[0] as string[];
   const o = cmd.opts<ExpireOptions>();
   if (o.persist) return args.length > 0 && looksLikeDuration(args[args.length - 1]);
-  return args.length > (o.match !== undefined ? 0 : 1);
+  // The last argument is the DURATION; a lone one only when it reads like one (else it is an id).
+  if (args.length === 1 && o.match === undefined) return looksLikeDuration(args[0]);
+  return args.length > 0;
 }
 
 function idsGiven(cmd: Command): boolean {
@@ -45,8 +47,8 @@ export function expireCommand(ctx: Context): Command {
       "preAction",
       flagRules({
         oneOf: [
-          [["--persist", "a DURATION"], "upstash-memory expire <sessionId...> <DURATION>, or --persist"],
           [["session ids", "--match"], "upstash-memory expire <sessionId...> <DURATION>, or --match PATTERN <DURATION>"],
+          [["--persist", "a DURATION"], "upstash-memory expire <sessionId...> <DURATION>, or --persist"],
         ],
         facts: { "a DURATION": durationGiven, "session ids": idsGiven },
       }),

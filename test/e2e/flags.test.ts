@@ -34,6 +34,8 @@ describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
     const cases: [string[], RegExp][] = [
       [["expire", "user-7", "1h", "--persist"], /--persist and a DURATION cannot be used together/],
       [["expire", "user-7", "--match", "*", "1h"], /session ids and --match cannot be used together/],
+      [["expire", "user-7"], /missing --persist or a DURATION/],
+      [["expire", "1h"], /missing session ids or --match/],
       [["history", "show", "user-7", "--json", "--format", "text"], /--json and --format cannot be used together/],
       [["history", "show", "user-7", "--ndjson", "--json"], /--json and --ndjson cannot be used together/],
       [["history", "show", "user-7", "--first", "1", "--last", "1"], /--first and --last cannot be used together/],
