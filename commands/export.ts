@@ -21,7 +21,7 @@ export function exportCommand(ctx: Context): Command {
       "after",
       examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export -o all.jsonl --force", "export --match 'support-*' | gzip > support.jsonl.gz") +
         '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
-        'an element that is not valid UTF-8 is written as {"base64": "..."}.\n',
+        'an element that is not valid UTF-8 is written as {"base64": "..."}, a key that is not as "keyBase64".\n',
     )
     .hook("preAction", flagRules({ exclusive: [["<sessionIds>", "--match"]], requires: { "--force": "--out" } }))
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {

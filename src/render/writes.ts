@@ -4,6 +4,7 @@ import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
 import type { ImportMode, ImportResult } from "../transfer/import.js";
+import { showBytes } from "../store/bytes.js";
 import { sanitizeLine } from "./sanitize.js";
 
 export function plural(n: number, word: string): string {
@@ -39,7 +40,8 @@ export function sessionLine(sessionId: string, text: string): string {
 
 /** What an import did, or with --dry-run would do: the same words and the same JSON. */
 export function importReport(results: ImportResult[], mode: ImportMode, dryRun: boolean) {
-  const keys = (status: ImportResult["status"]) => results.filter((x) => x.status === status).map((x) => x.key);
+  // A key that is not UTF-8 shows its bytes as \xff.
+  const keys = (status: ImportResult["status"]) => results.filter((x) => x.status === status).map((x) => showBytes(x.key));
   const json = { written: keys("written"), skipped: keys("skipped"), notLists: keys("not-a-list") };
   const warnings = json.notLists.map((k) => sessionLine(k, `exists and is not a chat history: ${dryRun ? "would be left" : "left"} unchanged`));
   const hint = json.skipped.length && mode === "skip" ? " (use --replace or --merge)" : "";
