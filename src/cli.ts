@@ -37,6 +37,7 @@ export function buildProgram(ctx: Context): Command {
     .option("--stats", "print HTTP requests and Redis commands sent to stderr")
     .option("--debug", "log requests and show stack traces (tokens redacted)")
     .option("--no-color", "no colours")
+    .option("--no-pager", "print long output straight to the terminal (else $UPSTASH_MEMORY_PAGER, $PAGER or less)")
     .showSuggestionAfterError(true)
     .addHelpText("after", ROOT_EXAMPLES);
   registerCommands(program, ctx);
