@@ -50,6 +50,7 @@ export function repairCommand(ctx: Context): Command {
       const { progress } = await import("../src/render/progress.js");
       const { sessionLine, plural, warnNoMatch } = await import("../src/render/writes.js");
       const r = await import("../src/render/repair.js");
+      const { showBytes } = await import("../src/store/bytes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const missing: string[] = [];
@@ -75,7 +76,7 @@ export function repairCommand(ctx: Context): Command {
           if (plans.length) out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
           else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
           else if (opts.match !== undefined) warnNoMatch(out, opts.match);
-          if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean, missing });
+          if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
           else await r.listChanges(out, plans);
           return notFound();
         }
@@ -93,7 +94,7 @@ export function repairCommand(ctx: Context): Command {
         const bar = progress(ctx.io);
         const results = await applyRepairs(store, plans, (n) => bar.update(`repaired ${n}/${plans.length}…`));
         bar.done();
-        if (opts.json) await out.json({ sessions: results.map(r.resultJson), clean, missing });
+        if (opts.json) await out.json({ sessions: results.map(r.resultJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
         else for (const res of results) out.warn(r.resultLine(res));
         if (results.some((res) => res.status === "changed")) process.exitCode = ExitCode.failure;
         notFound();
