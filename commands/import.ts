@@ -41,9 +41,18 @@ export function importCommand(ctx: Context): Command {
         // The dry run and the real run take the same steps; only the last one differs.
         assertImportFits(check, store.transport);
         if (mode === "replace" && !opts.dryRun) {
-          const { confirmDestructive } = await import("../src/prompts.js");
-          const what = `replace or create ${plural(check.sessions, "session")} (${plural(check.elements, "message")})`;
-          await confirmDestructive(ctx.io, `${what}, overwriting existing sessions?`, opts.yes);
+          const { confirmChanges, requireConsent } = await import("../src/prompts.js");
+          const question = `replace or create ${plural(check.sessions, "session")} (${plural(check.elements, "message")}), overwriting existing sessions?`;
+          requireConsent(ctx.io, question, opts.yes);
+          // Name the first sessions of the file, with the messages each will hold.
+          const changes = [];
+          if (!opts.yes) {
+            for await (const l of exportLines(source)) {
+              changes.push({ sessionId: l.sessionId, count: l.elements.length });
+              if (changes.length === 10) break;
+            }
+          }
+          await confirmChanges(ctx.io, { question, changes, total: check.sessions, yes: opts.yes });
         }
         const bar = progress(ctx.io);
         const verb = opts.dryRun ? "checked" : "imported";
