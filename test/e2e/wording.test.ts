@@ -58,7 +58,7 @@ describe.each(TRANSPORTS)("wording over %s", (transport) => {
     await app.lpush(`${prefix}user-7`, msg("x"));
     const r = await cli(["expire", "user-7", "--prefix", prefix]);
     expect(r.code).toBe(2);
-    expect(r.stderr.split("\n")[0]).toBe("upstash-memory: missing duration");
+    expect(r.stderr.split("\n")[0]).toMatch(/^upstash-memory: missing (--persist or )?a DURATION$/);
     expect(await app.ttl(`${prefix}user-7`)).toBe(-1);
     const bad = await cli(["expire", "user-7", "soon", "--prefix", prefix]);
     expect(bad.code).toBe(2);
@@ -74,9 +74,9 @@ describe("help", () => {
     expect(viaHelp.stdout).toBe(direct.stdout);
     expect(viaHelp.stdout).toMatch(/^Usage: upstash-memory history show /);
     const expire = await runCli(["expire", "--help"]);
-    expect(expire.stdout).toMatch(/^Usage: upstash-memory expire \[options\] <sessionId\.\.\.> <duration>$/m);
+    expect(expire.stdout).toMatch(/^Usage: upstash-memory expire \[options\] <sessionId\.\.\.> <DURATION>$/m);
     expect(expire.stdout).toMatch(/^ {2}sessionId +one or more session ids/m);
-    expect(expire.stdout).toMatch(/^ {2}duration +the TTL/m);
+    expect(expire.stdout).toMatch(/^ {2}DURATION +the TTL/m);
     expect(expire.stdout).not.toContain("args");
   });
 });
