@@ -12,7 +12,18 @@ export interface IO {
 }
 
 export function processIO(): IO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  // Getters: Node builds process.stdin and process.stderr on first access, which
+  // costs start-up time in commands that never read input or write to stderr.
+  return {
+    stdout: process.stdout,
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
 
 /** Colours only on a TTY, never with NO_COLOR (https://no-color.org) or --no-color. */
