@@ -38,14 +38,15 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const host = opts.host ?? "127.0.0.1";
   const shared = await openConnection(opts.redisUrl, true);
   const pool = new TransactionPool(opts.redisUrl, TRANSACTION_POOL_SIZE);
-  const table = new CommandTable((name) =>
-    shared.callBuffer("COMMAND", "INFO", name).catch((err: unknown) => {
-      throw new RedisUnavailableError(err);
-    }),
-  );
+  let table: CommandTable;
+  try {
+    table = await CommandTable.load((names) => shared.callBuffer("COMMAND", "INFO", ...names));
+  } catch (err) {
+    shared.disconnect();
+    throw new RedisUnavailableError(err);
+  }
   const handler = new RequestHandler({
     tokens: new TokenCheck(opts.token, opts.readonlyToken),
-    table,
     policy: new CommandPolicy(table),
     executor: new Executor(shared, pool),
     latencyMs: opts.latencyMs ?? 0,
