@@ -114,3 +114,46 @@ end
 if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
 return {1, redis.call('LLEN', key)}
 `;
+
+/**
+ * Repair one session in place, anchored at the tail: the list grows at its
+ * head, so the N elements that were read are the oldest N, whatever the app
+ * LPUSHed since. Only if they are still exactly what was read (ARGV[2], SHA-1
+ * over their SHA-1s, as summarize's compaction checks) does it LSET each
+ * changed position (counted from the tail) to its replacement, or to the
+ * one-off tombstone ARGV[5] that a single LREM then takes out. If instead the
+ * oldest M elements already are the repaired ones (ARGV[4]), an earlier run
+ * whose answer was lost did it: nothing is applied twice.
+ * ARGV: N, digest before, M, digest after, tombstone, flags ('r' remove /
+ * 'u' unwrap, one per change), then per change: index from the tail,
+ * replacement ('' for a removal).
+ * → {status, length}: 1 repaired, 2 already repaired, 0 changed since it was read.
+ */
+export const REPAIR = `
+local key, n, before, m, after, tomb, flags = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
+local function digest(count)
+  if count == 0 then return redis.sha1hex('') end
+  local els = redis.call('LRANGE', key, -count, -1)
+  if #els ~= count then return '' end
+  local h = {}
+  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
+  return redis.sha1hex(table.concat(h, ''))
+end
+local len = redis.call('LLEN', key)
+if len >= n and digest(n) == before then
+  local removed = false
+  for j = 1, #flags do
+    local at = tonumber(ARGV[5 + 2 * j])
+    if string.sub(flags, j, j) == 'r' then
+      redis.call('LSET', key, at, tomb)
+      removed = true
+    else
+      redis.call('LSET', key, at, ARGV[6 + 2 * j])
+    end
+  end
+  if removed then redis.call('LREM', key, 0, tomb) end
+  return {1, redis.call('LLEN', key)}
+end
+if len >= m and digest(m) == after then return {2, len} end
+return {0, len}
+`;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
 import { appRedis, cliOn, writeConversation } from "../harness/transports.js";
 import { HOSTILE_SHAPES, MALFORMED, PYTHON_ELEMENTS, storedMessages } from "../harness/fixtures.js";
+import { aiElement, humanElement } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
 import { langchainJsVerdict } from "../../src/history/reader-js.js";
 
@@ -30,8 +31,8 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const human = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
-const ai = (content: string) => JSON.stringify({ type: "ai", data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} } });
+const human = humanElement;
+const ai = aiElement;
 
 function history(sessionId: string): UpstashRedisChatMessageHistory {
   const { restUrl, restToken } = stack();

@@ -70,3 +70,9 @@ export const HOSTILE_SHAPES: { name: string; element: string | Buffer }[] = [
   { name: "byte order mark", element: "\ufeff" + '{"type":"human","data":{"content":"with a BOM"}}' },
   { name: "NaN literal", element: '{"type":"human","data":{"content":"x","score":NaN}}' },
 ];
+
+/** A human message as LangChain JS and Flowise store it. */
+export const humanElement = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
+/** An AI message as LangChain JS and Flowise store it. */
+export const aiElement = (content: string) =>
+  JSON.stringify({ type: "ai", data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} } });
