@@ -38,9 +38,14 @@ export function isInteractive(io: IO): boolean {
   return Boolean(io.stdin.isTTY && io.stderr.isTTY) && !io.env.CI;
 }
 
-/** Write a line, resolving once the stream accepted it (respects backpressure). */
-export function writeLine(stream: OutStream, line: string): Promise<void> | void {
-  if (!stream.write(line + "\n")) {
+/** Write text, resolving once the stream accepted it (respects backpressure). */
+export function writeText(stream: OutStream, text: string): Promise<void> | void {
+  if (!stream.write(text)) {
     return new Promise((resolve) => stream.once("drain", () => resolve()));
   }
+}
+
+/** Write a line, resolving once the stream accepted it. */
+export function writeLine(stream: OutStream, line: string): Promise<void> | void {
+  return writeText(stream, line + "\n");
 }

@@ -7,7 +7,7 @@ export function sessionsListCommand(ctx: Context): Command {
   return new Command("list")
     .description("list chat sessions with their message count, TTL and newest message")
     .argument("[pattern]", "glob on session ids (after the prefix)", "*")
-    .addOption(new Option("--sort <field>", "order by").choices(["name", "count", "ttl"]))
+    .addOption(new Option("--sort <field>", "order by (default: as the scan finds them, streamed; a table on a terminal: name)").choices(["name", "count", "ttl"]))
     .option("--limit <n>", "at most N sessions", positiveInt)
     .option("--json", "JSON array of {sessionId,key,count,ttlSeconds,last}")
     .option("--ndjson", "one JSON object per line, streamed as the scan goes")
@@ -22,26 +22,30 @@ export function sessionsListCommand(ctx: Context): Command {
     )
     .action(async (pattern: string, opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean }, cmd: Command) => {
       if (opts.json && opts.ndjson) throw new UsageError("choose one of --json and --ndjson");
-      if (opts.ndjson && opts.sort) throw new UsageError("--ndjson streams in scan order and cannot be sorted; use --json with --sort");
       const { withConnection } = await import("../../src/connection.js");
-      const { collectSessions, streamSessions } = await import("../../src/sessions/list.js");
+      const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
       const { Output } = await import("../../src/render/output.js");
       const { progress } = await import("../../src/render/progress.js");
+      const { renderSessionTable, sessionJson, sessionTsv } = await import("../../src/render/sessions.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       const bar = progress(ctx.io);
       const onProgress = (n: number) => bar.update(`found ${n.toLocaleString("en-US")} sessions…`);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         try {
+          // Without --sort, sessions stream in scan order; a table on a terminal is sorted by name.
+          const sort = opts.sort ?? (out.tty && !opts.json && !opts.ndjson ? "name" : undefined);
+          const sessions = streamSessions(store, keys, { pattern, sort, limit: opts.limit, onProgress });
           if (opts.ndjson) {
-            const { sessionJson } = await import("../../src/render/sessions.js");
-            for await (const s of streamSessions(store, keys, { pattern, limit: opts.limit, onProgress })) await out.ndjson(sessionJson(s));
-            return;
+            for await (const s of sessions) await out.ndjson(sessionJson(s));
+          } else if (opts.json) {
+            await out.jsonArray(sessions, sessionJson);
+          } else if (!out.tty) {
+            for await (const s of sessions) await sessionTsv(out, s);
+          } else {
+            const rows = await collectTableRows(sessions);
+            bar.done();
+            await renderSessionTable(out, rows);
           }
-          const sessions = await collectSessions(store, keys, { pattern, sort: opts.sort, limit: opts.limit, onProgress });
-          bar.done();
-          const { renderSessionTable, sessionJson } = await import("../../src/render/sessions.js");
-          if (opts.json) await out.json(sessions.map(sessionJson));
-          else await renderSessionTable(out, sessions);
         } finally {
           bar.done();
         }

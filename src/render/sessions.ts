@@ -10,11 +10,14 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
 }
 
+/** One session as a tab-separated line (piped output): id, count, TTL, role, newest message. */
+export function sessionTsv(out: Output, s: SessionInfo): Promise<void> | void {
+  return out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
+}
+
 export async function renderSessionTable(out: Output, sessions: SessionInfo[]): Promise<void> {
   if (!out.tty) {
-    for (const s of sessions) {
-      await out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
-    }
+    for (const s of sessions) await sessionTsv(out, s);
     return;
   }
   if (!sessions.length) {

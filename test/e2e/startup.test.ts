@@ -90,7 +90,7 @@ describe("the bundle", () => {
     const inputs = Object.keys(meta().outputs["dist/bundle/cli.mjs"].inputs);
     expect(inputs).toContain("src/cli.ts");
     expect(inputs).toContain("src/store/rest.ts");
-    const packages = new Set(inputs.filter((i) => i.startsWith("node_modules/")).map((i) => i.split("/")[1]));
+    const packages = new Set(inputs.map((i) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1]).filter(Boolean));
     expect([...packages]).toEqual(["commander"]);
   });
 
