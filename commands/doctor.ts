@@ -31,9 +31,9 @@ export function doctorCommand(ctx: Context): Command {
       const { renderDoctor } = await import("../src/render/doctor.js");
       const { Output } = await import("../src/render/output.js");
       const g = ctx.globals(cmd);
-      const out = new Output(ctx.io, g.color);
+      const out = new Output(ctx.io, g.color, g.pager);
       const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
-      await renderDoctor(out, report.checks, Boolean(opts.json));
+      await out.paged(() => renderDoctor(out, report.checks, Boolean(opts.json)));
       if (g.stats && report.stats) {
         const unit = report.transport === "rest" ? "HTTP requests" : "round trips";
         out.warn(`stats: ${report.stats.requests} ${unit}, ${report.stats.commands} Redis commands`);

@@ -12,6 +12,8 @@ export interface GlobalOptions {
   debug?: boolean;
   stats?: boolean;
   color?: boolean;
+  /** false with --no-pager. */
+  pager?: boolean;
 }
 
 export interface Context {

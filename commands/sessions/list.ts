@@ -3,6 +3,14 @@ import type { Context } from "../../src/context.js";
 import { UsageError } from "../../src/errors.js";
 import { examples, positiveInt } from "../../src/options.js";
 
+/** The progress line goes away before the first session is written. */
+async function* clearBarFirst<T>(items: AsyncIterable<T>, bar: { done(): void }): AsyncGenerator<T> {
+  for await (const x of items) {
+    bar.done();
+    yield x;
+  }
+}
+
 export function sessionsListCommand(ctx: Context): Command {
   return new Command("list")
     .description("list chat sessions with their message count, TTL and newest message")
@@ -26,26 +34,24 @@ export function sessionsListCommand(ctx: Context): Command {
       const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
       const { Output } = await import("../../src/render/output.js");
       const { progress } = await import("../../src/render/progress.js");
-      const { renderSessionTable, sessionJson, sessionTsv } = await import("../../src/render/sessions.js");
-      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      const { renderSessionTable, sessionJson, sessionTsv, cutNote } = await import("../../src/render/sessions.js");
+      const g = ctx.globals(cmd);
+      const out = new Output(ctx.io, g.color, g.pager);
       const bar = progress(ctx.io);
       const onProgress = (n: number) => bar.update(`found ${n.toLocaleString("en-US")} sessions…`);
+      let cut: [number, number, boolean] | undefined;
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         try {
           // Without --sort, sessions stream in scan order; a table on a terminal is sorted by name.
           const sort = opts.sort ?? (out.tty && !opts.json && !opts.ndjson ? "name" : undefined);
-          const sessions = streamSessions(store, keys, { pattern, sort, limit: opts.limit, onProgress });
-          if (opts.ndjson) {
-            for await (const s of sessions) await out.ndjson(sessionJson(s));
-          } else if (opts.json) {
-            await out.jsonArray(sessions, sessionJson);
-          } else if (!out.tty) {
-            for await (const s of sessions) await sessionTsv(out, s);
-          } else {
-            const rows = await collectTableRows(sessions);
-            bar.done();
-            await renderSessionTable(out, rows);
-          }
+          const sessions = clearBarFirst(streamSessions(store, keys, { pattern, sort, limit: opts.limit, onProgress, onCut: (...a) => (cut = a) }), bar);
+          await out.paged(async () => {
+            if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
+            else if (opts.json) await out.jsonArray(sessions, sessionJson);
+            else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
+            else await renderSessionTable(out, await collectTableRows(sessions), Boolean(cut));
+            if (cut) out.warn(cutNote(...cut));
+          });
         } finally {
           bar.done();
         }

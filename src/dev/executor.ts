@@ -5,6 +5,7 @@ import { ReplyError, type ChainableCommander, type Redis } from "ioredis";
 import { RedisUnavailableError, type TransactionPool } from "./connections.js";
 import { isNeverRun, wasVetted, type Refusal, type VettedCommand } from "./policy.js";
 import { attachTypes, withoutWithType } from "./scan-withtype.js";
+import type { ScriptWatchdog } from "./script-watchdog.js";
 import type { Argv } from "./routes.js";
 
 export type Outcome = { result: unknown } | { error: string };
@@ -42,6 +43,10 @@ function plan(cmd: VettedCommand): Plan {
   return { argv: scan ?? cmd.argv, withTypes: scan !== undefined, constant: cmd.constantReply };
 }
 
+function names(plans: Plan[]): string[] {
+  return plans.map((p) => p.argv[0] as string);
+}
+
 function send(target: Redis | ChainableCommander, argv: Argv): unknown {
   // The canonical name is upper case, which also matters to ioredis: it looks up
   // reply transformers by the exact name, and the one for "hgetall" would turn
@@ -53,6 +58,7 @@ export class Executor {
   constructor(
     private readonly shared: Redis,
     private readonly pool: TransactionPool,
+    private readonly watchdog: ScriptWatchdog,
   ) {}
 
   async command(cmd: VettedCommand): Promise<Outcome> {
@@ -60,7 +66,7 @@ export class Executor {
     if (p.constant !== undefined) return { result: p.constant };
     let reply: unknown;
     try {
-      reply = await send(this.shared, p.argv);
+      reply = await this.watchdog.guard(names([p]), send(this.shared, p.argv) as Promise<unknown>);
     } catch (err) {
       return failed(err);
     }
@@ -82,7 +88,7 @@ export class Executor {
       }
     });
     if (sent.length > 0) {
-      const replies = await execute(batch);
+      const replies = await this.watchdog.guard(names(sent.map((s) => s.plan)), execute(batch));
       for (const [i, { index, plan: p }] of sent.entries()) {
         outcomes[index] = await this.settle(p, replies[i]);
       }
@@ -94,7 +100,8 @@ export class Executor {
   async transaction(commands: VettedCommand[]): Promise<Outcome[]> {
     const plans = commands.map(plan);
     const queued = plans.filter((p) => p.constant === undefined);
-    const replies = queued.length === 0 ? [] : await this.pool.run((conn) => execTransaction(conn, queued));
+    const replies =
+      queued.length === 0 ? [] : await this.watchdog.guard(names(queued), this.pool.run((conn) => execTransaction(conn, queued)));
     // EXECABORT is Redis' answer, not a failure of the connection: it goes back
     // to the pool, and the transaction is refused as a whole.
     if (replies instanceof TransactionAbortedError) throw replies;

@@ -33,7 +33,8 @@ export class RequestHandler {
   private async respond(req: IncomingMessage): Promise<JsonResponse> {
     const method = req.method ?? "GET";
     if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
-      return { status: 405, body: { error: `ERR method ${method} not allowed` }, headers: { Allow: ALLOWED_METHODS.join(", ") } };
+      const allowed = ALLOWED_METHODS.join(", ");
+      return { status: 405, body: { error: `ERR method ${method} not allowed: use ${allowed}` }, headers: { Allow: allowed } };
     }
     const { pathname, query } = splitTarget(req.url ?? "/");
     const access = this.deps.tokens.access(req.headers.authorization, query.get("_token"));

@@ -11,9 +11,16 @@ import { newestMessage, scanKeys, scanSessions, sessionMetaPlan, type ScanOption
 export const SORT_FIELDS = ["name", "count", "ttl"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 
+/**
+ * Told when --limit cut the list: `found` sessions were seen; `complete` when
+ * the scan went to the end (else there may be more).
+ */
+export type OnCut = (shown: number, found: number, complete: boolean) => void;
+
 export interface ListOptions extends ScanOptions {
   sort?: SortField;
   limit?: number;
+  onCut?: OnCut;
 }
 
 /** Newest messages read per request in the second pass of a sorted list. */
@@ -59,12 +66,15 @@ class SortColumns {
 /** Sessions page by page: in scan order, or sorted when `sort` is given; at most `limit`. */
 export async function* listSessions(store: Store, keys: KeySpace, opts: ListOptions): AsyncGenerator<SessionInfo[]> {
   if (opts.sort === undefined) {
+    // Scan order: --limit stops the scan as soon as one session more than it allows turns up.
     let n = 0;
+    let seen = 0;
     for await (const page of scanSessions(store, keys, opts)) {
+      seen += page.length;
       const room = opts.limit === undefined ? page.length : opts.limit - n;
-      n += Math.min(room, page.length);
-      yield room < page.length ? page.slice(0, room) : page;
-      if (opts.limit !== undefined && n >= opts.limit) return;
+      if (room > 0) yield room < page.length ? page.slice(0, room) : page;
+      n += Math.max(0, Math.min(room, page.length));
+      if (room < page.length) return opts.onCut?.(n, seen, false);
     }
     return;
   }
@@ -83,7 +93,9 @@ async function sortedColumns(store: Store, keys: KeySpace, opts: ListOptions): P
   const columns = new SortColumns();
   for await (const page of scanKeys(store, keys, sessionMetaPlan(keys), opts)) for (const m of page) columns.add(m);
   const order = columns.order(opts.sort ?? "name");
-  return { columns, order: opts.limit !== undefined ? order.slice(0, opts.limit) : order };
+  if (opts.limit === undefined || order.length <= opts.limit) return { columns, order };
+  opts.onCut?.(opts.limit, order.length, true);
+  return { columns, order: order.slice(0, opts.limit) };
 }
 
 /** Compact records of every matching session, sorted (by name unless told) and cut to `limit`. */
@@ -108,7 +120,7 @@ export async function* streamSessions(store: Store, keys: KeySpace, opts: ListOp
  * For a table on a terminal, which needs every row before it can size its
  * columns: newest messages cut to what one line can show, so the rows stay small.
  */
-export async function collectTableRows(sessions: AsyncIterable<SessionInfo>, maxChars = 500): Promise<SessionInfo[]> {
+export async function collectTableRows(sessions: AsyncIterable<SessionInfo>, maxChars = 1000): Promise<SessionInfo[]> {
   const rows: SessionInfo[] = [];
   for await (const s of sessions) {
     rows.push(s.last && s.last.content.length > maxChars ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, maxChars) } } : s);

@@ -10,6 +10,7 @@ import { decodeElement } from "../history/codec.js";
 import type { KeySpace } from "../keys.js";
 import { ConnectionError } from "../errors.js";
 import { boundHeapGrowth } from "../memory.js";
+import { textFromBytes } from "../store/bytes.js";
 
 export interface SessionInfo {
   sessionId: string;
@@ -74,7 +75,7 @@ export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPl
       if (!scan.ok) throw explainNoScan(scan.error);
       const [next, keys] = asArray(scan.value);
       cursor = asText(next);
-      pending = asArray(keys).map((k) => asText(k));
+      pending = asArray(keys).map((k) => textFromBytes(asBytes(k)));
       found += pending.length;
       // A pattern that matches few keys of a large keyspace: look at more keys
       // per call so the request count follows the matches, not the keyspace.

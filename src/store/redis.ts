@@ -4,6 +4,7 @@ import { Redis as IORedis, type RedisOptions } from "ioredis";
 import { ConnectionError, RedisReplyError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
 import { TransientError, withRetry } from "./retry.js";
+import { bytesFromText, hasEscapedBytes } from "./bytes.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
 
 export class RedisStore implements Store {
@@ -98,8 +99,10 @@ export class RedisStore implements Store {
   }
 }
 
+/** Strings carrying bytes that are not UTF-8 (see bytes.ts) go as those bytes. */
 function toArg(a: Cmd[number]): string | Buffer {
-  return typeof a === "number" ? String(a) : a;
+  if (typeof a === "number") return String(a);
+  return typeof a === "string" && hasEscapedBytes(a) ? bytesFromText(a) : a;
 }
 
 function toReply(v: unknown): Reply {

@@ -8,6 +8,7 @@ import { ConnectionError, CliError, RedisReplyError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
 import { TransientError, withRetry } from "./retry.js";
 import { HttpClient, type HttpResponse } from "./http.js";
+import { restCommand } from "./rest-args.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
 
 type WireItem = { result?: unknown; error?: string };
@@ -43,7 +44,7 @@ export class RestStore implements Store {
 
   private async send(path: string, cmds: Cmd[], opts: BatchOptions): Promise<Outcome[]> {
     if (cmds.length === 0) return [];
-    const body = JSON.stringify(cmds.map(encodeCommand));
+    const body = JSON.stringify(cmds.map(restCommand));
     return withRetry(
       this.opts.attempts ?? 3,
       opts.idempotent,
@@ -101,20 +102,6 @@ export class RestStore implements Store {
 function header(res: HttpResponse, name: string): string | undefined {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** JSON carries text only: arguments must be strings (numbers are sent as text). */
-function encodeCommand(cmd: Cmd): string[] {
-  return cmd.map((a) => {
-    if (Buffer.isBuffer(a)) {
-      const s = a.toString("utf8");
-      if (!Buffer.from(s, "utf8").equals(a)) {
-        throw new CliError("this value is not valid UTF-8 and cannot be sent over REST as text");
-      }
-      return s;
-    }
-    return String(a);
-  });
 }
 
 /** Undo Upstash-Encoding: base64 (every string, at any depth, except a top-level "OK"). */

@@ -2,6 +2,7 @@
 // sent as one EVAL (one request, nothing to load first), and each is safe to
 // send twice: that is what lets a write whose response was lost be retried
 // without applying it twice.
+import { LUA_UNBASE64 } from "../store/rest-args.js";
 
 /**
  * LPUSH one element unless it is already among the newest ARGV[3] elements
@@ -64,22 +65,7 @@ return out
 `;
 
 /** Decodes ARGV entries marked 'b' in ARGV[3] from base64 (bytes JSON cannot carry). */
-const BASE64_DECODE = `
-local b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-local function unb64(data)
-  data = string.gsub(data, '[^' .. b64 .. '=]', '')
-  return (data:gsub('.', function(x)
-    if x == '=' then return '' end
-    local r, f = '', (b64:find(x, 1, true) - 1)
-    for i = 6, 1, -1 do r = r .. (f % 2 ^ i - f % 2 ^ (i - 1) > 0 and '1' or '0') end
-    return r
-  end):gsub('%d%d%d?%d?%d?%d?%d?%d?', function(x)
-    if #x ~= 8 then return '' end
-    local c = 0
-    for i = 1, 8 do c = c + (x:sub(i, i) == '1' and 2 ^ (8 - i) or 0) end
-    return string.char(c)
-  end))
-end
+const BASE64_DECODE = `${LUA_UNBASE64}
 local function element(i)
   if string.sub(ARGV[3], i, i) == 'b' then return unb64(ARGV[3 + i]) end
   return ARGV[3 + i]

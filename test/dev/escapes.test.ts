@@ -162,6 +162,29 @@ describe("requests that escaped the policy", () => {
     await expectEachRefused(ASCII);
   });
 
+  it("runs nothing for HEAD or PUT (405), with either token", async () => {
+    for (const who of BOTH) {
+      for (const [method, path] of [
+        ["HEAD", "/set/k/1"],
+        ["HEAD", "/flushall"],
+        ["PUT", "/set/k/1"],
+        ["PUT", "/"],
+      ]) {
+        const label = `${who} ${method} ${path}`;
+        const before = await health.baseline();
+        const res = await fetch(iso.restUrl + path, {
+          method,
+          headers: { authorization: `Bearer ${tokenOf(who)}` },
+          body: method === "PUT" ? JSON.stringify(["SET", "k", "1"]) : undefined,
+        });
+        expect(res.status, label).toBe(405);
+        await res.arrayBuffer();
+        expect(await health.direct.get("k"), label).toBe("before");
+        await health.expectHealthy(before, label);
+      }
+    }
+  });
+
   it("refuses non-ASCII names as unknown commands, and path routes as unknown routes", async () => {
     const res = await rawCommand(iso.restUrl, iso.restToken, ["\u017fet", "k", "1"]);
     expect(res).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^ERR unknown command '\\u017fet'/) } });
