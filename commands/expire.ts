@@ -39,7 +39,6 @@ export function expireCommand(ctx: Context): Command {
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");
       const { expireKeys } = await import("../src/write/expire.js");
-      const { targetsByPattern } = await import("../src/write/targets.js");
       const { confirmDestructive } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const r = await import("../src/render/writes.js");
@@ -47,6 +46,7 @@ export function expireCommand(ctx: Context): Command {
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         let targetKeys = ids.map((id) => keys.key(id));
         if (opts.match !== undefined) {
+          const { targetsByPattern } = await import("../src/write/targets.js");
           const targets = await targetsByPattern(store, keys, opts.match);
           const what = r.describeTargets(ttl === "persist" ? "remove the TTL of" : `set a TTL of ${args[args.length - 1]} on`, targets);
           out.warn(`${what} (matching '${opts.match}')`);

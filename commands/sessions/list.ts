@@ -42,14 +42,13 @@ export function sessionsListCommand(ctx: Context): Command {
       let cut: [number, number, boolean] | undefined;
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         try {
-          // Without --sort, sessions stream in scan order; a table on a terminal is sorted by name.
-          const sort = opts.sort ?? (out.tty && !opts.json && !opts.ndjson ? "name" : undefined);
-          const sessions = clearBarFirst(streamSessions(store, keys, { pattern, sort, limit: opts.limit, onProgress, onCut: (...a) => (cut = a) }), bar);
+          // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
+          const sessions = clearBarFirst(streamSessions(store, keys, { pattern, sort: opts.sort, limit: opts.limit, onProgress, onCut: (...a) => (cut = a) }), bar);
           await out.paged(async () => {
             if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
             else if (opts.json) await out.jsonArray(sessions, sessionJson);
             else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
-            else await renderSessionTable(out, await collectTableRows(sessions), Boolean(cut));
+            else await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
             if (cut) out.warn(cutNote(...cut));
           });
         } finally {

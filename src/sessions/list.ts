@@ -118,12 +118,15 @@ export async function* streamSessions(store: Store, keys: KeySpace, opts: ListOp
 
 /**
  * For a table on a terminal, which needs every row before it can size its
- * columns: newest messages cut to what one line can show, so the rows stay small.
+ * columns: newest messages cut to what one line can show, so the rows stay
+ * small; `byName` sorts what was found (the sessions --limit kept, in scan order).
  */
-export async function collectTableRows(sessions: AsyncIterable<SessionInfo>, maxChars = 1000): Promise<SessionInfo[]> {
+export async function collectTableRows(sessions: AsyncIterable<SessionInfo>, opts: { byName?: boolean; maxChars?: number } = {}): Promise<SessionInfo[]> {
+  const max = opts.maxChars ?? 1000;
   const rows: SessionInfo[] = [];
   for await (const s of sessions) {
-    rows.push(s.last && s.last.content.length > maxChars ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, maxChars) } } : s);
+    rows.push(s.last && s.last.content.length > max ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, max) } } : s);
   }
+  if (opts.byName) rows.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   return rows;
 }
