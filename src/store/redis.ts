@@ -3,7 +3,7 @@
 import { Redis as IORedis, type RedisOptions } from "ioredis";
 import { ConnectionError, RedisReplyError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
-import { TransientError, withRetry } from "./retry.js";
+import { CONNECTION_REFUSED, givingUpHint, TransientError, withRetry } from "./retry.js";
 import { bytesFromText, hasEscapedBytes } from "./bytes.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
 
@@ -43,7 +43,9 @@ export class RedisStore implements Store {
   private connect(): Promise<void> {
     this.ready ??= this.client.connect().catch((err: Error) => {
       this.ready = undefined;
-      throw classify(this.authFailure() ?? err, true);
+      // ioredis rejects with "Connection is closed."; the error event said why (ECONNREFUSED, ...).
+      const network = (this.lastError as { code?: unknown } | undefined)?.code ? this.lastError : undefined;
+      throw classify(this.authFailure() ?? network ?? err, true);
     });
     return this.ready;
   }
@@ -92,7 +94,10 @@ export class RedisStore implements Store {
       });
     }).catch((err) => {
       if (err instanceof TransientError) {
-        throw new ConnectionError(`${err.message} (${this.target})`, "check the redis:// URL, the password and that the server is reachable");
+        throw new ConnectionError(
+          `${err.message} (${this.target})`,
+          givingUpHint(err, this.opts.url, "check the redis:// URL, the password and that the server is reachable"),
+        );
       }
       throw err;
     });
@@ -128,7 +133,7 @@ function classify(err: Error, connecting: boolean): Error {
   }
   const code = (err as { code?: string }).code;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransientError("cannot resolve the host name (DNS)", true);
-  if (code === "ECONNREFUSED") return new TransientError("connection refused", true);
+  if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
   if (/timed? ?out/i.test(err.message)) return new TransientError("no answer in time", connecting);
   return new TransientError(err.message, connecting);
 }
