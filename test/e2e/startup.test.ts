@@ -74,6 +74,13 @@ describe("what a command loads", () => {
     expect(t.files).toEqual([...START, "dist/bundle/vendor/ioredis.cjs"]);
   });
 
+  it("summarize loads heavy.mjs, and shares cli.mjs's modules with it (one error class)", async () => {
+    const t = await traced(["summarize", id, "--engine", "extractive", "--url", "http://127.0.0.1:9", "--token", "t0ken-for-tests", "--timeout", "1s"]);
+    // A connection error raised in cli.mjs's store, seen by heavy code: reported as one, exit 4.
+    expect({ code: t.code, stderr: t.stderr.split("\n")[0] }).toEqual({ code: 4, stderr: expect.stringContaining("connection refused") });
+    expect(t.files).toEqual([...START, "dist/bundle/heavy.mjs"]);
+  });
+
   it("a connection from a saved profile is the one case that reads the profile file (conf)", async () => {
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-config-"));
     await runCli(["login", "--url", stack().restUrl, "--token", stack().restToken], { configDir });
@@ -92,6 +99,14 @@ describe("the bundle", () => {
     expect(inputs).toContain("src/store/rest.ts");
     const packages = new Set(inputs.map((i) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1]).filter(Boolean));
     expect([...packages]).toEqual(["commander"]);
+  });
+
+  it("the dev endpoint, doctor, summarize and repair are in heavy.mjs, not in cli.mjs", () => {
+    const outputs = meta().outputs;
+    const heavyDirs = /^src\/(dev|doctor|summarize|repair)\//;
+    expect(Object.keys(outputs["dist/bundle/cli.mjs"].inputs).filter((i) => heavyDirs.test(i))).toEqual([]);
+    const inHeavy = Object.keys(outputs["dist/bundle/heavy.mjs"].inputs);
+    for (const m of ["src/dev/server.ts", "src/doctor/run.ts", "src/summarize/extractive.ts"]) expect(inHeavy).toContain(m);
   });
 
   it("--debug: stack traces point at the TypeScript sources", async () => {
