@@ -7,7 +7,8 @@
 //   dist/bundle/main.mjs      src/main.ts: answers --version, then loads cli.mjs
 //   dist/bundle/cli.mjs       commander and our code that any command may need
 //   dist/bundle/heavy.mjs     our code that only some commands run (HEAVY_DIRS:
-//                             the dev endpoint, doctor, summarize, repair)
+//                             the dev endpoint, doctor, summarize, repair,
+//                             completion)
 //   dist/bundle/vendor/*      each other package, bundled into one file that is
 //                             loaded when a command first needs it
 //
@@ -36,7 +37,7 @@ const OUT = path.join(ROOT, "dist", "bundle");
 const requireFromRoot = createRequire(path.join(ROOT, "package.json"));
 
 /** Our code that only some commands run (with what imports it statically): heavy.mjs. */
-const HEAVY_DIRS = ["src/dev/", "src/doctor/", "src/summarize/", "src/repair/"];
+const HEAVY_DIRS = ["src/dev/", "src/doctor/", "src/summarize/", "src/repair/", "src/completion.ts"];
 /** Where heavy.mjs finds the modules of cli.mjs it uses. */
 const REGISTRY = 'globalThis[Symbol.for("upstash-memory.modules")]';
 /** Packages bundled into cli.mjs: every command needs them at start. */
