@@ -18,7 +18,7 @@ const ROLES = ["user", "assistant", "system", "tool", "human", "ai"];
 const SETTINGS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "llm.model", "llm.apiKey"];
 /** Options and arguments whose value is a path: the shell completes files. */
 const FILE_VALUES = new Set(["file", "out", "backup", "prompt"]);
-const SESSION_ARGS = new Set(["sessionId", "sessionIds", "args", "ids"]);
+const SESSION_ARGS = new Set(["sessionId", "sessionIds", "args", "ids", "pattern"]);
 /** Whole budget for the session-id lookup (UPSTASH_MEMORY_COMPLETION_MS overrides it, e.g. on a slow link). */
 const LOOKUP_MS = 300;
 
