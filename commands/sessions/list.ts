@@ -1,7 +1,6 @@
 import { Command, Option } from "commander";
 import type { Context } from "../../src/context.js";
-import { UsageError } from "../../src/errors.js";
-import { examples, positiveInt } from "../../src/options.js";
+import { examples, flagRules, positiveInt } from "../../src/options.js";
 
 /** The progress line goes away before the first session is written. */
 async function* clearBarFirst<T>(items: AsyncIterable<T>, bar: { done(): void }): AsyncGenerator<T> {
@@ -28,8 +27,8 @@ export function sessionsListCommand(ctx: Context): Command {
         "sessions list --prefix message_store:   # LangChain Python keys",
       ),
     )
+    .hook("preAction", flagRules({ exclusive: [["--json", "--ndjson"]] }))
     .action(async (pattern: string, opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean }, cmd: Command) => {
-      if (opts.json && opts.ndjson) throw new UsageError("choose one of --json and --ndjson");
       const { withConnection } = await import("../../src/connection.js");
       const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
       const { Output } = await import("../../src/render/output.js");
