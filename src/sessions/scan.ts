@@ -9,6 +9,7 @@ import { ttlFromReply } from "../duration.js";
 import { decodeElement } from "../history/codec.js";
 import type { KeySpace } from "../keys.js";
 import { ConnectionError } from "../errors.js";
+import { boundHeapGrowth } from "../memory.js";
 import { textFromBytes } from "../store/bytes.js";
 
 export interface SessionInfo {
@@ -43,6 +44,7 @@ function scanCommand(cursor: string, match: string, count: number): Cmd {
 
 /** Scans list keys matching the pattern and runs `plan` on each, page by page. */
 export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPlan<T>, opts: ScanOptions = {}): AsyncGenerator<T[]> {
+  await boundHeapGrowth();
   const match = keySpace.match(opts.pattern ?? "*");
   let count = opts.count ?? 1000;
   let cursor = "0";
@@ -85,23 +87,37 @@ export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPl
   }
 }
 
-/** LLEN, TTL and the newest element of each session. */
-export function sessionInfoPlan(keySpace: KeySpace): KeyPlan<SessionInfo> {
+/** What a session is without its messages: enough to sort 100,000 of them in little memory. */
+export type SessionMeta = Omit<SessionInfo, "last">;
+
+/** LLEN and TTL of each session. */
+export function sessionMetaPlan(keySpace: KeySpace): KeyPlan<SessionMeta> {
   return {
-    commands: (k) => [["LLEN", k], ["TTL", k], ["LINDEX", k, 0]],
+    commands: (k) => [["LLEN", k], ["TTL", k]],
     read(key, o) {
       if (!o[0].ok || !o[1].ok) return null; // changed type between SCAN and now
       const ttl = asInt(o[1].value);
       const count = asInt(o[0].value);
       if (ttl === -2 || count === 0) return null; // deleted or expired meanwhile
-      const newest = o[2].ok && o[2].value !== null ? decodeElement(asBytes(o[2].value), count) : null;
-      return {
-        sessionId: keySpace.sessionId(key),
-        key,
-        count,
-        ttlSeconds: ttlFromReply(ttl),
-        last: newest ? { role: newest.role, content: newest.content } : null,
-      };
+      return { sessionId: keySpace.sessionId(key), key, count, ttlSeconds: ttlFromReply(ttl) };
+    },
+  };
+}
+
+/** The newest message out of an LINDEX 0 reply. */
+export function newestMessage(o: Outcome, count: number): SessionInfo["last"] {
+  const newest = o.ok && o.value !== null ? decodeElement(asBytes(o.value), count) : null;
+  return newest ? { role: newest.role, content: newest.content } : null;
+}
+
+/** LLEN, TTL and the newest element of each session. */
+export function sessionInfoPlan(keySpace: KeySpace): KeyPlan<SessionInfo> {
+  const meta = sessionMetaPlan(keySpace);
+  return {
+    commands: (k) => [...meta.commands(k), ["LINDEX", k, 0]],
+    read(key, o) {
+      const m = meta.read(key, o);
+      return m && { ...m, last: newestMessage(o[2], m.count) };
     },
   };
 }
