@@ -66,13 +66,13 @@ export function appendCommand(ctx: Context): Command {
       let ttl = opts.ttl !== undefined ? parseDuration(opts.ttl, "ttl") : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { Output } = await import("../src/render/output.js");
-      const { ttlText, sessionLine } = await import("../src/render/writes.js");
+      const { plural, ttlText, sessionLine } = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
         if (ttl === undefined && resolved.profile?.ttl) ttl = parseDuration(resolved.profile.ttl, "profile ttl");
         const r = await w.appendElement(store, keys.key(sessionId), element, ttl);
         if (opts.json) await out.json({ sessionId, key: keys.key(sessionId), count: r.count, ttlSeconds: r.ttlSeconds, applied: r.applied });
-        else out.warn(sessionLine(sessionId, `${r.count} messages, ${ttlText(r.ttlSeconds)}`));
+        else out.warn(sessionLine(sessionId, `${plural(r.count, "message")}, ${ttlText(r.ttlSeconds)}`));
       });
     });
 }

@@ -7,6 +7,7 @@ import { renderMessages, type HistoryFormat, type HistoryView, warnUnrecognized 
 import { UsageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
 import { sanitizeLine } from "../render/sanitize.js";
+import { plural } from "../render/plural.js";
 
 export function parseInterval(text: string, what: string): number {
   const ms = /^(\d+)ms$/i.exec(text.trim());
@@ -46,7 +47,7 @@ export async function followSession(
         await renderMessages(out, { ...view, messages: e.messages }, streaming);
       } else if (e.kind === "cleared") await note("cleared", `session ${view.sessionId} was cleared (the key was deleted)`);
       else if (e.kind === "expired") await note("expired", `session ${view.sessionId} expired (its TTL ran out)`);
-      else if (e.kind === "compacted") await note("compacted", `session ${view.sessionId} was rewritten (compacted to ${e.count} messages, e.g. by summarize --store)`);
+      else if (e.kind === "compacted") await note("compacted", `session ${view.sessionId} was rewritten (compacted to ${plural(e.count, "message")}, e.g. by summarize --store)`);
       else if (e.kind === "started") {
         await note("started", `session ${view.sessionId} ${e.again ? "started again" : "started"}`);
         await renderMessages(out, { ...view, messages: e.messages }, streaming);

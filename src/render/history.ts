@@ -57,7 +57,7 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
 
 export async function renderHistory(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
   if (format === "json") return out.json(historyJson(v));
-  if (format === "markdown") await out.line(`# Session ${sanitizeLine(v.sessionId)}\n\n_${v.count} messages · TTL ${formatTtl(v.ttlSeconds)}_\n`);
+  if (format === "markdown") await out.line(`# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`);
   if (format === "table" && out.tty) return printConversation(out, v);
   await renderMessages(out, v, format);
 }

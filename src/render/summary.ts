@@ -3,6 +3,7 @@ import type { Output } from "./output.js";
 import type { SummarizeResult } from "../summarize/session.js";
 import { renderHistory } from "./history.js";
 import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
+import { plural } from "./plural.js";
 
 export function summaryJson(r: SummarizeResult): Record<string, unknown> {
   return {
@@ -19,14 +20,14 @@ export async function renderSummary(out: Output, r: SummarizeResult, opts: { str
   if (!opts.streamed) await out.line(sanitizeMultiline(r.summary));
   else await out.line();
   if (r.preview) {
-    out.warn(`dry run: the session would become ${r.preview.length} messages (nothing written)`);
+    out.warn(`dry run: the session would become ${plural(r.preview.length, "message")} (nothing written)`);
     await renderHistory(out, { sessionId: r.sessionId, key: r.key, count: r.preview.length, ttlSeconds: null, messages: r.preview }, "table");
   }
   if (!r.stored) return;
   const s = r.stored;
-  if (s.status === "compacted") out.warn(`${r.sessionId}: ${r.summarizedCount} messages replaced by the summary; ${s.length} messages now (${s.kept} kept)`);
-  else if (s.status === "already") out.warn(`${r.sessionId}: the summary was already stored (${s.length} messages)`);
-  else if (s.status === "nothing-to-compact") out.warn(`${r.sessionId}: nothing to compact (${s.length} messages, keeping ${s.kept})`);
+  if (s.status === "compacted") out.warn(`${r.sessionId}: ${plural(r.summarizedCount, "message")} replaced by the summary; ${plural(s.length, "message")} now (${s.kept} kept)`);
+  else if (s.status === "already") out.warn(`${r.sessionId}: the summary was already stored (${plural(s.length, "message")})`);
+  else if (s.status === "nothing-to-compact") out.warn(`${r.sessionId}: nothing to compact (${plural(s.length, "message")}, keeping ${s.kept})`);
 }
 
 /**

@@ -7,7 +7,6 @@
 // directly and reads the first SCAN page; the second reads the next page and
 // the sizes of what was found. A larger keyspace is searched in part, and the
 // result says so.
-import { distance } from "fastest-levenshtein";
 import type { Cmd, Outcome, Store } from "../store/types.js";
 import { asArray, asBytes, asInt, asText } from "../store/replies.js";
 import { textFromBytes } from "../store/bytes.js";
@@ -21,6 +20,9 @@ export const SEARCH_REQUESTS = 2;
 const SCAN_COUNT = 5000;
 /** Matches reported one by one; more are only counted. */
 export const LISTED_LIMIT = 10;
+/** Edit distance (fastest-levenshtein's), loaded only when a session is missing. */
+export type EditDistance = (a: string, b: string) => number;
+
 /** Ids shorter than this would "contain" or "be contained in" far too many keys. */
 const MIN_CONTAINS = 3;
 const MIN_CONTAINED = 4;
@@ -80,7 +82,7 @@ function maxEdits(a: string, b: string): number {
  * near miss. Every match is described here, however it was found, so the
  * wording is the same everywhere.
  */
-export function scoreKey(key: string, sessionId: string, keys: KeySpace): Scored | undefined {
+export function scoreKey(key: string, sessionId: string, keys: KeySpace, distance: EditDistance): Scored | undefined {
   if (key === keys.key(sessionId)) return undefined;
   const parts: string[] = [];
   let id = key;
@@ -116,10 +118,10 @@ function byRank(a: Scored, b: Scored): number {
   return a.rank - b.rank || a.distance - b.distance || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
-function ranked(keyList: Iterable<string>, sessionId: string, keys: KeySpace): Scored[] {
+function ranked(keyList: Iterable<string>, sessionId: string, keys: KeySpace, distance: EditDistance): Scored[] {
   const out: Scored[] = [];
   for (const k of keyList) {
-    const s = scoreKey(k, sessionId, keys);
+    const s = scoreKey(k, sessionId, keys, distance);
     if (s) out.push(s);
   }
   return out.sort(byRank);
@@ -143,6 +145,9 @@ function scanPage(o: Outcome): { cursor: string; keys: string[] } | undefined {
  * SEARCH_REQUESTS requests for all of them together.
  */
 export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: string[], opts: { scan?: boolean } = {}): Promise<Map<string, NearMissSearch>> {
+  // A CommonJS package: bundled, its exports sit on the default export.
+  const lev: { distance?: EditDistance; default?: { distance: EditDistance } } = await import("fastest-levenshtein");
+  const distance = lev.distance ?? lev.default!.distance;
   const wantedKeys = new Set(sessionIds.map((id) => keys.key(id)));
   const candidates = [...new Set(sessionIds.flatMap((id) => nearMissCandidates(id, keys)))].filter((k) => !wantedKeys.has(k));
   const cmds: Cmd[] = candidates.flatMap((k) => [["TYPE", k], ["LLEN", k]]);
@@ -170,7 +175,7 @@ export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: s
   const firstPage = new Set(seen);
 
   // The second request: the next page, and the size of what the first one found.
-  const toMeasure = [...new Set(sessionIds.flatMap((id) => ranked(firstPage, id, keys).slice(0, LISTED_LIMIT).map((m) => m.key)))];
+  const toMeasure = [...new Set(sessionIds.flatMap((id) => ranked(firstPage, id, keys, distance).slice(0, LISTED_LIMIT).map((m) => m.key)))];
   const second: Cmd[] = toMeasure.map((k) => ["LLEN", k]);
   const more = page !== undefined && page.cursor !== "0";
   if (more) second.push(scanCommand(page!.cursor));
@@ -186,7 +191,7 @@ export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: s
 
   const result = new Map<string, NearMissSearch>();
   for (const id of sessionIds) {
-    const matches = ranked([...direct.keys(), ...seen], id, keys);
+    const matches = ranked([...direct.keys(), ...seen], id, keys, distance);
     const found = matches.slice(0, LISTED_LIMIT).map((m) => ({
       key: m.key,
       reason: m.reason,

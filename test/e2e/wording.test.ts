@@ -25,6 +25,10 @@ describe.each(TRANSPORTS)("wording over %s", (transport) => {
     const r = await cli(["expire", "solo", "1h", "--prefix", prefix, "--stats"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^stats: 1 (HTTP request|round trip), 1 Redis command$/m);
+    const appended = await cli(["append", "fresh", "first", "--prefix", prefix]);
+    expect(appended.stderr).toContain("fresh: 1 message, no TTL");
+    const md = await cli(["history", "show", "solo", "--prefix", prefix, "--format", "markdown"]);
+    expect(md.stdout).toContain("_1 message · TTL");
     const tty = await runInPty(["history", "show", "solo", "--prefix", prefix], [], { env: connectionEnv(transport) });
     expect(tty.screen).toContain("1 message ·");
     expect(tty.screen).not.toContain("1 messages");

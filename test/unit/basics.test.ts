@@ -4,6 +4,7 @@ import { formatDuration, parseDuration } from "../../src/duration.js";
 import { VERSION } from "../../src/version.js";
 import { maskToken, redact, registerSecret } from "../../src/secrets.js";
 import { KeySpace } from "../../src/keys.js";
+import { distance } from "fastest-levenshtein";
 import { nearMissCandidates, scoreKey } from "../../src/sessions/near-miss.js";
 
 describe("durations", () => {
@@ -45,7 +46,7 @@ describe("keys", () => {
   });
   it("near misses: prefix, case, whitespace, typos, contains; one wording for all", () => {
     const none = new KeySpace("");
-    const reason = (key: string, id: string, k = none) => scoreKey(key, id, k)?.reason;
+    const reason = (key: string, id: string, k = none) => scoreKey(key, id, k, distance)?.reason;
     expect(reason("user-42", "user-43")).toBe("1 character different");
     expect(reason("User-42", "user-42")).toBe("other case");
     expect(reason("user-42\n", "user-42")).toBe("surrounding whitespace");
