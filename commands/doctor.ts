@@ -33,8 +33,8 @@ export function doctorCommand(ctx: Context): Command {
       const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
       await renderDoctor(out, report.checks, Boolean(opts.json));
       if (g.stats && report.stats) {
-        const unit = report.transport === "rest" ? "HTTP requests" : "round trips";
-        out.warn(`stats: ${report.stats.requests} ${unit}, ${report.stats.commands} Redis commands`);
+        const { statsLine } = await import("../src/render/stats.js");
+        out.warn(statsLine(report.transport ?? "rest", report.stats));
       }
       if (report.failed) process.exitCode = ExitCode.failure;
     });

@@ -5,6 +5,7 @@
 // so it is bounded: a large database is searched in part, and the report says
 // so rather than taking minutes or thousands of requests.
 import type { Store } from "../store/types.js";
+import { scanNodesOf } from "../store/shards.js";
 import { asArray, asInt, asText, unwrap } from "../store/replies.js";
 import type { KeySpace } from "../keys.js";
 import { LANGCHAIN_PYTHON_PREFIX } from "../history/near-miss.js";
@@ -67,13 +68,17 @@ export function nearMissReason(key: string, sessionId: string, keys: KeySpace): 
 
 export async function searchSimilarKeys(store: Store, keys: KeySpace, sessionId: string, exclude: Set<string>): Promise<SimilarKeySearch> {
   const matches: { key: string; reason: string }[] = [];
+  // Every master of a cluster holds part of the keys: walk them one after the other.
+  const nodes = (await scanNodesOf(store)).nodes;
+  let node = 0;
+  let more = true;
   let cursor = "0";
   let scannedKeys = 0;
   let scanCalls = 0;
   do {
     // No MATCH: "a key the id contains" cannot be written as a glob. TYPE list
     // keeps other data out: only a list can be a chat history.
-    const [o] = await store.pipeline([["SCAN", cursor, "COUNT", 1000, "TYPE", "list"]], { idempotent: true });
+    const [o] = await nodes[node].pipeline([["SCAN", cursor, "COUNT", 1000, "TYPE", "list"]], { idempotent: true });
     const [next, page] = asArray(unwrap(o));
     cursor = asText(next);
     scanCalls++;
@@ -86,7 +91,8 @@ export async function searchSimilarKeys(store: Store, keys: KeySpace, sessionId:
       const reason = nearMissReason(key, sessionId, keys);
       if (reason) matches.push({ key, reason });
     }
-  } while (cursor !== "0" && scanCalls < SCAN_CALL_LIMIT && scannedKeys < SCAN_KEY_LIMIT);
+    if (cursor === "0") more = ++node < nodes.length;
+  } while (more && scanCalls < SCAN_CALL_LIMIT && scannedKeys < SCAN_KEY_LIMIT);
 
   const listed = matches.slice(0, LISTED_LIMIT);
   const counts = listed.length ? await store.pipeline(listed.map((m) => ["LLEN", m.key]), { idempotent: true }) : [];
@@ -95,6 +101,6 @@ export async function searchSimilarKeys(store: Store, keys: KeySpace, sessionId:
     unlisted: matches.length - listed.length,
     scannedKeys,
     scanCalls,
-    complete: cursor === "0",
+    complete: !more,
   };
 }

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, connectionEnv, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, connectionEnv, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
 import { BIN, baseEnv, tempConfigDir } from "../harness/cli.js";
 
 let app: IORedis;
@@ -16,7 +16,7 @@ afterAll(() => app.quit());
 const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 
 /** Spawns `history show --follow` and collects NDJSON lines as they arrive. */
-function startFollow(transport: "rest" | "redis", key: string) {
+function startFollow(transport: TransportName, key: string) {
   const child = spawn(process.execPath, [BIN, "history", "show", key, "--follow", "--ndjson", "--interval", "200ms", "--for", "20s"], {
     env: { ...baseEnv(tempConfigDir()), ...connectionEnv(transport) },
   });
@@ -39,6 +39,7 @@ function startFollow(transport: "rest" | "redis", key: string) {
 }
 
 describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
+  const app = appOn(transport);
   it("prints new messages as another writer stores them, then notices a rewrite and a clear", async () => {
     const key = `follow-${randomUUID().slice(0, 8)}`;
     await writeConversation(app, key, [msg("human", "first"), msg("ai", "second")]);

@@ -1,0 +1,63 @@
+// Hash slots: which of a Redis Cluster's 16384 slots a key lives in, and
+// which arguments of a command are keys. Both from the libraries ioredis
+// itself routes with, so this tool and the app agree on where a key lives.
+import calculateSlot from "cluster-key-slot";
+import { getKeyIndexes } from "@ioredis/commands";
+import type { Cmd } from "./types.js";
+
+export const SLOTS = 16384;
+
+export function slotOf(key: string | Buffer): number {
+  return calculateSlot(key);
+}
+
+/** The key arguments of a command (none for PING, SCAN, DBSIZE...). */
+export function keysOf(cmd: Cmd): (string | Buffer)[] {
+  const [name, ...args] = cmd;
+  let indexes: number[];
+  try {
+    indexes = getKeyIndexes(String(name).toLowerCase(), args.map((a) => (typeof a === "number" ? String(a) : a)));
+  } catch {
+    // A command the table does not know: treat it as keyless, as ioredis does.
+    return [];
+  }
+  return indexes.map((i) => {
+    const a = args[i];
+    return typeof a === "number" ? String(a) : a;
+  });
+}
+
+/** The one slot all keys of a command are in; undefined when keyless; null when they span slots. */
+export function slotOfCommand(cmd: Cmd): number | undefined | null {
+  let slot: number | undefined;
+  for (const k of keysOf(cmd)) {
+    const s = slotOf(k);
+    if (slot === undefined) slot = s;
+    else if (s !== slot) return null;
+  }
+  return slot;
+}
+
+/** Keys grouped by slot, each group in the order given. */
+export function groupBySlot(keys: string[]): string[][] {
+  const groups = new Map<number, string[]>();
+  for (const k of keys) {
+    const s = slotOf(k);
+    const g = groups.get(s);
+    if (g) g.push(k);
+    else groups.set(s, [k]);
+  }
+  return [...groups.values()];
+}
+
+/** "0-5460, 10923" from sorted slot numbers. */
+export function slotRanges(slots: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < slots.length; ) {
+    let j = i;
+    while (j + 1 < slots.length && slots[j + 1] === slots[j] + 1) j++;
+    parts.push(i === j ? String(slots[i]) : `${slots[i]}-${slots[j]}`);
+    i = j + 1;
+  }
+  return parts.join(", ");
+}
