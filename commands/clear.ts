@@ -27,7 +27,8 @@ export function clearCommand(ctx: Context): Command {
     )
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
       idsOrMatch(ids, opts.match, "upstash-memory clear <sessionId...> or --match PATTERN");
-      const { validateSessionId } = await import("../src/keys.js");
+      const { keyFields, validateSessionId } = await import("../src/keys.js");
+      const { showBytes } = await import("../src/store/bytes.js");
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
@@ -53,7 +54,7 @@ export function clearCommand(ctx: Context): Command {
         const what = r.describeTargets("delete", targets);
         if (opts.dryRun) {
           out.warn(`would ${what}`);
-          if (opts.json) await out.json({ wouldDelete: targets.map((t) => ({ sessionId: t.sessionId, key: t.key, count: t.count })), missing });
+          if (opts.json) await out.json({ wouldDelete: targets.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })), missing });
           else await r.listTargets(out, targets);
           if (missing.length) process.exitCode = ExitCode.notFound;
           return;
@@ -72,9 +73,9 @@ export function clearCommand(ctx: Context): Command {
           for (const t of result.changed) out.warn(r.sessionLine(t.sessionId, "changed since it was listed: kept"));
           if (opts.json) {
             await out.json({
-              deleted: result.deleted.map((t) => ({ sessionId: t.sessionId, key: t.key, count: t.count })),
-              changed: result.changed.map((t) => t.sessionId),
-              missing: [...missing, ...result.gone.map((t) => t.sessionId)],
+              deleted: result.deleted.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })),
+              changed: result.changed.map((t) => showBytes(t.sessionId)),
+              missing: [...missing, ...result.gone.map((t) => showBytes(t.sessionId))],
             });
           } else out.warn(r.describeTargets("deleted", result.deleted).replace(/^deleted/, "deleted"));
           if (result.changed.length) process.exitCode = ExitCode.failure;

@@ -19,7 +19,9 @@ export function doctorCommand(ctx: Context): Command {
         "doctor user-42                           # where did this conversation go?",
         "doctor abc --prefix message_store:       # a LangChain Python session",
         "doctor user-42 --json | jq '.checks[] | select(.status == \"fail\")'",
-      ) + "\nExit code 1 when any check failed (usable in CI), 0 otherwise; connection problems are failed checks too.\n",
+      ) +
+        "\nExit code 3 when the session does not exist, 1 when any other check failed (usable in CI), 0 otherwise;\n" +
+        "connection problems are failed checks too. Elements that break loading: `upstash-memory repair <sessionId>`.\n",
     )
     .action(async (sessionId: string | undefined, opts: DoctorOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/keys.js");
@@ -36,6 +38,7 @@ export function doctorCommand(ctx: Context): Command {
         const { statsLine } = await import("../src/render/stats.js");
         out.warn(statsLine(report.transport ?? "rest", report.stats));
       }
-      if (report.failed) process.exitCode = ExitCode.failure;
+      if (report.notFound) process.exitCode = ExitCode.notFound;
+      else if (report.failed) process.exitCode = ExitCode.failure;
     });
 }

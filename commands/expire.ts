@@ -26,7 +26,7 @@ export function expireCommand(ctx: Context): Command {
     )
     .action(async (args: string[], opts: ExpireOptions, cmd: Command) => {
       const { parseDuration } = await import("../src/duration.js");
-      const { validateSessionId } = await import("../src/keys.js");
+      const { keyFields, validateSessionId } = await import("../src/keys.js");
       const ids = [...args];
       let ttl: number | "persist";
       if (opts.persist) ttl = "persist";
@@ -60,7 +60,7 @@ export function expireCommand(ctx: Context): Command {
         }
         const results = await expireKeys(store, targetKeys, ttl);
         const rows = results.map((x) => ({ sessionId: keys.sessionId(x.key), key: x.key, status: x.status, ttlSeconds: x.ttlSeconds }));
-        if (opts.json) await out.json(rows);
+        if (opts.json) await out.json(rows.map((x) => ({ ...keyFields(x.sessionId, x.key), status: x.status, ttlSeconds: x.ttlSeconds })));
         for (const x of rows) {
           if (x.status === "missing") out.warn(r.sessionLine(x.sessionId, "no such session"));
           else if (x.status === "not-a-list") out.warn(r.sessionLine(x.sessionId, "not a chat history (left unchanged)"));

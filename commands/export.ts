@@ -19,7 +19,7 @@ export function exportCommand(ctx: Context): Command {
       "after",
       examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export --match 'support-*' | gzip > support.jsonl.gz") +
         '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
-        'an element that is not valid UTF-8 is written as {"base64": "..."}.\n',
+        'an element that is not valid UTF-8 is written as {"base64": "..."}, a key that is not as "keyBase64".\n',
     )
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
       idsOrMatch(ids, opts.match);

@@ -34,6 +34,8 @@ export function importCommand(ctx: Context): Command {
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
       const { plural } = await import("../src/render/writes.js");
+      const { showBytes } = await import("../src/store/bytes.js");
+      const { sanitizeLine } = await import("../src/render/sanitize.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       const what = `${mode === "replace" ? "replace or create" : mode === "merge" ? "merge into or create" : "create"} ${plural(totals.sessions, "session")} (${plural(totals.elements, "message")})`;
       if (opts.dryRun) {
@@ -54,8 +56,8 @@ export function importCommand(ctx: Context): Command {
         const written = results.filter((x) => x.status === "written");
         const skipped = results.filter((x) => x.status === "skipped");
         const notLists = results.filter((x) => x.status === "not-a-list");
-        for (const x of notLists) out.warn(`${x.key}: exists and is not a chat history: left unchanged`);
-        if (opts.json) await out.json({ written: written.map((x) => x.key), skipped: skipped.map((x) => x.key), notLists: notLists.map((x) => x.key) });
+        for (const x of notLists) out.warn(`${sanitizeLine(x.key)}: exists and is not a chat history: left unchanged`);
+        if (opts.json) await out.json({ written: written.map((x) => showBytes(x.key)), skipped: skipped.map((x) => showBytes(x.key)), notLists: notLists.map((x) => showBytes(x.key)) });
         out.warn(`imported ${plural(written.length, "session")}; skipped ${skipped.length} that already exist${skipped.length && mode === "skip" ? " (use --replace or --merge)" : ""}`);
         if (notLists.length) process.exitCode = ExitCode.failure;
       });

@@ -13,6 +13,7 @@ import { clearCommand } from "./clear.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
 import { doctorCommand } from "./doctor.js";
+import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
 
 export function registerCommands(program: Command, ctx: Context): void {
@@ -24,6 +25,7 @@ export function registerCommands(program: Command, ctx: Context): void {
   program.addCommand(exportCommand(ctx));
   program.addCommand(importCommand(ctx));
   program.addCommand(doctorCommand(ctx));
+  program.addCommand(repairCommand(ctx));
   program.addCommand(summarizeCommand(ctx));
   program.addCommand(loginCommand(ctx));
   program.addCommand(logoutCommand(ctx));

@@ -6,6 +6,7 @@ import { createContext, type Context } from "./context.js";
 import { processIO, type IO } from "./io.js";
 import { CliError, ExitCode } from "./errors.js";
 import { redact } from "./secrets.js";
+import { sanitizeEcho } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { registerCommands } from "../commands/index.js";
 
@@ -50,7 +51,7 @@ function applyErrorPolicy(cmd: Command, io: IO): void {
     writeOut: (s) => io.stdout.write(s),
     // Commander's own messages ("error: unknown option '--x'"): one line on stderr.
     writeErr: (s) => io.stderr.write(s),
-    outputError: (s, write) => write(`upstash-memory: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")}\n`),
+    outputError: (s, write) => write(`upstash-memory: ${sanitizeEcho(s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " "))}\n`),
   });
   for (const sub of cmd.commands) applyErrorPolicy(sub, io);
 }
@@ -78,13 +79,14 @@ export function reportError(err: unknown, io: IO, debug: boolean): number {
     return ExitCode.usage;
   }
   if (err instanceof CliError) {
-    io.stderr.write(redact(`upstash-memory: ${err.message}\n`));
-    if (err.hint) io.stderr.write(redact(`  ${err.hint}\n`));
+    // Messages echo arguments and keys: escaped like stored data.
+    io.stderr.write(redact(`upstash-memory: ${sanitizeEcho(err.message)}\n`));
+    if (err.hint) io.stderr.write(redact(`  ${sanitizeEcho(err.hint)}\n`));
     if (debug && err.stack) io.stderr.write(redact(err.stack) + "\n");
     return err.exitCode;
   }
   const e = err as Error;
-  io.stderr.write(redact(`upstash-memory: unexpected error: ${e?.message ?? String(err)}\n`));
+  io.stderr.write(redact(`upstash-memory: unexpected error: ${sanitizeEcho(e?.message ?? String(err))}\n`));
   if (debug && e?.stack) io.stderr.write(redact(e.stack) + "\n");
   else io.stderr.write("  run again with --debug for details\n");
   return ExitCode.failure;

@@ -1,6 +1,7 @@
 // Session ids and Redis keys: the key is the optional prefix plus the id
 // (LangChain Python writes `message_store:<id>`); ids are shown without it.
 import { UsageError } from "./errors.js";
+import { bytesFromText, hasEscapedBytes, showBytes } from "./store/bytes.js";
 
 export class KeySpace {
   constructor(readonly prefix: string) {}
@@ -29,4 +30,13 @@ export function validateSessionId(id: string | undefined): string {
     throw new UsageError("the session id is empty");
   }
   return id;
+}
+
+/**
+ * A session's id and key for JSON output. A key whose bytes are not UTF-8 is
+ * shown readable (`\xff`) and given exactly as `keyBase64`.
+ */
+export function keyFields(sessionId: string, key: string): { sessionId: string; key: string; keyBase64?: string } {
+  if (!hasEscapedBytes(key)) return { sessionId, key };
+  return { sessionId: showBytes(sessionId), key: showBytes(key), keyBase64: bytesFromText(key).toString("base64") };
 }

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/** CLIENT SETNAME of every connection the endpoint opens, so CLIENT LIST tells them apart. */
+export const CLIENT_NAME = "upstash-memory-dev";
 const ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** Raised for every failure to reach Redis; the endpoint answers 503. */
@@ -23,6 +25,7 @@ export async function openConnection(url: string, reconnect: boolean): Promise<R
   const conn = new Redis(url, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    connectionName: CLIENT_NAME,
     // While Redis is away commands fail at once (503) instead of queueing, and
     // a command whose reply was lost is never sent twice.
     enableOfflineQueue: false,
@@ -53,18 +56,21 @@ export class TransactionPool {
     private readonly size: number,
   ) {}
 
-  /** Run `fn` on a connection no one else uses meanwhile. */
+  /**
+   * Run `fn` on a connection no one else uses meanwhile. A connection goes back
+   * to the pool only when `fn` returned and it is still an ordinary connection;
+   * after a failure its state (a MULTI left open, a reply still due) is unknown,
+   * so it is closed rather than handed to the next transaction.
+   */
   async run<T>(fn: (conn: Redis) => Promise<T>): Promise<T> {
     const conn = await this.acquire();
-    let reusable = true;
+    let clean = false;
     try {
-      return await fn(conn);
-    } catch (err) {
-      // Error replies leave the connection clean; a lost connection is replaced.
-      if (err instanceof RedisUnavailableError) reusable = false;
-      throw err;
+      const result = await fn(conn);
+      clean = true;
+      return result;
     } finally {
-      this.release(conn, reusable);
+      this.release(conn, clean && conn.mode === "normal");
     }
   }
 

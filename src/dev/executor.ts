@@ -1,15 +1,17 @@
-// Runs parsed commands on Redis and keeps every reply as bytes (callBuffer), so
+// Runs vetted commands on Redis and keeps every reply as bytes (callBuffer), so
 // base64 responses are byte-exact. A Redis error reply is an outcome of its
 // command; anything else (connection gone) is a RedisUnavailableError.
 import { ReplyError, type ChainableCommander, type Redis } from "ioredis";
 import { RedisUnavailableError, type TransactionPool } from "./connections.js";
+import { isNeverRun, wasVetted, type Refusal, type VettedCommand } from "./policy.js";
 import { attachTypes, withoutWithType } from "./scan-withtype.js";
-import { argText, type Argv } from "./routes.js";
+import type { ScriptWatchdog } from "./script-watchdog.js";
+import type { Argv } from "./routes.js";
 
 export type Outcome = { result: unknown } | { error: string };
 
 /** A pipeline entry: a command to run, or the reason it was refused beforehand. */
-export type PipelineItem = Argv | { refused: string };
+export type PipelineItem = VettedCommand | Refusal;
 
 /** MULTI/EXEC discarded as a whole (an error while queueing): HTTP 400. */
 export class TransactionAbortedError extends Error {
@@ -23,31 +25,48 @@ interface Plan {
   argv: Argv;
   /** SCAN ... WITHTYPE, emulated after the SCAN ran. */
   withTypes: boolean;
+  /** The reply, known without asking Redis. */
+  constant?: number;
 }
 
-function plan(argv: Argv): Plan {
-  const scan = withoutWithType(argv);
-  return { argv: scan ?? argv, withTypes: scan !== undefined };
+/**
+ * The second line of defence: whatever a caller hands over, only a command the
+ * policy issued is sent, and never one that could change a shared connection's
+ * state. A violation is a bug: the request fails (500) and nothing is sent.
+ */
+function plan(cmd: VettedCommand): Plan {
+  const name = cmd.argv[0];
+  if (!wasVetted(cmd) || typeof name !== "string" || isNeverRun(name)) {
+    throw new Error(`refusing to send a command the policy did not allow`);
+  }
+  const scan = withoutWithType(cmd.argv);
+  return { argv: scan ?? cmd.argv, withTypes: scan !== undefined, constant: cmd.constantReply };
+}
+
+function names(plans: Plan[]): string[] {
+  return plans.map((p) => p.argv[0] as string);
 }
 
 function send(target: Redis | ChainableCommander, argv: Argv): unknown {
-  // Upper case on purpose: ioredis looks up its reply transformers by the exact
-  // name, and the one for "hgetall" would turn the flat array Upstash returns
-  // into an object.
-  return target.callBuffer(argText(argv[0]).toUpperCase(), ...argv.slice(1));
+  // The canonical name is upper case, which also matters to ioredis: it looks up
+  // reply transformers by the exact name, and the one for "hgetall" would turn
+  // the flat array Upstash returns into an object.
+  return target.callBuffer(argv[0] as string, ...argv.slice(1));
 }
 
 export class Executor {
   constructor(
     private readonly shared: Redis,
     private readonly pool: TransactionPool,
+    private readonly watchdog: ScriptWatchdog,
   ) {}
 
-  async command(argv: Argv): Promise<Outcome> {
-    const p = plan(argv);
+  async command(cmd: VettedCommand): Promise<Outcome> {
+    const p = plan(cmd);
+    if (p.constant !== undefined) return { result: p.constant };
     let reply: unknown;
     try {
-      reply = await send(this.shared, p.argv);
+      reply = await this.watchdog.guard(names([p]), send(this.shared, p.argv) as Promise<unknown>);
     } catch (err) {
       return failed(err);
     }
@@ -57,19 +76,19 @@ export class Executor {
   /** Every command runs, in order, on the shared connection; each succeeds or fails on its own. */
   async pipeline(items: PipelineItem[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
+    const plans = items.map((item) => ("refused" in item ? item : plan(item)));
     const batch = this.shared.pipeline();
     const sent: Array<{ index: number; plan: Plan }> = [];
-    items.forEach((item, index) => {
-      if (!Array.isArray(item)) {
-        outcomes[index] = { error: item.refused };
-        return;
+    plans.forEach((p, index) => {
+      if ("refused" in p) outcomes[index] = { error: p.refused };
+      else if (p.constant !== undefined) outcomes[index] = { result: p.constant };
+      else {
+        send(batch, p.argv);
+        sent.push({ index, plan: p });
       }
-      const p = plan(item);
-      send(batch, p.argv);
-      sent.push({ index, plan: p });
     });
     if (sent.length > 0) {
-      const replies = await execute(batch);
+      const replies = await this.watchdog.guard(names(sent.map((s) => s.plan)), execute(batch));
       for (const [i, { index, plan: p }] of sent.entries()) {
         outcomes[index] = await this.settle(p, replies[i]);
       }
@@ -78,22 +97,20 @@ export class Executor {
   }
 
   /** MULTI/EXEC on a pooled connection of its own. */
-  transaction(commands: Argv[]): Promise<Outcome[]> {
+  async transaction(commands: VettedCommand[]): Promise<Outcome[]> {
     const plans = commands.map(plan);
-    return this.pool.run(async (conn) => {
-      const multi = conn.multi();
-      for (const p of plans) send(multi, p.argv);
-      let replies: Array<[Error | null, unknown]>;
-      try {
-        replies = await execute(multi);
-      } catch (err) {
-        if (err instanceof ReplyError) throw new TransactionAbortedError(abortMessage(err as Error));
-        throw err;
-      }
-      const outcomes: Outcome[] = [];
-      for (const [i, p] of plans.entries()) outcomes.push(await this.settle(p, replies[i]));
-      return outcomes;
-    });
+    const queued = plans.filter((p) => p.constant === undefined);
+    const replies =
+      queued.length === 0 ? [] : await this.watchdog.guard(names(queued), this.pool.run((conn) => execTransaction(conn, queued)));
+    // EXECABORT is Redis' answer, not a failure of the connection: it goes back
+    // to the pool, and the transaction is refused as a whole.
+    if (replies instanceof TransactionAbortedError) throw replies;
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    for (const p of plans) {
+      outcomes.push(p.constant !== undefined ? { result: p.constant } : await this.settle(p, replies[next++]));
+    }
+    return outcomes;
   }
 
   private async settle(p: Plan, entry: [Error | null, unknown] | undefined): Promise<Outcome> {
@@ -117,6 +134,17 @@ function failed(err: unknown): Outcome {
   if (err instanceof ReplyError) return { error: (err as Error).message };
   if (err instanceof RedisUnavailableError) throw err;
   throw new RedisUnavailableError(err);
+}
+
+async function execTransaction(conn: Redis, plans: Plan[]): Promise<Array<[Error | null, unknown]> | TransactionAbortedError> {
+  const multi = conn.multi();
+  for (const p of plans) send(multi, p.argv);
+  try {
+    return await execute(multi);
+  } catch (err) {
+    if (err instanceof ReplyError) return new TransactionAbortedError(abortMessage(err as Error));
+    throw err;
+  }
 }
 
 /** Run a pipeline or MULTI; a rejected EXEC (EXECABORT) is rethrown as the ReplyError it is. */

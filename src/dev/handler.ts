@@ -5,17 +5,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCheck } from "./auth.js";
-import type { CommandTable } from "./command-table.js";
 import { RedisUnavailableError } from "./connections.js";
 import { encodeReply, wantsBase64 } from "./encoding.js";
 import { TransactionAbortedError, type Executor, type Outcome, type PipelineItem } from "./executor.js";
-import type { Access, CommandPolicy } from "./policy.js";
+import { isRefusal, type Access, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
 import { readBody } from "./request-body.js";
-import { ALLOWED_METHODS, argText, HttpError, parseRoute, splitTarget, type Argv } from "./routes.js";
+import { ALLOWED_METHODS, HttpError, parseRoute, splitTarget } from "./routes.js";
 
 export interface HandlerDeps {
   tokens: TokenCheck;
-  table: CommandTable;
   policy: CommandPolicy;
   executor: Executor;
   latencyMs: number;
@@ -35,7 +33,8 @@ export class RequestHandler {
   private async respond(req: IncomingMessage): Promise<JsonResponse> {
     const method = req.method ?? "GET";
     if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
-      return { status: 405, body: { error: `ERR method ${method} not allowed` }, headers: { Allow: ALLOWED_METHODS.join(", ") } };
+      const allowed = ALLOWED_METHODS.join(", ");
+      return { status: 405, body: { error: `ERR method ${method} not allowed: use ${allowed}` }, headers: { Allow: allowed } };
     }
     const { pathname, query } = splitTarget(req.url ?? "/");
     const access = this.deps.tokens.access(req.headers.authorization, query.get("_token"));
@@ -47,35 +46,34 @@ export class RequestHandler {
     const base64 = wantsBase64(req.headers["upstash-encoding"]);
 
     if (route.kind === "command") {
-      if (route.viaPath && !(await this.deps.table.get(argText(route.argv[0])))) {
-        throw new HttpError(404, `ERR unknown route: ${pathname.split("/").slice(0, 2).join("/")} is not a Redis command`);
+      const vetted = this.deps.policy.vet(route.argv, access);
+      if (isRefusal(vetted)) {
+        if (route.viaPath && vetted.unknown) {
+          throw new HttpError(404, `ERR unknown route: ${pathname.split("/").slice(0, 2).join("/")} is not a command this endpoint runs`);
+        }
+        throw new HttpError(400, vetted.refused);
       }
-      const refused = await this.deps.policy.refusal(route.argv, access);
-      if (refused) throw new HttpError(400, refused);
-      const outcome = await this.deps.executor.command(route.argv);
+      const outcome = await this.deps.executor.command(vetted);
       return "error" in outcome
         ? { status: 400, body: outcome }
         : { status: 200, body: { result: encodeReply(outcome.result, base64) } };
     }
 
-    const refusals = await this.refusals(route.commands, access);
+    const items = route.commands.map((argv) => this.deps.policy.vet(argv, access));
     if (route.kind === "pipeline") {
-      const items: PipelineItem[] = route.commands.map((argv, i) => {
-        const refused = refusals[i];
-        return refused ? { refused } : argv;
-      });
       return { status: 200, body: encodeAll(await this.deps.executor.pipeline(items), base64) };
     }
     // A refused command would be a queue-time error in Redis: the whole
     // transaction is discarded, with the refusal as the reason.
-    const refused = refusals.find((r) => r !== undefined);
-    if (refused) throw new HttpError(400, refused);
-    return { status: 200, body: encodeAll(await this.deps.executor.transaction(route.commands), base64) };
+    const refusal = items.find(isRefusal);
+    if (refusal) throw new HttpError(400, transactionRefusal(refusal));
+    return { status: 200, body: encodeAll(await this.deps.executor.transaction(items as VettedCommand[]), base64) };
   }
+}
 
-  private refusals(commands: Argv[], access: Access): Promise<Array<string | undefined>> {
-    return Promise.all(commands.map((argv) => this.deps.policy.refusal(argv, access)));
-  }
+/** An unknown command discards a transaction as Redis' EXECABORT does; other refusals speak for themselves. */
+function transactionRefusal(refusal: Refusal): string {
+  return refusal.unknown ? `EXECABORT Transaction discarded because of previous errors: ${refusal.refused}` : refusal.refused;
 }
 
 interface JsonResponse {

@@ -1,4 +1,7 @@
-// The Upstash REST routes, from an HTTP request to Redis argument lists:
+// The Upstash REST routes, from an HTTP request to Redis argument lists.
+// Commands run for POST, and for GET on path-style URLs; any other method
+// (HEAD and PUT included) is answered 405 and runs nothing, so a request that
+// only means to look, or one a proxy may repeat freely, never writes.
 //   POST /             ["SET","k","v"]            one command as a JSON array
 //                      (query parameters other than _token are ignored here)
 //   GET|POST /set/k/v  path segments are the arguments (URL-decoded); a POST
@@ -27,7 +30,7 @@ export class HttpError extends Error {
   }
 }
 
-export const ALLOWED_METHODS = ["HEAD", "GET", "POST", "PUT"] as const;
+export const ALLOWED_METHODS = ["GET", "POST"] as const;
 
 const EXAMPLE = 'such as ["SET","key","value"]';
 
@@ -40,7 +43,7 @@ export function splitTarget(target: string): { pathname: string; query: URLSearc
 }
 
 export function parseRoute(method: string, pathname: string, query: URLSearchParams, body: Buffer): Route {
-  const hasBody = method === "POST" || method === "PUT";
+  const hasBody = method === "POST";
   if (pathname === "/" || pathname === "") {
     if (!hasBody) {
       throw new HttpError(400, `ERR no command: POST a JSON array ${EXAMPLE}, or call a path such as /get/key`);

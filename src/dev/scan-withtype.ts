@@ -3,18 +3,18 @@
 // returned in one pipeline, and answer [cursor, [key1, type1, key2, type2, ...]].
 // @upstash/redis sends it as a lower-case trailing "withtype" and reads pairs.
 import type { Redis } from "ioredis";
-import { argText, type Argv } from "./routes.js";
+import { isKeyword } from "./command-name.js";
+import type { Argv } from "./routes.js";
 
 /** SCAN options that take a value, so WITHTYPE is only looked for between them. */
-const VALUE_OPTIONS = new Set(["match", "count", "type"]);
+const VALUE_OPTIONS = ["MATCH", "COUNT", "TYPE"];
 
-/** The SCAN without its WITHTYPE flag, or undefined when the command is not SCAN ... WITHTYPE. */
+/** The SCAN (canonical name first) without its WITHTYPE flag, or undefined when it is not SCAN ... WITHTYPE. */
 export function withoutWithType(argv: Argv): Argv | undefined {
-  if (argText(argv[0]).toLowerCase() !== "scan") return undefined;
+  if (argv[0] !== "SCAN") return undefined;
   for (let i = 2; i < argv.length; i++) {
-    const word = argText(argv[i]).toLowerCase();
-    if (VALUE_OPTIONS.has(word)) i++;
-    else if (word === "withtype") return [...argv.slice(0, i), ...argv.slice(i + 1)];
+    if (VALUE_OPTIONS.some((option) => isKeyword(argv[i], option))) i++;
+    else if (isKeyword(argv[i], "WITHTYPE")) return [...argv.slice(0, i), ...argv.slice(i + 1)];
   }
   return undefined;
 }

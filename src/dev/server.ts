@@ -3,12 +3,14 @@
 // CLI and the tests can run against it without an Upstash account.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { TokenCheck } from "./auth.js";
 import { CommandTable } from "./command-table.js";
 import { openConnection, RedisUnavailableError, TransactionPool } from "./connections.js";
 import { Executor } from "./executor.js";
 import { RequestHandler, syncToken } from "./handler.js";
 import { CommandPolicy } from "./policy.js";
+import { ScriptWatchdog } from "./script-watchdog.js";
 
 export interface EndpointOptions {
   redisUrl: string;
@@ -21,6 +23,10 @@ export interface EndpointOptions {
   readonlyToken?: string;
   /** Added to every request, to feel a remote database's round trip. */
   latencyMs?: number;
+  /** How long a client has to send a whole request, headers and body (default 30 s). */
+  requestTimeoutMs?: number;
+  /** How long a script may run before the endpoint kills it (default: Redis' busy threshold, 5 s). */
+  scriptTimeoutMs?: number;
 }
 
 export interface Endpoint {
@@ -33,52 +39,59 @@ export interface Endpoint {
 
 /** Connections for concurrent MULTI/EXEC; more transactions wait for one to free up. */
 const TRANSACTION_POOL_SIZE = 8;
+const REQUEST_TIMEOUT_MS = 30_000;
+const SCRIPT_TIMEOUT_MS = 5_000;
 
 export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const host = opts.host ?? "127.0.0.1";
   const shared = await openConnection(opts.redisUrl, true);
+  const control = await openConnection(opts.redisUrl, true).catch((err) => {
+    shared.disconnect();
+    throw err;
+  });
   const pool = new TransactionPool(opts.redisUrl, TRANSACTION_POOL_SIZE);
-  const table = new CommandTable((name) =>
-    shared.callBuffer("COMMAND", "INFO", name).catch((err: unknown) => {
-      throw new RedisUnavailableError(err);
-    }),
-  );
+  let table: CommandTable;
+  try {
+    table = await CommandTable.load((names) => shared.callBuffer("COMMAND", "INFO", ...names));
+  } catch (err) {
+    shared.disconnect();
+    control.disconnect();
+    throw new RedisUnavailableError(err);
+  }
   const handler = new RequestHandler({
     tokens: new TokenCheck(opts.token, opts.readonlyToken),
-    table,
     policy: new CommandPolicy(table),
-    executor: new Executor(shared, pool),
+    executor: new Executor(shared, pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),
     latencyMs: opts.latencyMs ?? 0,
   });
   const stats = { requests: 0 };
 
-  const server = http.createServer((req, res) => {
-    stats.requests++;
-    handler.handle(req, res);
-  });
-  // Unparseable HTTP: answer 400 if the socket still allows it, never throw.
-  server.on("clientError", (_err, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const body = JSON.stringify({ error: "ERR malformed HTTP request" });
-    socket.end(
-      "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n" +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nupstash-sync-token: ${syncToken()}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
+  // A client that sends its headers or body slowly, or never, loses the
+  // connection after the timeout (408) instead of holding it for minutes.
+  const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const server = http.createServer(
+    { headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) },
+    (req, res) => {
+      stats.requests++;
+      handler.handle(req, res);
+    },
+  );
+  server.on("clientError", answerClientError);
 
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, host, () => {
         server.off("error", reject);
+        // Once listening, a failure to accept one connection (too many open
+        // files) is that connection's problem: the endpoint keeps serving.
+        server.on("error", () => {});
         resolve();
       });
     });
   } catch (err) {
     shared.disconnect();
+    control.disconnect();
     throw err;
   }
 
@@ -95,10 +108,30 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       }).then(() => {
         pool.close();
         shared.disconnect();
+        control.disconnect();
       });
       return closing;
     },
   };
+}
+
+/** HTTP the parser rejected, or a request not received in time: a JSON answer if the socket still takes one, never a throw. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "Request Timeout", "ERR the request was not received in time"]
+      : err.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request Header Fields Too Large", "ERR request headers too large"]
+        : [400, "Bad Request", "ERR malformed HTTP request"];
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nupstash-sync-token: ${syncToken()}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The host clients should use: a wildcard bind is reached through loopback. */

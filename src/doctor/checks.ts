@@ -16,6 +16,16 @@ export interface Check {
   message: string;
   /** For warnings and failures: the fix, one line. */
   hint?: string;
+  /** Content checks about particular elements: which, and what each reader does with them (--json). */
+  elements?: ElementReport[];
+}
+
+export interface ElementReport {
+  /** 1-based, oldest first. */
+  index: number;
+  problem: string | null;
+  /** Reader id → "loads" | "dropped" | "breaks". */
+  readers: Record<string, string>;
 }
 
 /** Collects checks in the order they were made; each section adds to it. */

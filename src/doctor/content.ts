@@ -1,18 +1,23 @@
-// Content: which elements LangChain and Flowise can read. Their JS readers
-// silently drop an element that is not a StoredMessage, and LangChain Python's
-// reader fails on the first one, so one bad element can make a conversation
-// look shorter, or empty, to the bot while Redis still holds it all.
+// Content: what the app's reader does with each element. LangChain JS and
+// Flowise drop some bad elements without a word and throw on others (then the
+// bot loads no memory at all); LangChain Python raises on every element it
+// cannot read. The verdicts come from the reader models in src/history/, for
+// the reader of this key (message_store: → Python, else JS / Flowise).
 import type { HistoryRead } from "../history/read.js";
-import { contentText, parseElement, type ElementProblem } from "../history/codec.js";
+import { contentText, decodeElement, type ElementProblem } from "../history/codec.js";
+import { judgeSession, readersOf, readersWith, READERS, type ElementVerdict, type ReaderId } from "../history/readers.js";
+import { summaryMark, type SummaryMark } from "../summarize/memory.js";
 import { snippet } from "../render/sanitize.js";
-import { listIndices, plural, shellArg, type Findings } from "./checks.js";
+import { listIndices, plural, shellArg, type ElementReport, type Findings } from "./checks.js";
 
-/** A message the app can read, oldest first. */
+/** A message the app loads, oldest first. */
 export interface ReadableMessage {
   /** 1-based position in the whole history, oldest first. */
   index: number;
   type: string;
   text: string;
+  /** Set when it is a summary stored by `summarize --store`. */
+  summary?: SummaryMark;
 }
 
 const PROBLEM_HINTS: Record<ElementProblem, string> = {
@@ -23,42 +28,121 @@ const PROBLEM_HINTS: Record<ElementProblem, string> = {
   "missing type": "each element needs a type: human, ai, system, tool, function, generic or chat",
   "missing data": 'LangChain keeps the message under data: {"type": "human", "data": {"content": "..."}}',
   "missing data.content": "the text must be in data.content (not data.text, and not content at the top level)",
-  "unknown type": "LangChain reads the types human, ai, system, tool, function, generic and chat only",
+  "unknown type":
+    "LangChain JS and Flowise read the types human, ai, system, tool, function and generic; LangChain Python reads human, ai, system, tool, function and chat",
+  "missing data.name": "a function message needs data.name",
+  "missing data.tool_call_id": "a tool message needs data.tool_call_id (the id of the tool call it answers)",
+  "missing data.role": "a generic (JS) or chat (Python) message needs data.role",
+  "invalid field": "a field of the message has the wrong type for LangChain Python's message classes",
 };
 
+const labels = (readers: ReaderId[]) => readers.map((r) => READERS[r].label).join(" and ");
+
+/** `elements` of a check in --json: index, problem and every reader's verdict. */
+function report(vs: ElementVerdict[]): ElementReport[] {
+  return vs.map((v) => ({
+    index: v.index,
+    problem: v.problem ?? null,
+    readers: Object.fromEntries(Object.entries(v.verdicts).map(([r, rv]) => [r, rv.outcome])),
+  }));
+}
+
+function which(vs: ElementVerdict[]): string {
+  return vs.length === 1 ? `message ${vs[0].index}` : `messages ${listIndices(vs.map((v) => v.index))}`;
+}
+
 export function checkContent(f: Findings, read: HistoryRead, sessionId: string): ReadableMessage[] {
+  const readers = readersOf(read.key);
+  const verdicts = judgeSession(read.newestFirst, read.key, read.firstIndex);
   const readable: ReadableMessage[] = [];
-  const bad = new Map<ElementProblem, { indices: number[]; first: Buffer }>();
-  const total = read.newestFirst.length;
-  for (let i = total - 1, index = read.firstIndex; i >= 0; i--, index++) {
-    const element = read.newestFirst[i];
-    const parsed = parseElement(element);
-    if (parsed.ok) {
-      readable.push({ index, type: parsed.message.type, text: contentText(parsed.message) });
-      continue;
-    }
-    const group = bad.get(parsed.problem) ?? { indices: [], first: element };
-    group.indices.push(index);
-    bad.set(parsed.problem, group);
+  for (const v of verdicts) if (v.outcome === "loads") readable.push(readableMessage(v));
+
+  reportProblems(f, verdicts);
+  // JS / Flowise drop these silently; where Python reads the key, it raises on them.
+  const invisible = verdicts.filter((v) => v.outcome !== "loads" && v.verdicts["langchain-js"].outcome === "dropped");
+  const breaking = verdicts.filter((v) => v.outcome === "breaks" && !invisible.includes(v));
+  const repair = `upstash-memory repair ${shellArg(sessionId)}`;
+  const who = labels(readers);
+
+  if (breaking.length) {
+    const first = breaking[0];
+    const others = readersWith(first, "breaks").filter((r) => !readers.includes(r));
+    f.add(
+      "content",
+      "breaks-load",
+      "fail",
+      `${which(breaking)} ${breaking.length === 1 ? "breaks" : "break"} loading in ${labels(readersWith(first, "breaks").filter((r) => readers.includes(r)))} (${breaking.length === 1 ? "" : "first: "}${first.why}): the bot loads no memory at all${others.length ? `; ${labels(others)} fails on ${breaking.length === 1 ? "it" : "them"} too` : ""}`,
+      `\`${repair}\` removes ${breaking.length === 1 ? "it" : "them"}${breaking.some((v) => v.unwrapped) ? " (a message encoded twice is unwrapped instead)" : ""} and keeps every good message; \`--dry-run\` shows the change first`,
+    ).elements = report(breaking);
+  } else if (verdicts.length) {
+    f.add("content", "breaks-load", "pass", `no element breaks loading in ${who}`);
   }
-  for (const [problem, { indices, first }] of bad) {
-    const which = indices.length === 1 ? `message ${indices[0]}` : `messages ${listIndices(indices)}`;
-    const example = snippet(first.toString("utf8"), 40);
-    f.add("content", slug(problem), "fail", `${which}: ${problem} (${indices.length === 1 ? "" : "first: "}'${example}')`, PROBLEM_HINTS[problem]);
-  }
-  const invisible = total - readable.length;
-  if (invisible) {
+
+  if (invisible.length) {
+    const python = readers.includes("langchain-python");
+    const unwraps = invisible.some((v) => v.unwrapped) ? ", unwrapping a message encoded twice" : "";
     f.add(
       "content",
       "invisible",
-      "fail",
-      `${invisible} of ${plural(total, "message")} ${invisible === 1 ? "is" : "are"} invisible to LangChain/Flowise`,
-      `their JS readers drop such elements silently and LangChain Python's reader fails on the first: \`upstash-memory export ${shellArg(sessionId)}\`, fix or drop them, then \`import --replace\``,
-    );
-  } else if (total) {
-    f.add("content", "invisible", "pass", `${total === 1 ? "the message is" : `all ${plural(total, "message")} are`} readable by LangChain/Flowise`);
+      python ? "fail" : "warn",
+      python
+        ? `${which(invisible)} ${invisible.length === 1 ? "makes" : "make"} LangChain Python raise, so the bot loads no memory at all (LangChain JS / Flowise would drop ${invisible.length === 1 ? "it" : "them"} without a word)`
+        : `${invisible.length} of ${plural(verdicts.length, "message")} ${invisible.length === 1 ? "is" : "are"} invisible to ${who}: ${which(invisible)}, dropped without a word (LangChain Python would raise on ${invisible.length === 1 ? "it" : "them"})`,
+      python ? `\`${repair}\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}` : `\`${repair} --invisible\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}; \`--dry-run\` shows the change first`,
+    ).elements = report(invisible);
+  } else if (verdicts.length) {
+    f.add("content", "invisible", "pass", `${verdicts.length === 1 ? "the message is" : `all ${plural(verdicts.length, "message")} are`} read by ${who}`);
   }
+  reportSummaries(f, readable);
   return readable;
+}
+
+/** One line per kind of problem, with the likely cause. */
+function reportProblems(f: Findings, verdicts: ElementVerdict[]): void {
+  const bad = new Map<ElementProblem, ElementVerdict[]>();
+  for (const v of verdicts) {
+    if (v.outcome === "loads" || !v.problem) continue;
+    bad.set(v.problem, [...(bad.get(v.problem) ?? []), v]);
+  }
+  for (const [problem, vs] of bad) {
+    const example = snippet(vs[0].bytes.toString("utf8"), 40);
+    const status = vs.some((v) => v.outcome === "breaks") ? "fail" : "warn";
+    f.add("content", slug(problem), status, `${which(vs)}: ${problem} (${vs.length === 1 ? "" : "first: "}'${example}')`, PROBLEM_HINTS[problem]);
+  }
+}
+
+function reportSummaries(f: Findings, readable: ReadableMessage[]): void {
+  const summaries = readable.filter((m) => m.summary);
+  if (!summaries.length) return;
+  const one = (m: ReadableMessage) => {
+    const when = summaryDate(m.summary!.createdAt);
+    return `of ${plural(m.summary!.covers, "earlier message")}${when ? ` (${when})` : ""}`;
+  };
+  const text = summaries.length === 1 ? `1 summary ${one(summaries[0])}` : `${summaries.length} summaries: ${summaries.map(one).join(", ")}`;
+  f.add("content", "summary", "info", `${text}, stored by \`upstash-memory summarize --store\` (message ${listIndices(summaries.map((m) => m.index))})`);
+}
+
+function summaryDate(iso: string): string | undefined {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? undefined : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+function readableMessage(v: ElementVerdict): ReadableMessage {
+  const decoded = decodeElement(v.bytes, v.index);
+  if (decoded.role !== "unrecognized") {
+    return { index: v.index, type: decoded.type, text: decoded.content, summary: summaryMark(decoded) };
+  }
+  // Loaded by its reader though not one of the shapes the codec shows (e.g. Python's chunk types).
+  let type = "unknown";
+  let text = "";
+  try {
+    const o = JSON.parse(v.bytes.toString("utf8")) as { type?: unknown; data?: Record<string, unknown> };
+    type = String(o.type);
+    text = o.data && o.data.content !== undefined && o.data.content !== null ? contentText({ type, data: o.data as { content: unknown } }) : "";
+  } catch {
+    // Python-only JSON (NaN literals): nothing to show.
+  }
+  return { index: v.index, type, text };
 }
 
 /** "missing data.content" → "missing-data-content": a stable check id per reason. */

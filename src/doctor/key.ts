@@ -13,8 +13,9 @@ import { plural, quoteKey, type Findings } from "./checks.js";
 const MISSING_HINT =
   "LangChain and Flowise restart the TTL with every message, so an idle conversation expires whole (the key disappears, it is not emptied); otherwise the app writes under another id (Flowise: see key.flowise-session-id)";
 
-const FLOWISE_SESSION_ID =
-  "Flowise picks the key from the API call's overrideConfig.sessionId, else the chatId, else the memory node's Session Id: API and embedded-widget chats do not use the node's Session Id";
+/** How Flowise's server picks the key (getMemorySessionId in packages/server/src/utils/index.ts). */
+export const FLOWISE_SESSION_ID =
+  "Flowise picks the key: for API and embed predictions, overrideConfig.sessionId, else the request's chatId, else the memory node's Session Id, else a generated chatId; in Flowise's own UI chat the node's Session Id wins over the chatId";
 
 export const MEMORY_KEY_NOTE =
   "the memory node's Memory Key ('chat_history') is the prompt variable the history fills, never a Redis key";

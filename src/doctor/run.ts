@@ -31,6 +31,8 @@ export interface DoctorRequest {
 export interface DoctorReport {
   checks: Check[];
   failed: boolean;
+  /** The session given does not exist (exit 3, like every other command). */
+  notFound: boolean;
   /** Requests doctor sent to the store, for --stats. */
   stats?: StoreStats;
   transport?: "rest" | "redis";
@@ -63,7 +65,9 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
   } finally {
     await access?.store.close();
   }
-  return { checks: bySection(f.checks), failed: f.failed, stats: access?.store.stats, transport: access?.store.transport };
+  // key.session fails only when the key does not exist (another type is key.type).
+  const notFound = f.checks.some((c) => c.id === "key.session" && c.status === "fail");
+  return { checks: bySection(f.checks), failed: f.failed, notFound, stats: access?.store.stats, transport: access?.store.transport };
 }
 
 /** Sections in their fixed order; within one, the order the checks were made (sort is stable). */

@@ -1,7 +1,9 @@
 // The shape of the conversation: a chat stores a question, then its answer.
 // A message stored twice in a row, two questions without an answer between
 // them, and questions and answers arriving in pairs (two conversations
-// writing to one key) each point at a different bug in the app.
+// writing to one key) each point at a different bug in the app. A summary
+// stored by `summarize --store` takes no turn: it stands for the messages it
+// replaced, whatever its role.
 import type { ReadableMessage } from "./content.js";
 import { listIndices, plural, type Findings } from "./checks.js";
 
@@ -14,7 +16,8 @@ interface Run {
 }
 
 /** Indices of messages that repeat the readable message just before them. */
-export function consecutiveDuplicates(messages: ReadableMessage[]): number[] {
+export function consecutiveDuplicates(all: ReadableMessage[]): number[] {
+  const messages = all.filter((m) => !m.summary);
   const dups: number[] = [];
   for (let i = 1; i < messages.length; i++) {
     const [a, b] = [messages[i - 1], messages[i]];
@@ -32,7 +35,7 @@ export function turnRuns(messages: ReadableMessage[], skip: Set<number>): Run[] 
   const runs: Run[] = [];
   let afterTool = false;
   for (const m of messages) {
-    if (skip.has(m.index)) continue;
+    if (skip.has(m.index) || m.summary) continue;
     if (m.type === "tool" || m.type === "function") {
       afterTool = true;
       continue;
@@ -83,7 +86,7 @@ export function checkTurns(f: Findings, messages: ReadableMessage[]): void {
       "interleaved",
       "warn",
       `messages ${listIndices(interleaved, 5)}: questions, then as many answers: two conversations seem to write to one key`,
-      "several chats share this session id (a constant id in code, or Flowise's node Session Id used by every API or widget user): give each conversation its own id",
+      "several chats share this session id (a constant id in code; in Flowise, a node Session Id, which every UI chat uses and API calls use when they send neither sessionId nor chatId): give each conversation its own id",
     );
   }
   if (broken.length) {

@@ -40,7 +40,12 @@ export type ElementProblem =
   | "missing type"
   | "missing data"
   | "missing data.content"
-  | "unknown type";
+  | "unknown type"
+  // Problems only some readers have (see reader-js.ts, reader-python.ts).
+  | "missing data.name"
+  | "missing data.tool_call_id"
+  | "missing data.role"
+  | "invalid field";
 
 export interface DecodedMessage {
   /** 1-based, oldest first. */

@@ -22,7 +22,7 @@ const text = (s: string) => sanitizeLine(redact(s));
 
 export function doctorJson(checks: Check[]): { checks: Record<string, unknown>[] } {
   return {
-    checks: checks.map((c) => ({ id: c.id, section: c.section, status: c.status, message: redact(c.message), hint: c.hint ? redact(c.hint) : null })),
+    checks: checks.map((c) => ({ id: c.id, section: c.section, status: c.status, message: redact(c.message), hint: c.hint ? redact(c.hint) : null, ...(c.elements ? { elements: c.elements } : {}) })),
   };
 }
 

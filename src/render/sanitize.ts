@@ -1,15 +1,19 @@
 // Stored content is untrusted: an element may carry ANSI escapes or control
 // characters that would move the cursor, recolour or retitle the user's
 // terminal. Everything shown as text passes through here first.
+import { showBytes } from "../store/bytes.js";
 
-// C0 controls except tab/newline, DEL, C1 controls, and the bidi overrides that
-// can reorder what a line appears to say.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls except tab/newline, DEL, C1 controls, every bidi control
+// (U+061C, U+200E/F, U+202A-E, U+2066-9: they can reorder what a line appears
+// to say), and lone surrogates (bytes of a key that are not UTF-8, see
+// store/bytes.ts, or a broken escape in stored JSON).
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Bidi_Control}\ud800-\udfff]/gu;
 
 function visible(c: string): string {
   const code = c.charCodeAt(0);
   if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␛ for ESC, ␇ for BEL, ...
   if (code === 0x7f) return "\u2421";
+  if (code >= 0xdc80 && code <= 0xdcff) return showBytes(c); // \xff
   return `\\u{${code.toString(16)}}`;
 }
 
@@ -36,11 +40,17 @@ export function tsvField(text: string): string {
 }
 
 /**
- * JSON text that is also terminal-safe: JSON.stringify already escapes C0, but
- * leaves C1 controls and line separators raw.
+ * JSON text that is also terminal-safe: JSON.stringify already escapes C0
+ * controls and lone surrogates, but leaves DEL, C1 controls, line separators
+ * and bidi controls raw.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu, (c) =>
     `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
+}
+
+/** Text from outside (arguments, error messages) echoed on one stderr line. */
+export function sanitizeEcho(text: string): string {
+  return sanitizeMultiline(text).replace(/[\n\t]/g, (c) => (c === "\n" ? "\\n" : "\\t"));
 }

@@ -5,9 +5,10 @@ import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import { drawTable } from "./table.js";
 import { sanitizeLine, snippet } from "./sanitize.js";
+import { keyFields } from "../keys.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
-  return { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
+  return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
 }
 
 export async function renderSessionTable(out: Output, sessions: SessionInfo[]): Promise<void> {

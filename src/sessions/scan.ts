@@ -11,6 +11,7 @@ import { ttlFromReply } from "../duration.js";
 import { decodeElement } from "../history/codec.js";
 import type { KeySpace } from "../keys.js";
 import { ConnectionError } from "../errors.js";
+import { textFromBytes } from "../store/bytes.js";
 
 export interface SessionInfo {
   sessionId: string;
@@ -129,7 +130,7 @@ async function* walkNode<T>(node: ScanNode, { plan, match, seen, progress, ...w 
       if (!scan.ok) throw explainNoScan(scan.error);
       const [next, keys] = asArray(scan.value);
       cursor = asText(next);
-      const all = asArray(keys).map((k) => asText(k));
+      const all = asArray(keys).map((k) => textFromBytes(asBytes(k)));
       // After a failover the successor is walked from the start: keys
       // already reported are not read again.
       pending = seen ? all.filter((k) => !seen.has(k)) : all;

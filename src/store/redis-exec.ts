@@ -4,6 +4,7 @@
 import type { Redis as IORedis, RedisOptions } from "ioredis";
 import { ConnectionError, RedisReplyError } from "../errors.js";
 import { TransientError } from "./retry.js";
+import { bytesFromText, hasEscapedBytes } from "./bytes.js";
 import type { Cmd, Outcome, Reply } from "./types.js";
 
 /**
@@ -46,8 +47,10 @@ export async function execBatch(client: IORedis, cmds: Cmd[], atomic: boolean): 
   });
 }
 
+/** Strings carrying bytes that are not UTF-8 (see bytes.ts) go as those bytes. */
 function toArg(a: Cmd[number]): string | Buffer {
-  return typeof a === "number" ? String(a) : a;
+  if (typeof a === "number") return String(a);
+  return typeof a === "string" && hasEscapedBytes(a) ? bytesFromText(a) : a;
 }
 
 export function toReply(v: unknown): Reply {

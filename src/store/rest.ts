@@ -1,12 +1,14 @@
-// Upstash REST transport over fetch. We speak the wire protocol directly rather
-// than through @upstash/redis because the CLI needs what that client hides: the
+// Upstash REST transport over the project's own HTTP client (./http.ts). We
+// speak the wire protocol directly rather than through @upstash/redis because the CLI needs what that client hides: the
 // HTTP status and Retry-After (to retry safely and to tell a bad token from an
 // outage), byte-exact replies (its base64 decoding replaces invalid UTF-8), and
 // a count of requests for --stats. Tests check this transport against the
 // official client through the same endpoint.
 import { ConnectionError, CliError, RedisReplyError } from "../errors.js";
-import { registerSecret, redact } from "../secrets.js";
+import { registerSecret } from "../secrets.js";
 import { TransientError, withRetry } from "./retry.js";
+import { HttpClient, type HttpResponse } from "./http.js";
+import { restCommand } from "./rest-args.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
 
 type WireItem = { result?: unknown; error?: string };
@@ -17,12 +19,15 @@ export class RestStore implements Store {
   readonly target: string;
   private readonly base: string;
   private syncToken = "";
+  private readonly http: HttpClient;
 
   constructor(private readonly opts: StoreOptions) {
     registerSecret(opts.token);
     this.base = opts.url.replace(/\/+$/, "");
     const u = new URL(this.base);
     this.target = `${u.protocol}//${u.host}`;
+    // Paths are resolved against the base, so keep a trailing slash on it (https://host/prefix/).
+    this.http = new HttpClient(new URL(this.base + "/"));
   }
 
   pipeline(cmds: Cmd[], opts: BatchOptions): Promise<Outcome[]> {
@@ -33,11 +38,13 @@ export class RestStore implements Store {
     return this.send("multi-exec", cmds, opts);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.http.close();
+  }
 
   private async send(path: string, cmds: Cmd[], opts: BatchOptions): Promise<Outcome[]> {
     if (cmds.length === 0) return [];
-    const body = JSON.stringify(cmds.map(encodeCommand));
+    const body = JSON.stringify(cmds.map(restCommand));
     return withRetry(
       this.opts.attempts ?? 3,
       opts.idempotent,
@@ -61,29 +68,22 @@ export class RestStore implements Store {
     this.stats.requests++;
     this.stats.commands += count;
     this.opts.debug?.(`→ POST /${path} (${count} command${count === 1 ? "" : "s"}, ${body.length} bytes)`);
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}/${path}`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${this.opts.token ?? ""}`,
-          "content-type": "application/json",
-          "upstash-encoding": "base64",
-          ...(this.syncToken ? { "upstash-sync-token": this.syncToken } : {}),
-        },
-        body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
-    } catch (err) {
-      throw fetchFailure(err, this.opts.timeoutMs);
-    }
-    const text = await res.text().catch((err) => {
-      throw new TransientError(`connection lost while reading the response: ${(err as Error).message}`, false);
-    });
+    const res = await this.http.post(
+      path,
+      {
+        authorization: `Bearer ${this.opts.token ?? ""}`,
+        "content-type": "application/json",
+        "upstash-encoding": "base64",
+        ...(this.syncToken ? { "upstash-sync-token": this.syncToken } : {}),
+      },
+      body,
+      this.opts.timeoutMs,
+    );
+    const text = res.body.toString("utf8");
     this.opts.debug?.(`← ${res.status} in ${Date.now() - started} ms (${text.length} bytes)`);
-    const sync = res.headers.get("upstash-sync-token");
+    const sync = header(res, "upstash-sync-token");
     if (sync) this.syncToken = sync;
-    if (!res.ok) throw httpFailure(res, text);
+    if (res.status < 200 || res.status > 299) throw httpFailure(res, text);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -99,18 +99,9 @@ export class RestStore implements Store {
   }
 }
 
-/** JSON carries text only: arguments must be strings (numbers are sent as text). */
-function encodeCommand(cmd: Cmd): string[] {
-  return cmd.map((a) => {
-    if (Buffer.isBuffer(a)) {
-      const s = a.toString("utf8");
-      if (!Buffer.from(s, "utf8").equals(a)) {
-        throw new CliError("this value is not valid UTF-8 and cannot be sent over REST as text");
-      }
-      return s;
-    }
-    return String(a);
-  });
+function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** Undo Upstash-Encoding: base64 (every string, at any depth, except a top-level "OK"). */
@@ -122,28 +113,7 @@ export function decodeReply(v: unknown): Reply {
   return null;
 }
 
-function fetchFailure(err: unknown, timeoutMs: number): TransientError {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") {
-    return new TransientError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false);
-  }
-  const code = e?.cause?.code;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new TransientError("cannot resolve the host name (DNS)", true);
-  }
-  if (code === "ECONNREFUSED") return new TransientError("connection refused", true);
-  // fetch refuses some ports outright (e.g. 1, 9, 6000): nothing was sent.
-  if (e?.cause?.message === "bad port") return new TransientError("fetch refuses to connect to this port (a blocked port)", true);
-  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") {
-    return new TransientError("the connection was reset before a response arrived", false);
-  }
-  if (code && /CERT|SSL|TLS/.test(code)) {
-    return new TransientError(`TLS handshake failed (${code})`, true);
-  }
-  return new TransientError(redact(`request failed: ${e?.cause?.message ?? e?.message ?? String(err)}`), false);
-}
-
-function httpFailure(res: Response, text: string): Error {
+function httpFailure(res: HttpResponse, text: string): Error {
   let message = "";
   try {
     message = String((JSON.parse(text) as WireItem).error ?? "");
@@ -158,7 +128,7 @@ function httpFailure(res: Response, text: string): Error {
     );
   }
   if (status === 429 || status >= 500) {
-    const retryAfter = Number(res.headers.get("retry-after"));
+    const retryAfter = Number(header(res, "retry-after"));
     return new TransientError(
       `HTTP ${status}${message ? `: ${message}` : ""}`,
       // 429 and 503 mean the request was turned away before it ran.

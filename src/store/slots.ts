@@ -4,11 +4,13 @@
 import calculateSlot from "cluster-key-slot";
 import { getKeyIndexes } from "@ioredis/commands";
 import type { Cmd } from "./types.js";
+import { bytesFromText, hasEscapedBytes } from "./bytes.js";
 
 export const SLOTS = 16384;
 
+/** A key's slot, from its bytes (a key that is not UTF-8 travels as a string with escaped bytes: bytes.ts). */
 export function slotOf(key: string | Buffer): number {
-  return calculateSlot(key);
+  return calculateSlot(typeof key === "string" && hasEscapedBytes(key) ? bytesFromText(key) : key);
 }
 
 /** The key arguments of a command (none for PING, SCAN, DBSIZE...). */

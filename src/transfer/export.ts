@@ -1,7 +1,7 @@
 // `export`: sessions streamed as JSON Lines, page by page, so a million
 // sessions never sit in memory.
 import type { Store, Outcome } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
+import { keyFields, type KeySpace } from "../keys.js";
 import { asBytesList, asInt, asText, unwrap } from "../store/replies.js";
 import { ttlFromReply } from "../duration.js";
 import { scanKeys, type ScanOptions } from "../sessions/scan.js";
@@ -9,7 +9,8 @@ import { exportElement, type ExportLine } from "./format.js";
 import { readPagesFromTail } from "../history/read.js";
 
 function line(keys: KeySpace, key: string, ttl: number, elements: Buffer[]): ExportLine {
-  return { key, sessionId: keys.sessionId(key), ttlSeconds: ttlFromReply(ttl), elements: elements.map(exportElement) };
+  const { sessionId, key: shown, keyBase64 } = keyFields(keys.sessionId(key), key);
+  return { key: shown, ...(keyBase64 ? { keyBase64 } : {}), sessionId, ttlSeconds: ttlFromReply(ttl), elements: elements.map(exportElement) };
 }
 
 function tooLarge(o: Outcome): boolean {

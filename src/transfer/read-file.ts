@@ -2,7 +2,7 @@
 // before writing anything, so it reads the input twice: a file is simply
 // re-read; stdin is kept in memory.
 import fs from "node:fs";
-import readline from "node:readline";
+import { isUtf8 } from "node:buffer";
 import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
 import { UsageError } from "../errors.js";
@@ -25,11 +25,34 @@ export async function openSource(path: string, stdin: InStream): Promise<Source>
   return () => fs.createReadStream(path);
 }
 
+/**
+ * The input split into lines as bytes: readline would decode them first and
+ * silently turn bytes that are not UTF-8 into U+FFFD.
+ */
+async function* byteLines(input: Readable): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  for await (const chunk of input) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    let at = 0;
+    for (let nl = b.indexOf(0x0a, at); nl !== -1; nl = b.indexOf(0x0a, at)) {
+      yield Buffer.concat([...pending, b.subarray(at, nl)]);
+      pending = [];
+      at = nl + 1;
+    }
+    if (at < b.length) pending.push(b.subarray(at));
+  }
+  if (pending.length) yield Buffer.concat(pending);
+}
+
 export async function* exportLines(source: Source): AsyncGenerator<ExportLine> {
-  const rl = readline.createInterface({ input: source(), crlfDelay: Infinity });
   let n = 0;
-  for await (const text of rl) {
+  for await (let bytes of byteLines(source())) {
     n++;
+    if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+    if (!isUtf8(bytes)) {
+      throw new UsageError(`import line ${n}: not UTF-8 text (an element whose bytes are not UTF-8 is written as {"base64": "..."})`, "nothing was written");
+    }
+    const text = bytes.toString("utf8");
     if (text.trim() === "") continue;
     yield parseExportLine(text, n);
   }

@@ -2,6 +2,7 @@
 // sent as one EVAL (one request, nothing to load first), and each is safe to
 // send twice: that is what lets a write whose response was lost be retried
 // without applying it twice.
+import { LUA_UNBASE64 } from "../store/rest-args.js";
 
 /**
  * LPUSH one element unless it is already among the newest ARGV[3] elements
@@ -64,22 +65,7 @@ return out
 `;
 
 /** Decodes ARGV entries marked 'b' in ARGV[3] from base64 (bytes JSON cannot carry). */
-const BASE64_DECODE = `
-local b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-local function unb64(data)
-  data = string.gsub(data, '[^' .. b64 .. '=]', '')
-  return (data:gsub('.', function(x)
-    if x == '=' then return '' end
-    local r, f = '', (b64:find(x, 1, true) - 1)
-    for i = 6, 1, -1 do r = r .. (f % 2 ^ i - f % 2 ^ (i - 1) > 0 and '1' or '0') end
-    return r
-  end):gsub('%d%d%d?%d?%d?%d?%d?%d?', function(x)
-    if #x ~= 8 then return '' end
-    local c = 0
-    for i = 1, 8 do c = c + (x:sub(i, i) == '1' and 2 ^ (8 - i) or 0) end
-    return string.char(c)
-  end))
-end
+const BASE64_DECODE = `${LUA_UNBASE64}
 local function element(i)
   if string.sub(ARGV[3], i, i) == 'b' then return unb64(ARGV[3 + i]) end
   return ARGV[3 + i]
@@ -113,4 +99,47 @@ else
 end
 if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
 return {1, redis.call('LLEN', key)}
+`;
+
+/**
+ * Repair one session in place, anchored at the tail: the list grows at its
+ * head, so the N elements that were read are the oldest N, whatever the app
+ * LPUSHed since. Only if they are still exactly what was read (ARGV[2], SHA-1
+ * over their SHA-1s, as summarize's compaction checks) does it LSET each
+ * changed position (counted from the tail) to its replacement, or to the
+ * one-off tombstone ARGV[5] that a single LREM then takes out. If instead the
+ * oldest M elements already are the repaired ones (ARGV[4]), an earlier run
+ * whose answer was lost did it: nothing is applied twice.
+ * ARGV: N, digest before, M, digest after, tombstone, flags ('r' remove /
+ * 'u' unwrap, one per change), then per change: index from the tail,
+ * replacement ('' for a removal).
+ * → {status, length}: 1 repaired, 2 already repaired, 0 changed since it was read.
+ */
+export const REPAIR = `
+local key, n, before, m, after, tomb, flags = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
+local function digest(count)
+  if count == 0 then return redis.sha1hex('') end
+  local els = redis.call('LRANGE', key, -count, -1)
+  if #els ~= count then return '' end
+  local h = {}
+  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
+  return redis.sha1hex(table.concat(h, ''))
+end
+local len = redis.call('LLEN', key)
+if len >= n and digest(n) == before then
+  local removed = false
+  for j = 1, #flags do
+    local at = tonumber(ARGV[5 + 2 * j])
+    if string.sub(flags, j, j) == 'r' then
+      redis.call('LSET', key, at, tomb)
+      removed = true
+    else
+      redis.call('LSET', key, at, ARGV[6 + 2 * j])
+    end
+  end
+  if removed then redis.call('LREM', key, 0, tomb) end
+  return {1, redis.call('LLEN', key)}
+end
+if len >= m and digest(m) == after then return {2, len} end
+return {0, len}
 `;

@@ -60,7 +60,10 @@ describe("read-only token", () => {
       [["EVAL", "return 1", 0], "eval"],
       [["EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", 0], "evalsha"],
       [["SCRIPT", "FLUSH"], "script|flush"],
-      [["CONFIG", "SET", "maxmemory", "1"], "config|set"],
+      [["script", "load", "return 1"], "script|load"],
+      [["FUNCTION", "FLUSH"], "function|flush"],
+      [["PUBLISH", "news", "hi"], "publish"],
+      [["XREADGROUP", "GROUP", "g", "c", "STREAMS", k, ">"], "xreadgroup"],
     ];
     for (const [cmd, name] of refused) {
       const res = await rawCommand(restUrl, readonlyToken, cmd);
@@ -69,6 +72,27 @@ describe("read-only token", () => {
     }
     expect(await rw.exists(k)).toBe(0);
     await expect(ro.set(k, "v")).rejects.toThrow(/NOPERM/);
+  });
+
+  it("reads with EVAL_RO, EVALSHA_RO and the read commands that take no key", async () => {
+    const k = uniqueId("ro-reads");
+    await rw.set(k, "v");
+    const script = "return redis.call('GET', KEYS[1])";
+    const sha = await rw.scriptLoad(script);
+    const reads: Array<[unknown[], unknown]> = [
+      [["EVAL_RO", script, 1, k], "v"],
+      [["evalsha_ro", sha, 1, k], "v"],
+      [["PING"], "PONG"],
+      [["ECHO", "x"], "x"],
+      [["STRLEN", k], 1],
+      [["EXISTS", k], 1],
+    ];
+    for (const [cmd, result] of reads) {
+      const res = await rawCommand(restUrl, readonlyToken, cmd);
+      expect(res.body, String(cmd[0])).toEqual({ result });
+    }
+    const dbsize = await rawCommand(restUrl, readonlyToken, ["DBSIZE"]);
+    expect(typeof dbsize.body.result).toBe("number");
   });
 
   it("refuses writes inside pipelines (per item) and transactions (as a whole)", async () => {

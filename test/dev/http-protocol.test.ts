@@ -31,11 +31,14 @@ describe("path-style commands", () => {
     expect((await rawRequest(restUrl, `/lrange/${k}:l/0/-1`, { token: restToken })).body).toEqual({ result: ["element"] });
   });
 
-  it("answers HEAD like GET, without a body", async () => {
-    const res = await fetch(`${restUrl}/ping`, { method: "HEAD", headers: { authorization: `Bearer ${restToken}` } });
-    expect(res.status).toBe(200);
+  it("runs nothing for HEAD: 405, like every method but GET and POST", async () => {
+    const k = uniqueId("head");
+    const res = await fetch(`${restUrl}/set/${k}/v`, { method: "HEAD", headers: { authorization: `Bearer ${restToken}` } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, POST");
     expect(res.headers.get("upstash-sync-token")).toBeTruthy();
     expect(await res.text()).toBe("");
+    expect((await rawCommand(restUrl, restToken, ["EXISTS", k])).body).toEqual({ result: 0 });
   });
 });
 
@@ -78,14 +81,15 @@ describe("request errors", () => {
     }
   });
 
-  it("405 for methods other than HEAD, GET, POST and PUT", async () => {
-    for (const method of ["DELETE", "PATCH", "OPTIONS"]) {
-      const res = await rawRequest(restUrl, "/", { token: restToken, method });
+  it("405 for methods other than GET and POST, and nothing runs", async () => {
+    const k = uniqueId("methods");
+    for (const method of ["PUT", "DELETE", "PATCH", "OPTIONS"]) {
+      const res = await rawRequest(restUrl, `/set/${k}/${method}`, { token: restToken, method, body: ["SET", k, method] });
       expect(res.status, method).toBe(405);
-      expect(typeof res.body.error).toBe("string");
+      expect(res.headers.get("allow"), method).toBe("GET, POST");
+      expect(res.body.error, method).toMatch(/not allowed/);
     }
-    const put = await rawRequest(restUrl, "/", { token: restToken, method: "PUT", body: ["PING"] });
-    expect(put.body).toEqual({ result: "PONG" });
+    expect((await rawCommand(restUrl, restToken, ["EXISTS", k])).body).toEqual({ result: 0 });
   });
 
   it("413 for a body over 10 MB, declared or streamed", async () => {

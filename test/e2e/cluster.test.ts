@@ -119,6 +119,29 @@ describe("on a Redis Cluster, every command answers as on one Redis with the sam
     expect(roughTtls(after[1].stdout)).toEqual(roughTtls(after[0].stdout));
   });
 
+  it("repair --match mends the same sessions the same way", async () => {
+    const prefix = `cl${randomUUID().slice(0, 8)}:`;
+    const good = storedMessages()[1].element;
+    const keys: string[] = [];
+    for (const app of [single, cluster]) {
+      for (let i = 0; i < 40; i++) {
+        const key = `${prefix}r${i}`;
+        if (app === single) keys.push(key);
+        // Every third session breaks loading (an element without data), every fifth carries a double-encoded message.
+        const els = [good, ...(i % 3 === 0 ? ['{"type":"human"}'] : []), ...(i % 5 === 0 ? [JSON.stringify(good)] : []), good];
+        await writeConversation(app, key, els);
+      }
+    }
+    const dry = await both(["repair", "--match", "*", "--dry-run", "--json", "--prefix", prefix]);
+    expect(dry.map((r) => r.code)).toEqual([0, 0]);
+    expect(unordered(dry[1].stdout)).toEqual(unordered(dry[0].stdout));
+    const fixed = await both(["repair", "--match", "*", "--yes", "--json", "--prefix", prefix]);
+    expect(fixed.map((r) => r.code)).toEqual([0, 0]);
+    expect(unordered(fixed[1].stdout)).toEqual(unordered(fixed[0].stdout));
+    expect(JSON.parse(fixed[1].stdout).sessions).toHaveLength(14);
+    for (const k of keys) expect(await lrangeBytes(cluster, k)).toEqual(await lrangeBytes(single, k));
+  });
+
   it("import --replace restores a cluster from an export of the single Redis, byte for byte", async () => {
     const prefix = `cl${randomUUID().slice(0, 8)}:`;
     const keys = await seed(prefix, 60);

@@ -34,11 +34,13 @@ export function appOn(t: TransportName): IORedis {
   return client;
 }
 
-/** Keys (the test's prefix) on every master: SCAN on a cluster sees one node at a time. */
-export async function keysOn(app: IORedis, pattern: string): Promise<string[]> {
+/** KEYS on every master (a cluster's KEYS sees one node), sorted; as bytes with `buffers`. */
+export function keysOn(app: IORedis, pattern: string): Promise<string[]>;
+export function keysOn(app: IORedis, pattern: string, buffers: true): Promise<Buffer[]>;
+export async function keysOn(app: IORedis, pattern: string, buffers?: true): Promise<(string | Buffer)[]> {
   const nodes = app instanceof Cluster ? (app as Cluster).nodes("master") : [app];
-  const all = await Promise.all(nodes.map((n) => n.keys(pattern)));
-  return all.flat().sort();
+  const all = (await Promise.all(nodes.map((n) => (buffers ? n.keysBuffer(pattern) : n.keys(pattern))))).flat();
+  return all.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 /** DBSIZE summed over every master. */

@@ -1,0 +1,100 @@
+import { Command } from "commander";
+import type { Context } from "../src/context.js";
+import { ExitCode, UsageError } from "../src/errors.js";
+import { examples, idsOrMatch } from "../src/options.js";
+
+interface RepairOptions {
+  match?: string;
+  invisible?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  backup?: string;
+  json?: boolean;
+}
+
+export function repairCommand(ctx: Context): Command {
+  return new Command("repair")
+    .description("make a session its app cannot load loadable again: remove (or unwrap) the elements that break loading")
+    .argument("[sessionIds...]", "session ids (without the prefix)")
+    .option("--match <pattern>", "every session whose id matches the glob")
+    .option("--invisible", "also the elements the reader drops without a word (plain text, JSON in a string, ...)")
+    .option("--dry-run", "list what would change, change nothing")
+    .option("-y, --yes", "do not ask (required when not on a terminal)")
+    .option("--backup <file>", "write the sessions as they were (export format: `import --replace FILE` undoes the repair)")
+    .option("--json", "JSON {sessions:[{sessionId,key,count,changes,status,length}],clean,missing}")
+    .addHelpText(
+      "after",
+      examples(
+        "repair user-42 --dry-run                     # what would change",
+        "repair user-42 --backup user-42.jsonl         # asks, then repairs",
+        "repair --match 'support-*' --invisible --yes",
+        "repair abc --prefix message_store:            # a LangChain Python session",
+      ) +
+        "\nAn element that makes the app's reader throw (LangChain JS / Flowise, or LangChain Python under\n" +
+        "message_store:) is removed; a valid message encoded twice (JSON in a string) is unwrapped instead.\n" +
+        "Every other element stays as it is, in order, and messages the app stores meanwhile are kept.\n",
+    )
+    .action(async (ids: string[], opts: RepairOptions, cmd: Command) => {
+      idsOrMatch(ids, opts.match, "upstash-memory repair <sessionId...> or --match PATTERN");
+      const { validateSessionId } = await import("../src/keys.js");
+      ids.forEach(validateSessionId);
+      const { withConnection } = await import("../src/connection.js");
+      const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
+      const { planRepairs } = await import("../src/repair/plan.js");
+      const { applyRepairs } = await import("../src/repair/apply.js");
+      const { confirmDestructive } = await import("../src/prompts.js");
+      const { isInteractive } = await import("../src/io.js");
+      const { Output } = await import("../src/render/output.js");
+      const { progress } = await import("../src/render/progress.js");
+      const { sessionLine, plural } = await import("../src/render/writes.js");
+      const r = await import("../src/render/repair.js");
+      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      await withConnection(ctx, cmd, async ({ store, keys }) => {
+        const missing: string[] = [];
+        let targets;
+        if (opts.match !== undefined) targets = await targetsByPattern(store, keys, opts.match);
+        else {
+          targets = [];
+          for (const t of await targetsById(store, keys, ids)) {
+            if (t.type === "none") missing.push(t.sessionId);
+            else if (t.type !== "list") throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: nothing to repair`);
+            else targets.push(t);
+          }
+        }
+        const { plans, clean, gone } = await planRepairs(store, keys, targets, { invisible: Boolean(opts.invisible) });
+        missing.push(...gone);
+        for (const id of missing) out.warn(sessionLine(id, "no such session"));
+        const notFound = () => {
+          if (missing.length) process.exitCode = ExitCode.notFound;
+        };
+        const cleanNote = clean.length ? `${plural(clean.length, "session")} ${clean.length === 1 ? "loads" : "load"} as ${clean.length === 1 ? "it is" : "they are"}` : "";
+
+        if (opts.dryRun || !plans.length) {
+          if (plans.length) out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
+          else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
+          if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean, missing });
+          else await r.listChanges(out, plans);
+          return notFound();
+        }
+
+        if (!opts.yes && isInteractive(ctx.io)) r.warnChanges(out, plans);
+        await confirmDestructive(ctx.io, `${r.describePlans(plans)}?`, opts.yes);
+        if (opts.backup) {
+          // The sessions exactly as they were read: the bytes the script checks before it changes anything.
+          const { writeExportFile } = await import("../src/transfer/write-file.js");
+          async function* lines() {
+            for (const p of plans) yield p.line;
+          }
+          const n = await writeExportFile(opts.backup, lines());
+          out.warn(`backed up ${plural(n, "session")} to ${opts.backup} (undo: upstash-memory import --replace ${opts.backup})`);
+        }
+        const bar = progress(ctx.io);
+        const results = await applyRepairs(store, plans, (n) => bar.update(`repaired ${n}/${plans.length}…`));
+        bar.done();
+        if (opts.json) await out.json({ sessions: results.map(r.resultJson), clean, missing });
+        else for (const res of results) out.warn(r.resultLine(res));
+        if (results.some((res) => res.status === "changed")) process.exitCode = ExitCode.failure;
+        notFound();
+      });
+    });
+}

@@ -1,0 +1,67 @@
+// `repair` output. The dry run and the real run describe each change the same
+// way (same JSON objects, same lines), so what the dry run shows is what runs.
+import type { Output } from "./output.js";
+import type { Change, SessionPlan } from "../repair/plan.js";
+import type { RepairResult } from "../repair/apply.js";
+import { exportElement } from "../transfer/format.js";
+import { plural, sessionLine } from "./writes.js";
+import { snippet } from "./sanitize.js";
+
+function changeJson(c: Change): Record<string, unknown> {
+  return {
+    index: c.index,
+    action: c.action,
+    problem: c.verdict.problem ?? null,
+    why: c.verdict.why ?? null,
+    readers: Object.fromEntries(Object.entries(c.verdict.verdicts).map(([r, v]) => [r, v.outcome])),
+    element: exportElement(c.verdict.bytes),
+    ...(c.replacement !== undefined ? { replacement: c.replacement } : {}),
+  };
+}
+
+export function planJson(p: SessionPlan): Record<string, unknown> {
+  return { sessionId: p.sessionId, key: p.key, count: p.newestFirst.length, changes: p.changes.map(changeJson) };
+}
+
+export function resultJson(r: RepairResult): Record<string, unknown> {
+  return { ...planJson(r.plan), status: r.status, length: r.length };
+}
+
+/** "remove 3 elements and unwrap 1" */
+export function describeChanges(changes: Change[], tense: "will" | "did" = "will"): string {
+  const removed = changes.filter((c) => c.action === "remove").length;
+  const unwrapped = changes.length - removed;
+  const verb = (base: string) => (tense === "did" ? `${base}d` : base);
+  const parts = [removed ? `${verb("remove")} ${plural(removed, "element")}` : "", unwrapped ? `${verb("unwrap")} ${plural(unwrapped, "element")}` : ""];
+  return parts.filter(Boolean).join(" and ");
+}
+
+/** "repair session 'user-42': remove 2 elements" / "repair 3 sessions: remove 5 elements and unwrap 1 element" */
+export function describePlans(plans: SessionPlan[]): string {
+  const what = plans.length === 1 ? `session '${plans[0].sessionId}'` : plural(plans.length, "session");
+  return `repair ${what}: ${describeChanges(plans.flatMap((p) => p.changes))}`;
+}
+
+/** One tab-separated line per change: session, index, action, problem, the element. */
+export async function listChanges(out: Output, plans: SessionPlan[]): Promise<void> {
+  for (const p of plans) {
+    for (const c of p.changes) await out.tsv([p.sessionId, c.index, c.action, c.verdict.problem ?? "", snippet(c.verdict.bytes.toString("utf8"), 60)]);
+  }
+}
+
+/** The same, for a person about to confirm: on stderr. */
+export function warnChanges(out: Output, plans: SessionPlan[]): void {
+  for (const p of plans) {
+    for (const c of p.changes) {
+      const what = c.action === "unwrap" ? `unwrap message ${c.index}` : `remove message ${c.index}`;
+      out.warn(sessionLine(p.sessionId, `${what} (${c.verdict.problem}): '${snippet(c.verdict.bytes.toString("utf8"), 40)}'`));
+    }
+  }
+}
+
+export function resultLine(r: RepairResult): string {
+  if (r.status === "changed") return sessionLine(r.plan.sessionId, "its oldest messages changed since they were read (cleared or compacted?): nothing written; run again");
+  const done = describeChanges(r.plan.changes, "did");
+  const tail = r.status === "already" ? " (done by an earlier attempt whose answer was lost)" : "";
+  return sessionLine(r.plan.sessionId, `${done}${tail}; ${plural(r.length, "message")} now`);
+}
