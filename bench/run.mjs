@@ -18,6 +18,7 @@ import { seedSessions, seedLongSession } from "./seed.mjs";
 import { startProxy } from "./proxy.mjs";
 import { upstashLoop, redisCliRun, redisCliScripts, redisCliHasScanCount } from "./baselines.mjs";
 import { runLoad } from "./load.mjs";
+import { terminalTable } from "./tty.mjs";
 import {
   BENCH_DIR,
   CLI,
@@ -263,6 +264,17 @@ async function main() {
     });
   }
 
+  // --- the table on a terminal vs the same rows piped (bench/tty.mjs)
+  {
+    const n = Math.min(20_000, DATASETS.large.sessions);
+    log(`sessions list --limit ${n}: terminal vs piped`);
+    const t = await terminalTable({ argv: [process.execPath, CLI, "--prefix", DATASETS.large.prefix, "sessions", "list", "--limit", String(n)], env: cliEnv("large"), runs: runsFor(true) });
+    results.ttyTable = { ...t, rows: n };
+    const note = t.skipped ? `not measured: ${t.skipped}` : `median of ${t.runs}; ${fmtInt(t.ttyLines)} lines at 120 columns, pager off; ${(t.ttyMs / t.pipedMs).toFixed(2)}× piped`;
+    rows.push({ op: `\`sessions list --limit ${fmtInt(n)}\` on a terminal (table)`, dataset: DATASETS.large.name, requests: "—", commands: "—", wall: t.skipped ? "—" : fmtMs(t.ttyMs), rss: "—", notes: note });
+    if (!t.skipped) rows.push({ op: `\`sessions list --limit ${fmtInt(n)}\` piped (tab-separated)`, dataset: DATASETS.large.name, requests: "—", commands: "—", wall: fmtMs(t.pipedMs), rss: "—", notes: `median of ${t.runs}` });
+  }
+
   // --- history show
   results.history = await cliCase({
     op: "history show --json",
@@ -485,6 +497,8 @@ function buildReport({ machine, results, loops, cliRows, startup, load, hasSumma
   target(okRun(h) && h.wallMs < 1000, `\`history show\` of ${fmtInt(SIZES.long)} messages: under 1 s`, fmtMs(h.wallMs));
   target(okRun(results.append) && results.append.requests === 1, "`append`: 1 HTTP request", `${fmtInt(results.append.requests)} (${fmtInt(results.append.commands)} Redis command${results.append.commands === 1 ? "" : "s"})`);
   target(okRun(results.expireOne) && results.expireOne.requests === 1, "`expire <id>`: 1 HTTP request", `${fmtInt(results.expireOne.requests)} (${fmtInt(results.expireOne.commands)} Redis command${results.expireOne.commands === 1 ? "" : "s"})`);
+  const tt = results.ttyTable;
+  if (tt && !tt.skipped) target(tt.ttyMs <= tt.pipedMs * 1.5, `\`sessions list\` of ${fmtInt(tt.rows)} rows on a terminal: within 1.5× of piping them`, `${fmtMs(tt.ttyMs)} vs ${fmtMs(tt.pipedMs)} (${(tt.ttyMs / tt.pipedMs).toFixed(2)}×)`);
   const su = startup.version.wallMs / startup.node.wallMs;
   target(su <= 1.6, "start-up: `--version` median within 1.6× of `node -e 0`", `${su.toFixed(2)}× (${fmtMs(startup.version.wallMs)} vs ${fmtMs(startup.node.wallMs)})`);
   if (load) {

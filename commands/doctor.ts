@@ -31,9 +31,9 @@ export function doctorCommand(ctx: Context): Command {
       const { renderDoctor } = await import("../src/render/doctor.js");
       const { Output } = await import("../src/render/output.js");
       const g = ctx.globals(cmd);
-      const out = new Output(ctx.io, g.color);
+      const out = new Output(ctx.io, g.color, g.pager);
       const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
-      await renderDoctor(out, report.checks, Boolean(opts.json));
+      await out.paged(() => renderDoctor(out, report.checks, Boolean(opts.json)));
       if (g.stats && report.stats) {
         const { statsLine } = await import("../src/render/stats.js");
         out.warn(statsLine(report.transport ?? "rest", report.stats));

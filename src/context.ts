@@ -13,6 +13,8 @@ export interface GlobalOptions {
   stats?: boolean;
   color?: boolean;
   allowPartial?: boolean;
+  /** false with --no-pager. */
+  pager?: boolean;
 }
 
 export interface Context {

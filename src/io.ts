@@ -1,7 +1,7 @@
 // Injected IO so every command is testable with plain streams, as gh does.
 import type { Readable, Writable } from "node:stream";
 
-export type OutStream = Writable & { isTTY?: boolean; columns?: number };
+export type OutStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 export type InStream = Readable & { isTTY?: boolean };
 
 export interface IO {

@@ -11,7 +11,7 @@ async function tools(ctx: Context, cmd: Command) {
   const { loadProfiles } = await import("../../src/connection.js");
   const { Output } = await import("../../src/render/output.js");
   const render = await import("../../src/render/profiles.js");
-  return { profiles: await loadProfiles(ctx), out: new Output(ctx.io, ctx.globals(cmd).color), render };
+  return { profiles: await loadProfiles(ctx), out: new Output(ctx.io, ctx.globals(cmd).color, ctx.globals(cmd).pager), render };
 }
 
 function profileOrFail(profiles: { get(n: string): unknown; names(): string[] }, name: string) {
@@ -34,8 +34,10 @@ export function configCommand(ctx: Context): Command {
       const { profiles, out, render } = await tools(ctx, cmd);
       const current = profiles.currentName();
       const rows = profiles.names().map((n) => render.profileJson(n, profiles.get(n)!, n === current));
-      if (opts.json) await out.json(rows);
-      else await render.renderProfileList(out, rows);
+      await out.paged(async () => {
+        if (opts.json) await out.json(rows);
+        else await render.renderProfileList(out, rows);
+      });
     });
 
   config

@@ -50,22 +50,29 @@ export function historyShowCommand(ctx: Context): Command {
       const { loadHistory } = await import("../../src/history/show.js");
       const { renderHistory, warnUnrecognized } = await import("../../src/render/history.js");
       const { Output } = await import("../../src/render/output.js");
-      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      const g = ctx.globals(cmd);
+      const out = new Output(ctx.io, g.color, g.pager);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const sessionId = sessionIdArg ?? (await pickSession(ctx, store, keys));
         if (format === "ndjson" && !opts.first && !opts.last && !opts.follow) {
           // Streamed page by page: a huge history never sits in memory.
           const { streamHistoryView } = await import("../../src/history/show.js");
           const { renderMessages } = await import("../../src/render/history.js");
-          for await (const page of streamHistoryView(store, keys, sessionId)) {
-            warnUnrecognized(out, page.messages);
-            await renderMessages(out, page, "ndjson");
-          }
+          await out.paged(async () => {
+            for await (const page of streamHistoryView(store, keys, sessionId)) {
+              warnUnrecognized(out, page.messages);
+              await renderMessages(out, page, "ndjson");
+            }
+          });
           return;
         }
         const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last });
-        warnUnrecognized(out, view.messages);
-        await renderHistory(out, view, format);
+        const show = async () => {
+          warnUnrecognized(out, view.messages);
+          await renderHistory(out, view, format);
+        };
+        // --follow keeps writing until Ctrl-C: never through a pager.
+        await (opts.follow ? show() : out.paged(show));
         if (opts.follow) {
           const { followSession } = await import("../../src/history/follow-view.js");
           await followSession(store, out, view, { format, interval: opts.interval, for: opts.for });

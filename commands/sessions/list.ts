@@ -27,21 +27,28 @@ export function sessionsListCommand(ctx: Context): Command {
       const { collectSessions, streamSessions } = await import("../../src/sessions/list.js");
       const { Output } = await import("../../src/render/output.js");
       const { progress } = await import("../../src/render/progress.js");
-      const out = new Output(ctx.io, ctx.globals(cmd).color);
+      const g = ctx.globals(cmd);
+      const out = new Output(ctx.io, g.color, g.pager);
       const bar = progress(ctx.io);
       const onProgress = (n: number) => bar.update(`found ${n.toLocaleString("en-US")} sessions…`);
+      const { cutNote } = await import("../../src/render/sessions.js");
+      const onCut = (shown: number, found: number, complete: boolean) => out.warn(cutNote(shown, found, complete));
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         try {
           if (opts.ndjson) {
             const { sessionJson } = await import("../../src/render/sessions.js");
-            for await (const s of streamSessions(store, keys, { pattern, limit: opts.limit, onProgress })) await out.ndjson(sessionJson(s));
+            for await (const s of streamSessions(store, keys, { pattern, limit: opts.limit, onProgress, onCut })) await out.ndjson(sessionJson(s));
             return;
           }
-          const sessions = await collectSessions(store, keys, { pattern, sort: opts.sort, limit: opts.limit, onProgress });
+          let cut: [number, number, boolean] | undefined;
+          const sessions = await collectSessions(store, keys, { pattern, sort: opts.sort, limit: opts.limit, onProgress, onCut: (...a) => (cut = a) });
           bar.done();
           const { renderSessionTable, sessionJson } = await import("../../src/render/sessions.js");
-          if (opts.json) await out.json(sessions.map(sessionJson));
-          else await renderSessionTable(out, sessions);
+          await out.paged(async () => {
+            if (opts.json) await out.json(sessions.map(sessionJson));
+            else await renderSessionTable(out, sessions, Boolean(cut));
+            if (cut) onCut(...cut);
+          });
         } finally {
           bar.done();
         }

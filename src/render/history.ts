@@ -4,7 +4,7 @@ import type { DecodedMessage } from "../history/codec.js";
 import { isValidUtf8 } from "../history/codec.js";
 import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
-import { drawTable } from "./table.js";
+import { textWidth } from "./text-width.js";
 import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
 
 export const HISTORY_FORMATS = ["table", "json", "ndjson", "markdown", "text"] as const;
@@ -57,15 +57,7 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
 export async function renderHistory(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
   if (format === "json") return out.json(historyJson(v));
   if (format === "markdown") await out.line(`# Session ${sanitizeLine(v.sessionId)}\n\n_${v.count} messages · TTL ${formatTtl(v.ttlSeconds)}_\n`);
-  if (format === "table" && out.tty) {
-    const s = await out.styles();
-    await out.line(s.bold(headerLine(v)));
-    if (!v.messages.length) return;
-    const rows = v.messages.map((m) => [String(m.index), s.role(m.role)(sanitizeLine(m.role)), sanitizeMultiline(m.content)]);
-    const width = Math.max(...rows.map((r) => r[0].length), 1) + 2;
-    await out.line(await drawTable({ head: ["#", "role", "content"], rows, widths: [width, 14, 0], totalWidth: out.columns }));
-    return;
-  }
+  if (format === "table" && out.tty) return printConversation(out, v);
   await renderMessages(out, v, format);
 }
 
@@ -73,4 +65,44 @@ export function warnUnrecognized(out: Output, messages: DecodedMessage[]): void 
   for (const m of messages) {
     if (m.problem) out.warn(`warning: message ${m.index} is not a chat message (${m.problem}); shown as unrecognized`);
   }
+}
+
+const ROLE_MAX = 12;
+const MIN_TEXT = 24;
+
+/** Tabs to spaces (stops every 4 columns of the message), so widths are known. */
+function expandTabs(text: string): string {
+  if (!text.includes("\t")) return text;
+  return text
+    .split("\n")
+    .map((line) => line.replace(/([^\t]*)\t/g, (_, before: string) => before + " ".repeat(4 - (Array.from(before).length % 4))))
+    .join("\n");
+}
+
+/**
+ * A conversation on a terminal: every message complete, wrapped to the width
+ * with a hanging indent after the index and role; its own newlines and
+ * indentation (code) kept. On a very narrow terminal the text starts below.
+ */
+async function printConversation(out: Output, v: HistoryView): Promise<void> {
+  const s = await out.styles();
+  const tw = await textWidth();
+  await out.line(s.bold(headerLine(v)));
+  if (!v.messages.length) return;
+  const numWidth = String(v.messages[v.messages.length - 1].index).length;
+  const roles = v.messages.map((m) => tw.truncate(sanitizeLine(m.role), ROLE_MAX));
+  const roleWidth = Math.max(...roles.map((r) => tw.width(r)));
+  const lead = numWidth + 2 + roleWidth + 2;
+  const below = out.columns - lead < MIN_TEXT;
+  const indent = below ? 4 : lead;
+  const textWidth_ = Math.max(out.columns - indent, 1);
+  const pad = " ".repeat(indent);
+  const lines: string[] = [];
+  v.messages.forEach((m, i) => {
+    const head = `${String(m.index).padStart(numWidth)}  ${s.role(m.role)(roles[i] + " ".repeat(roleWidth - tw.width(roles[i])))}`;
+    const text = tw.wrap(expandTabs(sanitizeMultiline(m.content)), textWidth_).split("\n");
+    if (below) lines.push(head.trimEnd(), ...text.map((t) => pad + t));
+    else lines.push(`${head}  ${text[0]}`.trimEnd(), ...text.slice(1).map((t) => (pad + t).trimEnd()));
+  });
+  await out.lines(lines);
 }

@@ -22,38 +22,79 @@ export class Output {
   readonly color: boolean;
   readonly columns: number;
   private stylesCache?: Styles;
+  /** Where data goes: stdout, or the pager while `paged` runs. */
+  private sink: OutStream;
+  /** Warnings held while a pager may own the screen. */
+  private held: string[] | null = null;
 
   constructor(
     readonly io: IO,
     colorFlag?: boolean,
+    /** false with --no-pager. */
+    private readonly pagerFlag?: boolean,
   ) {
     this.tty = Boolean(io.stdout.isTTY);
     this.color = useColor(io.stdout, io.env, colorFlag);
     this.columns = io.stdout.columns && io.stdout.columns > 20 ? io.stdout.columns : 100;
+    this.sink = io.stdout;
   }
 
   get out(): OutStream {
-    return this.io.stdout;
+    return this.sink;
+  }
+
+  /**
+   * Runs `body` with its output going through the pager when it is longer
+   * than the screen (terminal only; see pager.ts). Warnings are printed after.
+   */
+  async paged<T>(body: () => Promise<T>): Promise<T> {
+    if (!this.tty) return body();
+    const { pagerCommand, PagedStdout } = await import("./pager.js");
+    const command = pagerCommand(this.io.env, this.pagerFlag);
+    if (!command) return body();
+    const { textWidth } = await import("./text-width.js");
+    const tw = await textWidth();
+    const pager = new PagedStdout(this.io, command, (line) => Math.max(1, Math.ceil(tw.width(line) / this.columns)));
+    this.sink = pager;
+    this.held = [];
+    try {
+      return await body();
+    } finally {
+      await pager.finish();
+      this.sink = this.io.stdout;
+      const held = this.held;
+      this.held = null;
+      for (const w of held) this.io.stderr.write(w);
+    }
   }
 
   line(text = ""): Promise<void> | void {
-    return writeLine(this.io.stdout, text);
+    return writeLine(this.sink, text);
+  }
+
+  /** Many lines in few writes: a terminal write per line is slow at 20,000 rows. */
+  async lines(lines: string[]): Promise<void> {
+    const CHUNK = 512;
+    for (let i = 0; i < lines.length; i += CHUNK) {
+      await writeLine(this.sink, lines.slice(i, i + CHUNK).join("\n"));
+    }
   }
 
   json(value: unknown): Promise<void> | void {
-    return writeLine(this.io.stdout, safeJson(value, 2));
+    return writeLine(this.sink, safeJson(value, 2));
   }
 
   ndjson(value: unknown): Promise<void> | void {
-    return writeLine(this.io.stdout, safeJson(value));
+    return writeLine(this.sink, safeJson(value));
   }
 
   tsv(fields: (string | number | null)[]): Promise<void> | void {
-    return writeLine(this.io.stdout, fields.map((f) => tsvField(f === null ? "" : String(f))).join("\t"));
+    return writeLine(this.sink, fields.map((f) => tsvField(f === null ? "" : String(f))).join("\t"));
   }
 
   warn(text: string): void {
-    this.io.stderr.write(text + "\n");
+    if (this.held) this.held.push(text + "\n");
+    else this.io.stderr.write(text + "\n");
   }
 
   /** Chalk is only loaded when colours are on. */

@@ -2,7 +2,8 @@
 import type { Profile } from "../config/profiles.js";
 import { maskToken } from "../secrets.js";
 import type { Output } from "./output.js";
-import { drawTable } from "./table.js";
+import { printTable } from "./table.js";
+import { sanitizeLine } from "./sanitize.js";
 
 export function profileJson(name: string, p: Profile, current: boolean): Record<string, unknown> {
   return {
@@ -25,13 +26,14 @@ export async function renderProfileList(out: Output, rows: Record<string, unknow
     out.warn("no saved profiles: run `upstash-memory login`");
     return;
   }
-  const table = await drawTable({
-    head: ["profile", "url", "token", "prefix", "ttl"],
-    rows: rows.map((r) => [`${r.current ? "* " : "  "}${r.name}`, String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")]),
-    widths: [14, 40, 14, 16, 0],
-    totalWidth: Math.max(out.columns, 100),
+  const s = await out.styles();
+  await printTable(out, {
+    columns: [{ header: "profile" }, { header: "url", flex: true }, { header: "token" }, { header: "prefix" }, { header: "ttl" }],
+    rows: rows.map((r) =>
+      [`${r.current ? "* " : "  "}${r.name}`, String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")].map(sanitizeLine),
+    ),
+    headerStyle: s.dim,
   });
-  await out.line(table);
 }
 
 export async function renderProfile(out: Output, r: Record<string, unknown>): Promise<void> {

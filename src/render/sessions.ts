@@ -3,7 +3,7 @@
 import type { SessionInfo } from "../sessions/scan.js";
 import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
-import { drawTable } from "./table.js";
+import { printTable } from "./table.js";
 import { sanitizeLine, snippet } from "./sanitize.js";
 import { keyFields } from "../keys.js";
 
@@ -11,7 +11,12 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
 }
 
-export async function renderSessionTable(out: Output, sessions: SessionInfo[]): Promise<void> {
+/** --limit cut the list: say how much is not shown. */
+export function cutNote(shown: number, found: number, complete: boolean): string {
+  return `showing ${shown.toLocaleString("en-US")} of ${complete ? "" : "at least "}${found.toLocaleString("en-US")} sessions`;
+}
+
+export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {
   if (!out.tty) {
     for (const s of sessions) {
       await out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
@@ -23,13 +28,16 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[]): 
     return;
   }
   const s = await out.styles();
-  const idWidth = Math.min(Math.max(...sessions.map((x) => x.sessionId.length), 7) + 2, 40);
   const rows = sessions.map((x) => [
     sanitizeLine(x.sessionId),
     String(x.count),
     formatTtl(x.ttlSeconds),
-    x.last ? `${s.role(x.last.role)(sanitizeLine(x.last.role))}: ${snippet(x.last.content, 200)}` : "",
+    x.last ? [{ text: sanitizeLine(x.last.role), style: s.role(x.last.role) }, { text: `: ${sanitizeLine(x.last.content.slice(0, 4000))}` }] : "",
   ]);
-  await out.line(await drawTable({ head: ["session", "messages", "ttl", "last message"], rows, widths: [idWidth, 10, 10, 0], totalWidth: out.columns }));
-  out.warn(`${sessions.length} session${sessions.length === 1 ? "" : "s"}`);
+  await printTable(out, {
+    columns: [{ header: "session" }, { header: "messages", align: "right" }, { header: "ttl" }, { header: "last message", flex: true }],
+    rows,
+    headerStyle: s.dim,
+  });
+  if (!cut) out.warn(`${sessions.length} session${sessions.length === 1 ? "" : "s"}`);
 }

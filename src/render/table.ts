@@ -1,28 +1,123 @@
-// Box-drawn tables for a terminal (cli-table3, loaded only when one is drawn).
-// Cells arrive already sanitised (and possibly coloured) by the caller.
+// The one table printer, as `gh` prints tables on a terminal: one line per
+// row, no borders, columns two spaces apart and sized to the terminal; when a
+// row does not fit, the flexible column (e.g. the newest message) is cut with
+// `…` by display width (CJK and emoji take two columns, ANSI styling none).
+// Piped output never comes here: callers write tab-separated lines instead.
+import type { Output, Style } from "./output.js";
+import { textWidth } from "./text-width.js";
 
-export interface TableSpec {
-  head: string[];
-  rows: string[][];
-  /** Column widths; the last column takes what is left of `totalWidth`. */
-  widths: number[];
-  totalWidth: number;
+export interface Column {
+  header: string;
+  /** Takes what the other columns leave, and is cut first when a row is too wide. */
+  flex?: boolean;
+  align?: "left" | "right";
 }
 
-export async function drawTable(spec: TableSpec): Promise<string> {
-  const { default: Table } = await import("cli-table3");
-  const fixed = spec.widths.slice(0, -1);
-  const used = fixed.reduce((a, b) => a + b, 0) + spec.widths.length + 1;
-  const last = Math.max(spec.totalWidth - used, 12);
-  const table = new Table({
-    head: spec.head,
-    colWidths: [...fixed, last],
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [] },
-    // No rule between rows: long conversations stay readable.
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  for (const row of spec.rows) table.push(row);
-  return table.toString();
+/** Plain text with an optional style, so widths are measured without escape codes. */
+export interface Segment {
+  text: string;
+  style?: Style;
+}
+
+/** A cell: sanitised one-line text, or styled segments (e.g. a coloured role, then text). */
+export type Cell = string | Segment[];
+
+export interface TableSpec {
+  columns: Column[];
+  rows: Cell[][];
+  /** Style for the header row (e.g. dim). */
+  headerStyle?: Style;
+}
+
+const GAP = "  ";
+const MIN_FLEX = 10;
+
+/**
+ * Column widths for a terminal `total` columns wide: natural widths when they
+ * fit; otherwise the flexible column shrinks, then the widest others do.
+ */
+export function fitColumns(natural: number[], flex: boolean[], total: number, headers: number[]): number[] {
+  const widths = [...natural];
+  const available = total - GAP.length * (widths.length - 1);
+  const sum = () => widths.reduce((a, b) => a + b, 0);
+  let excess = sum() - available;
+  if (excess <= 0) return widths;
+  for (let i = 0; i < widths.length && excess > 0; i++) {
+    if (!flex[i]) continue;
+    const floor = Math.min(widths[i], Math.max(MIN_FLEX, headers[i]));
+    const cut = Math.min(excess, widths[i] - floor);
+    widths[i] -= cut;
+    excess -= cut;
+  }
+  // Still too wide (very long ids on a narrow terminal): shave the widest column.
+  while (excess > 0) {
+    let widest = 0;
+    for (let i = 1; i < widths.length; i++) if (widths[i] > widths[widest]) widest = i;
+    const floor = Math.max(headers[widest], 4);
+    if (widths[widest] <= floor) break;
+    widths[widest]--;
+    excess--;
+  }
+  return widths;
+}
+
+/**
+ * One cell as segments of at most `limit` UTF-16 units: a text far longer than
+ * the terminal is cut first (and marked, so it still ends in `…`), so a long
+ * message costs no more to measure than a short one.
+ */
+function segmentsOf(cell: Cell, limit: number): Segment[] {
+  const segs = typeof cell === "string" ? [{ text: cell }] : cell;
+  return segs.map((g) => (g.text.length > limit ? { ...g, text: g.text.slice(0, limit), cut: true } : g));
+}
+
+/** The table as lines, each at most `total` columns wide. */
+export async function tableLines(spec: TableSpec, total: number): Promise<string[]> {
+  const tw = await textWidth();
+  const limit = Math.max(total, 1) * 2 + 2;
+  const headers = spec.columns.map((c) => c.header.toUpperCase());
+  const rows = spec.rows.map((r) => r.map((cell) => segmentsOf(cell, limit)));
+  const widthsOf = rows.map((r) => r.map((segs) => segs.map((g) => tw.width(g.text))));
+  const cellWidth = (ws: number[]) => ws.reduce((a, b) => a + b, 0);
+  const natural = headers.map((h, i) => widthsOf.reduce((m, r) => Math.max(m, cellWidth(r[i] ?? [])), h.length));
+  const widths = fitColumns(natural, spec.columns.map((c) => Boolean(c.flex)), total, headers.map((h) => h.length));
+  const last = widths.length - 1;
+  const render = (segs: (Segment & { cut?: boolean })[], ws: number[], i: number): string => {
+    let room = widths[i];
+    let text = "";
+    for (let k = 0; k < segs.length; k++) {
+      const g = segs[k];
+      let t = g.text;
+      let w = ws[k];
+      // Cut here when this segment does not fit, or when it was shortened above.
+      if (w > room || (g.cut && w >= room)) {
+        t = tw.truncate(t, room);
+        w = tw.width(t);
+      } else if (g.cut) {
+        t += "…";
+        w += 1;
+      }
+      text += g.style ? g.style(t) : t;
+      room -= w;
+      if (t !== g.text) break;
+    }
+    const pad = " ".repeat(Math.max(room, 0));
+    if (spec.columns[i].align === "right") return pad + text;
+    return i === last ? text : text + pad;
+  };
+  const lineOf = (segs: Segment[][], ws: number[][]) =>
+    segs
+      .map((s, i) => render(s, ws[i], i))
+      .join(GAP)
+      .replace(/ +$/, "");
+  const headerSegs = headers.map((h) => [{ text: h }]);
+  const head = lineOf(headerSegs, headers.map((h) => [h.length]));
+  const lines = [spec.headerStyle ? spec.headerStyle(head) : head];
+  rows.forEach((r, i) => lines.push(lineOf(r, widthsOf[i])));
+  return lines;
+}
+
+/** Prints a table to the terminal in large writes (thousands of rows stay fast). */
+export async function printTable(out: Output, spec: TableSpec): Promise<void> {
+  await out.lines(await tableLines(spec, out.columns));
 }

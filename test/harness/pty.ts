@@ -16,11 +16,31 @@ export interface PtyResult {
   screen: string;
 }
 
+/** The screen without colour and cursor sequences, as lines (the pty ends them with \r\n). */
+export function screenLines(screen: string): string[] {
+  return screen
+    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+    .replace(/\r(?!\n)/g, "\n")
+    .split(/\r?\n/);
+}
+
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export function runInPty(args: string[], steps: PtyStep[], opts: { env?: Record<string, string>; configDir?: string; timeoutMs?: number } = {}): Promise<PtyResult> {
-  const command = [process.execPath, BIN, ...args].map(quote).join(" ");
-  const env = { ...baseEnv(opts.configDir ?? tempConfigDir()), TERM: "xterm-256color", COLUMNS: "100", LINES: "40", ...opts.env };
+export interface PtyOptions {
+  env?: Record<string, string>;
+  configDir?: string;
+  timeoutMs?: number;
+  /** Terminal size (default 100×40). */
+  columns?: number;
+  rows?: number;
+}
+
+export function runInPty(args: string[], steps: PtyStep[], opts: PtyOptions = {}): Promise<PtyResult> {
+  const columns = opts.columns ?? 100;
+  const rows = opts.rows ?? 40;
+  // The terminal's size is set on the pseudo-terminal itself, as a window would.
+  const command = `stty cols ${columns} rows ${rows}; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
+  const env = { ...baseEnv(opts.configDir ?? tempConfigDir()), TERM: "xterm-256color", COLUMNS: String(columns), LINES: String(rows), ...opts.env };
   delete (env as Record<string, string | undefined>).CI;
   delete (env as Record<string, string | undefined>).NO_COLOR;
   Object.assign(env, opts.env);

@@ -1,0 +1,65 @@
+// The terminal width functions must agree with string-width, whose shortcuts
+// (per-code-point widths, words measured apart) they take for speed.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import stringWidth from "string-width";
+import { textWidth } from "../../src/render/text-width.js";
+
+const tw = await textWidth();
+
+function bmp(): string[] {
+  const out: string[] = [];
+  for (let cp = 0x20; cp <= 0xffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    out.push(String.fromCodePoint(cp));
+  }
+  return out;
+}
+
+// A pool that exercises every rule: wide, emoji (with modifiers, joiners,
+// flags, keycaps), combining and spacing marks, prepended signs, jamo, format
+// characters, halfwidth forms.
+const POOL = [
+  "a", "Z", " ", " ", "é", "ß", "中", "東", "ｶ", "ﾞ", "ー", "☕", "🐕", "👍", "🏽", "\u200d", "\ufe0f", "\u20e3", "1",
+  "🇵", "🇹", "\u0301", "\u0903", "\u0600", "\u0d4e", "ᄀ", "ᅡ", "ᆨ", "한", "\u200b", "\u00ad", "…", "→", "␛", "𠀀", "\u{11f02}",
+];
+
+describe("display width", () => {
+  it("agrees with string-width on every BMP code point, alone, after a letter and before a space", () => {
+    const bad: string[] = [];
+    for (const c of bmp()) {
+      // A mark joins what precedes it; a prepended sign joins what follows.
+      for (const t of [c, `a${c}`, `${c} `]) {
+        if (tw.width(t) !== stringWidth(t)) bad.push(`U+${c.codePointAt(0)!.toString(16)} in ${JSON.stringify(t)}`);
+      }
+    }
+    expect(bad.slice(0, 20)).toEqual([]);
+  });
+
+  it("agrees with string-width on mixed text, and truncation fits", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...POOL), { maxLength: 40 }), fc.integer({ min: 1, max: 30 }), (chars, n) => {
+        const t = chars.join("");
+        expect(tw.width(t)).toBe(stringWidth(t));
+        const cut = tw.truncate(t, n);
+        expect(stringWidth(cut)).toBeLessThanOrEqual(n);
+        if (stringWidth(t) <= n) expect(cut).toBe(t);
+        else expect(cut.endsWith("…")).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("wraps to the width, keeping each line's indentation and every character", () => {
+    const code = "function f() {\n    return someVeryLongFunctionName(argumentNumberOne, argumentNumberTwo);\n}";
+    const lines = tw.wrap(code, 40).split("\n");
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(40);
+    expect(lines[1].startsWith("    return")).toBe(true);
+    expect(lines[2].startsWith("    ")).toBe(true);
+    expect(lines.join("").replace(/\s+/g, "")).toBe(code.replace(/\s+/g, ""));
+    const cjk = "東京の天気はどうですか？".repeat(10);
+    const wrapped = tw.wrap(cjk, 30).split("\n");
+    for (const l of wrapped) expect(stringWidth(l)).toBeLessThanOrEqual(30);
+    expect(wrapped.join("")).toBe(cjk);
+  });
+});
