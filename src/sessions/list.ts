@@ -36,7 +36,8 @@ export async function collectSessions(
     }
   }
   all.sort(compare[opts.sort ?? "name"]);
-  if (opts.limit === undefined || all.length <= opts.limit) return all;
+  // A scan stopped early has more to find even when it stopped at exactly --limit.
+  if (opts.limit === undefined || (complete && all.length <= opts.limit)) return all;
   opts.onCut?.(opts.limit, all.length, complete);
   return all.slice(0, opts.limit);
 }

@@ -1,22 +1,8 @@
-// A real Redis Cluster on loopback for the tests: N masters with R replicas
-// each, every node a throwaway redis-server with its own directory (for its
-// nodes.conf), created with `redis-cli --cluster create` and password
-// protected once it is up, so every cluster test also covers AUTH.
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import { Cluster, Redis as IORedis } from "ioredis";
-import { freePort, startRedisServer, type RedisServerHandle } from "../../src/dev/redis-process.js";
-
-const run = promisify(execFile);
-const HOST = "127.0.0.1";
-/** Bounded waits: a loaded CI machine is slow, a broken setup must still end. */
-const CREATE_TIMEOUT_MS = 60_000;
-const SETTLE_TIMEOUT_MS = 60_000;
+// The test cluster (redis-cluster-core.mjs, shared with `npm run bench`),
+// started with the redis-server starter from the sources.
+import type { Cluster, Redis as IORedis } from "ioredis";
+import { freePort, startRedisServer } from "../../src/dev/redis-process.js";
+import { startRedisCluster as start } from "./redis-cluster-core.mjs";
 
 export interface ClusterNode {
   port: number;
@@ -32,7 +18,7 @@ export interface RedisClusterHandle {
   url: string;
   /** A cluster-aware client playing the app. */
   client(): Cluster;
-  /** A plain connection to one node (CLUSTER FAILOVER, INFO, ...). */
+  /** A plain connection to one node of this cluster (CLUSTER FAILOVER, INFO, ...). */
   nodeClient(port: number): IORedis;
   stop(): Promise<void>;
 }
@@ -44,127 +30,6 @@ export interface RedisClusterOptions {
   nodeTimeoutMs?: number;
 }
 
-export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
-  const masters = opts.masters ?? 3;
-  const replicas = opts.replicasPerMaster ?? 1;
-  const count = masters * (1 + replicas);
-  const nodeTimeout = opts.nodeTimeoutMs ?? 30_000;
-  const started: { server: RedisServerHandle; dir: string }[] = [];
-  const stopAll = async () => {
-    await Promise.all(started.map((s) => s.server.stop()));
-    for (const s of started) fs.rmSync(s.dir, { recursive: true, force: true });
-  };
-  try {
-    // One at a time: ports picked in parallel could collide.
-    for (let i = 0; i < count; i++) started.push(await startNode(nodeTimeout));
-    const addresses = started.map((s) => `${HOST}:${s.server.port}`);
-    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], {
-      timeout: CREATE_TIMEOUT_MS,
-    });
-    const ports = started.map((s) => s.server.port);
-    await settle(ports, count, masters);
-    const password = randomBytes(12).toString("hex");
-    for (const port of ports) {
-      const c = new IORedis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 1 });
-      try {
-        await c.config("SET", "masterauth", password);
-        await c.config("SET", "requirepass", password);
-      } finally {
-        c.disconnect();
-      }
-    }
-    const nodes = started.map((s) => ({
-      port: s.server.port,
-      url: `redis://:${password}@${HOST}:${s.server.port}`,
-      stop: () => s.server.stop(),
-    }));
-    const firstReplica = await firstReplicaPort(ports, password);
-    return {
-      password,
-      nodes,
-      url: `redis://:${password}@${HOST}:${firstReplica}`,
-      client: () => new Cluster([{ host: HOST, port: ports[0] }], { redisOptions: { password, maxRetriesPerRequest: 2 } }),
-      nodeClient: (port) => {
-        // Never a default port: 6379 may be someone else's server.
-        if (!ports.includes(port)) throw new Error(`port ${port} is not a node of this cluster`);
-        return new IORedis({ host: HOST, port, password, maxRetriesPerRequest: 1 });
-      },
-      stop: stopAll,
-    };
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
-}
-
-async function startNode(nodeTimeoutMs: number): Promise<{ server: RedisServerHandle; dir: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-cluster-"));
-  let last: unknown;
-  // The bus port is ours to pick (port + 10000 may not exist); a taken one fails the start, so try again.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const bus = await freePort();
-    try {
-      const server = await startRedisServer({
-        args: [
-          "--cluster-enabled", "yes",
-          "--cluster-config-file", "nodes.conf",
-          "--cluster-port", String(bus),
-          "--cluster-node-timeout", String(nodeTimeoutMs),
-          "--repl-diskless-sync-delay", "0",
-          "--dir", dir,
-        ],
-      });
-      return { server, dir };
-    } catch (err) {
-      last = err;
-      fs.rmSync(path.join(dir, "nodes.conf"), { force: true });
-    }
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  throw last;
-}
-
-/**
- * Until every node says cluster_state:ok, knows every other node with the
- * same roles (gossip spreads who replicates whom a moment after the create),
- * and every replica is in sync.
- */
-async function settle(ports: number[], count: number, masters: number): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  const clients = ports.map((port) => new IORedis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 1 }));
-  try {
-    while (Date.now() < deadline) {
-      if ((await Promise.all(clients.map((c) => nodeSettled(c, count, masters)))).every(Boolean)) return;
-      await sleep(200);
-    }
-    throw new Error(`the test cluster did not reach cluster_state:ok within ${SETTLE_TIMEOUT_MS / 1000} s`);
-  } finally {
-    for (const c of clients) c.disconnect();
-  }
-}
-
-async function nodeSettled(c: IORedis, count: number, masters: number): Promise<boolean> {
-  try {
-    const info = String(await c.cluster("INFO"));
-    if (!/cluster_state:ok/.test(info) || !new RegExp(`cluster_known_nodes:${count}\\b`).test(info)) return false;
-    const nodes = String(await c.cluster("NODES")).trim().split("\n").map((l) => l.split(" "));
-    if (nodes.length !== count || nodes.some((f) => /handshake|noaddr|fail/.test(f[2]))) return false;
-    if (nodes.filter((f) => f[2].includes("slave")).length !== count - masters) return false;
-    const replication = String(await c.info("replication"));
-    return /role:master/.test(replication) || /master_link_status:up/.test(replication);
-  } catch {
-    return false;
-  }
-}
-
-async function firstReplicaPort(ports: number[], password: string): Promise<number> {
-  for (const port of ports) {
-    const c = new IORedis({ host: HOST, port, password, lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      if (/role:slave/.test(String(await c.info("replication")))) return port;
-    } finally {
-      c.disconnect();
-    }
-  }
-  return ports[0];
+export function startRedisCluster(opts: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
+  return start({ ...opts, startRedisServer, freePort });
 }
