@@ -58,7 +58,7 @@ function shq(s) {
 export async function redisCliRun({ port, db, redisUrl, script }) {
   const cli = `redis-cli -h 127.0.0.1 -p ${port} -n ${db}`;
   const before = await redisCommandsProcessed(redisUrl);
-  const m = await measure(["bash", "-o", "pipefail", "-c", script(cli)], { timeoutMs: 300_000 });
+  const m = await measure(["bash", "-o", "pipefail", "-c", script(cli)], { timeoutMs: 300_000, env: cliAuth(redisUrl) });
   const after = await redisCommandsProcessed(redisUrl);
   // The first INFO is counted by the time the second runs: subtract it.
   return { ...m, commands: after - before - 1 };
@@ -79,10 +79,17 @@ export function redisCliScripts(count) {
   };
 }
 
+/** The password of a redis:// URL for redis-cli, in its environment rather than on the command line. */
+export function cliAuth(redisUrl) {
+  const password = decodeURIComponent(new URL(redisUrl).password);
+  return password ? { REDISCLI_AUTH: password } : {};
+}
+
 /** Whether this redis-cli knows `--scan --count N`. */
-export function redisCliHasScanCount(port) {
+export function redisCliHasScanCount(port, redisUrl) {
   return new Promise((resolve) => {
-    const c = track(spawn("redis-cli", ["-h", "127.0.0.1", "-p", String(port), "--scan", "--count", "1000", "--pattern", "bench-probe:*"], { stdio: "ignore" }));
+    const args = ["-h", "127.0.0.1", "-p", String(port), "--scan", "--count", "1000", "--pattern", "bench-probe:*"];
+    const c = track(spawn("redis-cli", args, { stdio: "ignore", env: { ...process.env, ...cliAuth(redisUrl) } }));
     c.once("error", () => resolve(false));
     c.once("exit", (code) => resolve(code === 0));
   });

@@ -112,18 +112,22 @@ async function client(url, id, ops, counters, expected) {
   expected.shared = (expected.shared ?? 0) + sharedPushed;
 }
 
-async function redisBenchmark(port) {
+async function redisBenchmark(port, redisUrl) {
   if (!which("redis-benchmark")) return { available: false };
   const args = ["-h", "127.0.0.1", "-p", String(port), "--dbnum", "6", "-q", "-n", "20000", "-c", "50", "-t", "lpush,lrange_100"];
+  // redis-benchmark reads no password from the environment; the reported command leaves it out.
+  const password = decodeURIComponent(new URL(redisUrl).password);
+  const auth = password ? ["-a", password] : [];
   const out = await new Promise((resolve) => {
-    execFile("redis-benchmark", args, { timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => resolve({ err, text: `${stdout}\n${stderr}` }));
+    execFile("redis-benchmark", [...auth, ...args], { timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => resolve({ err, text: `${stdout}\n${stderr}` }));
   });
   const rates = {};
   for (const line of out.text.split(/[\r\n]+/)) {
     const m = /^(LPUSH|LRANGE_100[^:]*):\s*([\d.]+) requests per second/.exec(line.trim());
     if (m) rates[m[1].replace(/ .*/, "")] = Number(m[2]);
   }
-  return { available: true, command: `redis-benchmark ${args.join(" ")}`, rates, error: out.err ? String(out.err.message ?? out.err) : undefined };
+  const error = out.err ? String(out.err.message ?? out.err) : undefined;
+  return { available: true, command: `redis-benchmark ${args.join(" ")}`, rates, error: password ? error?.replaceAll(password, "••••") : error };
 }
 
 /**
@@ -175,7 +179,7 @@ export async function runLoad(opts = {}) {
     log(`load: ${counters.requests} requests in ${seconds.toFixed(1)} s, ${counters.errors} errors, ${lost} lost, ${extra} extra`);
 
     log("load: redis-benchmark on the same redis-server");
-    const bench = await redisBenchmark(redis.port);
+    const bench = await redisBenchmark(redis.port, redis.url);
     await direct.select(6).then(() => direct.flushdb()).catch(() => {});
 
     return {

@@ -406,7 +406,7 @@ async function main() {
     return r;
   };
   if (which("redis-cli")) {
-    const scanCount = await redisCliHasScanCount(redis.port);
+    const scanCount = await redisCliHasScanCount(redis.port, redis.url);
     const scripts = redisCliScripts(scanCount);
     scanNote = scanCount ? "`redis-cli --scan --count 1000`" : "`redis-cli --scan` (this redis-cli has no `--count`: SCAN with Redis's default COUNT 10)";
     for (const d of sizeDs) cliRows[`list-${d}`] = await rcli("`--scan` \\| LLEN + TTL per key (one redis-cli reading stdin)", d, scripts.list(`${DATASETS[d].prefix}*`), runsFor(d !== "small"));

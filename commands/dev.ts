@@ -46,10 +46,8 @@ export function devCommand(ctx: Context): Command {
         `profile '${PROFILE}' (use it with --profile ${PROFILE}). Runs until Ctrl-C.\n`,
     )
     .action(async (opts: DevOptions, cmd: Command) => {
-      const { randomBytes } = await import("node:crypto");
       const { registerSecret } = await import("../src/secrets.js");
-      // The program has a global --token too, and commander hands `dev --token x` to it.
-      const token = opts.token ?? ctx.globals(cmd).token ?? randomBytes(32).toString("base64url");
+      const token = await chooseTokens(ctx, opts, cmd);
       registerSecret(token);
       registerSecret(opts.readonlyToken);
 
@@ -58,6 +56,7 @@ export function devCommand(ctx: Context): Command {
       try {
         const { startRedisServer } = await import("../src/dev/redis-process.js");
         const redisServer = opts.redis ? undefined : await startRedisServer();
+        registerSecret(redisServer?.password);
         const redisUrl = opts.redis ?? redisServer!.url;
         try {
           if (opts.seed) await seedSamples(ctx, redisUrl);
@@ -83,11 +82,37 @@ export function devCommand(ctx: Context): Command {
     });
 }
 
+/**
+ * The full token (flag, else a new random one) once both tokens pass the checks;
+ * a refused token is a usage error before anything starts, a short one a warning.
+ */
+async function chooseTokens(ctx: Context, opts: DevOptions, cmd: Command): Promise<string> {
+  const { randomBytes } = await import("node:crypto");
+  const { MIN_TOKEN_LENGTH, tokenProblem } = await import("../src/dev/auth.js");
+  const { UsageError } = await import("../src/errors.js");
+  // The program has a global --token too, and commander hands `dev --token x` to it.
+  const given = opts.token ?? ctx.globals(cmd).token;
+  // 32 random bytes: 43 characters of base64url.
+  const token = given ?? randomBytes(32).toString("base64url");
+  const problem = tokenProblem(token, opts.readonlyToken);
+  if (problem) throw new UsageError(problem, "leave --token out and the endpoint makes up a random one");
+  for (const [flag, value] of [
+    ["--token", given],
+    ["--readonly-token", opts.readonlyToken],
+  ] as const) {
+    if (value !== undefined && value.length < MIN_TOKEN_LENGTH) {
+      ctx.io.stderr.write(`warning: ${flag} is ${value.length} characters: short tokens can be guessed; use ${MIN_TOKEN_LENGTH} or more\n`);
+    }
+  }
+  return token;
+}
+
 async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
   const { seed } = await import("../src/dev/seed.js");
   const { ConnectionError } = await import("../src/errors.js");
+  const { redact } = await import("../src/secrets.js");
   const result = await seed(redisUrl).catch((err: Error) => {
-    throw new ConnectionError(`cannot seed ${redisUrl}: ${err.message}`);
+    throw new ConnectionError(redact(`cannot seed ${redisUrl}: ${err.message}`));
   });
   ctx.io.stderr.write(`seeded ${result.sessions} sample sessions (${result.messages} messages)\n`);
 }
@@ -96,6 +121,7 @@ async function listen(redisUrl: string, opts: DevOptions, token: string) {
   const { startEndpoint } = await import("../src/dev/server.js");
   const { RedisUnavailableError } = await import("../src/dev/connections.js");
   const { CliError, ConnectionError, ExitCode } = await import("../src/errors.js");
+  const { redact } = await import("../src/secrets.js");
   try {
     return await startEndpoint({ redisUrl, host: opts.host, port: opts.port, token, readonlyToken: opts.readonlyToken });
   } catch (err) {
@@ -106,7 +132,7 @@ async function listen(redisUrl: string, opts: DevOptions, token: string) {
     if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") {
       throw new CliError(`cannot listen on ${opts.host}: ${e.code}`, ExitCode.usage);
     }
-    if (err instanceof RedisUnavailableError) throw new ConnectionError(`cannot reach ${redisUrl}: ${e.message}`);
+    if (err instanceof RedisUnavailableError) throw new ConnectionError(redact(`cannot reach ${redisUrl}: ${e.message}`));
     throw err;
   }
 }
@@ -119,8 +145,12 @@ async function announce(
   startedRedis: boolean,
 ): Promise<void> {
   const { io } = ctx;
+  const { redact } = await import("../src/secrets.js");
+  // The Redis password is never printed: not the one of the redis-server
+  // started here, not one in a --redis URL.
+  const shownRedisUrl = redact(redisUrl);
   if (opts.json) {
-    const line = { url: endpoint.url, token: endpoint.token, readonlyToken: endpoint.readonlyToken ?? null, redisUrl };
+    const line = { url: endpoint.url, token: endpoint.token, readonlyToken: endpoint.readonlyToken ?? null, redisUrl: shownRedisUrl };
     io.stdout.write(JSON.stringify(line) + "\n");
   } else {
     io.stdout.write(`UPSTASH_REDIS_REST_URL=${endpoint.url}\nUPSTASH_REDIS_REST_TOKEN=${endpoint.token}\n`);
@@ -138,8 +168,9 @@ async function announce(
   } catch (err) {
     io.stderr.write(`warning: could not save profile '${PROFILE}': ${(err as Error).message}\n`);
   }
-  const { redact } = await import("../src/secrets.js");
-  const backend = startedRedis ? `in-memory redis-server at ${redisUrl}, discarded on exit` : redact(redisUrl);
+  const backend = startedRedis
+    ? `in-memory redis-server on ${new URL(redisUrl).host}, password-protected, discarded on exit`
+    : shownRedisUrl;
   io.stderr.write(`redis: ${backend}\nlocal endpoint ready; Ctrl-C to stop\n`);
 }
 

@@ -48,6 +48,7 @@ export function repairCommand(ctx: Context): Command {
       const { progress } = await import("../src/render/progress.js");
       const { sessionLine, plural } = await import("../src/render/writes.js");
       const r = await import("../src/render/repair.js");
+      const { showBytes } = await import("../src/store/bytes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const missing: string[] = [];
@@ -72,7 +73,7 @@ export function repairCommand(ctx: Context): Command {
         if (opts.dryRun || !plans.length) {
           if (plans.length) out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
           else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
-          if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean, missing });
+          if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
           else await r.listChanges(out, plans);
           return notFound();
         }
@@ -91,7 +92,7 @@ export function repairCommand(ctx: Context): Command {
         const bar = progress(ctx.io);
         const results = await applyRepairs(store, plans, (n) => bar.update(`repaired ${n}/${plans.length}…`));
         bar.done();
-        if (opts.json) await out.json({ sessions: results.map(r.resultJson), clean, missing });
+        if (opts.json) await out.json({ sessions: results.map(r.resultJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
         else for (const res of results) out.warn(r.resultLine(res));
         if (results.some((res) => res.status === "changed")) process.exitCode = ExitCode.failure;
         notFound();

@@ -1,13 +1,19 @@
 // A throwaway redis-server for `upstash-memory dev` and the tests: in memory only
-// (no RDB, no AOF), loopback only, on a free port, gone when stopped.
+// (no RDB, no AOF), loopback only, on a free port, gone when stopped. It gets a
+// random password (requirepass), so another local user cannot reach the data
+// around the REST token: the password is passed on stdin, never on the command
+// line where `ps` would show it, and lives only in the handle's URL.
+import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CliError, ExitCode } from "../errors.js";
 
 export interface RedisServerHandle {
+  /** redis://:PASSWORD@127.0.0.1:PORT: a secret, never to be printed as it is. */
   url: string;
   port: number;
+  password: string;
   stop(): Promise<void>;
 }
 
@@ -47,11 +53,15 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
 }
 
 async function launch(port: number, extra: string[]): Promise<RedisServerHandle> {
+  const password = randomBytes(24).toString("hex");
+  // "-": the rest of the configuration comes from stdin.
   const child = spawn(
     "redis-server",
-    ["--save", "", "--appendonly", "no", "--bind", HOST, "--port", String(port), ...extra],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    ["-", "--save", "", "--appendonly", "no", "--bind", HOST, "--port", String(port), ...extra],
+    { stdio: ["pipe", "pipe", "pipe"] },
   );
+  child.stdin!.on("error", () => {}); // redis-server missing or gone: reported below.
+  child.stdin!.end(`requirepass ${password}\n`);
   let tail = "";
   const keepTail = (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-LOG_TAIL_BYTES);
@@ -74,7 +84,7 @@ async function launch(port: number, extra: string[]): Promise<RedisServerHandle>
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 
-  const ready = await waitUntilServing(port, child.pid, () => ended === undefined);
+  const ready = await waitUntilServing(port, password, child.pid, () => ended === undefined);
   if (!ready) {
     process.removeListener("exit", killOnExit);
     await terminate(child, exited);
@@ -85,8 +95,9 @@ async function launch(port: number, extra: string[]): Promise<RedisServerHandle>
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `redis://${HOST}:${port}`,
+    url: `redis://:${password}@${HOST}:${port}`,
     port,
+    password,
     stop: () => {
       stopped ??= terminate(child, exited).finally(() => process.removeListener("exit", killOnExit));
       return stopped;
@@ -128,17 +139,17 @@ export function freePort(): Promise<number> {
  * died or the deadline passed (false). Asking for its process_id rather than
  * sending PING keeps another server already on the port from passing for ours.
  */
-async function waitUntilServing(port: number, pid: number | undefined, alive: () => boolean): Promise<boolean> {
+async function waitUntilServing(port: number, password: string, pid: number | undefined, alive: () => boolean): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (alive() && Date.now() < deadline) {
-    if (pid !== undefined && (await serverPid(port)) === pid) return true;
+    if (pid !== undefined && (await serverPid(port, password)) === pid) return true;
     await sleep(50);
   }
   return false;
 }
 
-/** The process_id from `INFO server` of whatever listens on the port, if anything answers. */
-function serverPid(port: number): Promise<number | undefined> {
+/** The process_id from `INFO server` of whatever listens on the port and takes the password, if anything does. */
+function serverPid(port: number, password: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: HOST, port });
     let reply = "";
@@ -148,7 +159,7 @@ function serverPid(port: number): Promise<number | undefined> {
     };
     socket.setTimeout(1_000, () => finish(undefined));
     socket.once("error", () => finish(undefined));
-    socket.once("connect", () => socket.write("INFO server\r\n"));
+    socket.once("connect", () => socket.write(`AUTH ${password}\r\nINFO server\r\n`));
     socket.on("data", (chunk) => {
       reply += chunk.toString("latin1");
       // An error reply (still loading, ...) means not ready yet.

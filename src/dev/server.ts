@@ -44,6 +44,8 @@ const SCRIPT_TIMEOUT_MS = 5_000;
 
 export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const host = opts.host ?? "127.0.0.1";
+  // First: refused tokens (empty, equal) fail before anything is opened.
+  const tokens = new TokenCheck(opts.token, opts.readonlyToken);
   const shared = await openConnection(opts.redisUrl, true);
   const control = await openConnection(opts.redisUrl, true).catch((err) => {
     shared.disconnect();
@@ -59,7 +61,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     throw new RedisUnavailableError(err);
   }
   const handler = new RequestHandler({
-    tokens: new TokenCheck(opts.token, opts.readonlyToken),
+    tokens,
     policy: new CommandPolicy(table),
     executor: new Executor(shared, pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),
     latencyMs: opts.latencyMs ?? 0,

@@ -66,7 +66,8 @@ export function checkContent(f: Findings, read: HistoryRead, sessionId: string):
 
   if (breaking.length) {
     const first = breaking[0];
-    const others = readersWith(first, "breaks").filter((r) => !readers.includes(r));
+    // Other readers are named only when they fail on every one of these elements too.
+    const others = readersWith(first, "breaks").filter((r) => !readers.includes(r) && breaking.every((v) => v.verdicts[r].outcome === "breaks"));
     f.add(
       "content",
       "breaks-load",
@@ -87,7 +88,9 @@ export function checkContent(f: Findings, read: HistoryRead, sessionId: string):
       python ? "fail" : "warn",
       python
         ? `${which(invisible)} ${invisible.length === 1 ? "makes" : "make"} LangChain Python raise, so the bot loads no memory at all (LangChain JS / Flowise would drop ${invisible.length === 1 ? "it" : "them"} without a word)`
-        : `${invisible.length} of ${plural(verdicts.length, "message")} ${invisible.length === 1 ? "is" : "are"} invisible to ${who}: ${which(invisible)}, dropped without a word (LangChain Python would raise on ${invisible.length === 1 ? "it" : "them"})`,
+        : `${invisible.length} of ${plural(verdicts.length, "message")} ${invisible.length === 1 ? "is" : "are"} invisible to ${who}: ${which(invisible)}, dropped without a word${
+            invisible.every((v) => v.verdicts["langchain-python"].outcome === "breaks") ? ` (LangChain Python would raise on ${invisible.length === 1 ? "it" : "them"})` : ""
+          }`,
       python ? `\`${repair}\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}` : `\`${repair} --invisible\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}; \`--dry-run\` shows the change first`,
     ).elements = report(invisible);
   } else if (verdicts.length) {

@@ -1,6 +1,6 @@
 // Profiles for `config list/show` and `login`: tokens are always masked.
 import type { Profile } from "../config/profiles.js";
-import { maskToken } from "../secrets.js";
+import { maskToken, redact } from "../secrets.js";
 import type { Output } from "./output.js";
 import { printTable } from "./table.js";
 import { sanitizeLine } from "./sanitize.js";
@@ -9,7 +9,8 @@ export function profileJson(name: string, p: Profile, current: boolean): Record<
   return {
     name,
     current,
-    url: p.url,
+    // A redis:// URL may carry the password.
+    url: redact(p.url),
     token: p.token ? maskToken(p.token) : null,
     prefix: p.prefix ?? "",
     ttl: p.ttl ?? null,

@@ -5,7 +5,8 @@ import type { Change, SessionPlan } from "../repair/plan.js";
 import type { RepairResult } from "../repair/apply.js";
 import { exportElement } from "../transfer/format.js";
 import { plural, sessionLine } from "./writes.js";
-import { snippet } from "./sanitize.js";
+import { sanitizeLine, snippet } from "./sanitize.js";
+import { keyFields } from "../keys.js";
 
 function changeJson(c: Change): Record<string, unknown> {
   return {
@@ -20,7 +21,7 @@ function changeJson(c: Change): Record<string, unknown> {
 }
 
 export function planJson(p: SessionPlan): Record<string, unknown> {
-  return { sessionId: p.sessionId, key: p.key, count: p.newestFirst.length, changes: p.changes.map(changeJson) };
+  return { ...keyFields(p.sessionId, p.key), count: p.newestFirst.length, changes: p.changes.map(changeJson) };
 }
 
 export function resultJson(r: RepairResult): Record<string, unknown> {
@@ -38,14 +39,14 @@ export function describeChanges(changes: Change[], tense: "will" | "did" = "will
 
 /** "repair session 'user-42': remove 2 elements" / "repair 3 sessions: remove 5 elements and unwrap 1 element" */
 export function describePlans(plans: SessionPlan[]): string {
-  const what = plans.length === 1 ? `session '${plans[0].sessionId}'` : plural(plans.length, "session");
+  const what = plans.length === 1 ? `session '${sanitizeLine(plans[0].sessionId)}'` : plural(plans.length, "session");
   return `repair ${what}: ${describeChanges(plans.flatMap((p) => p.changes))}`;
 }
 
 /** One tab-separated line per change: session, index, action, problem, the element. */
 export async function listChanges(out: Output, plans: SessionPlan[]): Promise<void> {
   for (const p of plans) {
-    for (const c of p.changes) await out.tsv([p.sessionId, c.index, c.action, c.verdict.problem ?? "", snippet(c.verdict.bytes.toString("utf8"), 60)]);
+    for (const c of p.changes) await out.tsv([sanitizeLine(p.sessionId), c.index, c.action, c.verdict.problem ?? "", snippet(c.verdict.bytes.toString("utf8"), 60)]);
   }
 }
 

@@ -8,6 +8,7 @@ import { elementBytes, type ExportLine } from "../transfer/format.js";
 import { exportKeys } from "../transfer/export.js";
 import type { Store } from "../store/types.js";
 import type { KeySpace } from "../keys.js";
+import { textFromBytes } from "../store/bytes.js";
 import type { Target } from "../write/targets.js";
 
 export type RepairAction = "remove" | "unwrap";
@@ -39,11 +40,14 @@ export interface PlanOptions {
   invisible: boolean;
 }
 
-export function planSession(line: ExportLine, opts: PlanOptions): SessionPlan {
+export function planSession(line: ExportLine, opts: PlanOptions, keys?: KeySpace): SessionPlan {
+  // The key as the store takes it: a key that is not UTF-8 travels as keyBase64 in an export line.
+  const key = line.keyBase64 ? textFromBytes(Buffer.from(line.keyBase64, "base64")) : line.key;
+  const sessionId = keys ? keys.sessionId(key) : line.sessionId;
   const newestFirst = line.elements.map(elementBytes);
   const n = newestFirst.length;
   const changes: Change[] = [];
-  for (const v of judgeSession(newestFirst, line.key)) {
+  for (const v of judgeSession(newestFirst, key)) {
     const wanted = v.outcome === "breaks" || (opts.invisible && v.outcome === "dropped");
     if (!wanted) continue;
     // The i-th oldest element sits at LRANGE position n - i, which is -i counted from the tail.
@@ -57,7 +61,7 @@ export function planSession(line: ExportLine, opts: PlanOptions): SessionPlan {
     if (!c) after.push(e);
     else if (c.action === "unwrap") after.push(Buffer.from(c.replacement!, "utf8"));
   });
-  return { sessionId: line.sessionId, key: line.key, line, newestFirst, changes, after };
+  return { sessionId, key, line, newestFirst, changes, after };
 }
 
 export function counts(plans: SessionPlan[]): { removed: number; unwrapped: number } {
@@ -81,7 +85,7 @@ export async function planRepairs(store: Store, keys: KeySpace, targets: Target[
   const report = { missing: [] as string[], notLists: [] as { key: string; type: string }[] };
   const selection: RepairSelection = { plans: [], clean: [], gone: [] };
   for await (const line of exportKeys(store, keys, targets.map((t) => t.key), report)) {
-    const plan = planSession(line, opts);
+    const plan = planSession(line, opts, keys);
     if (plan.changes.length) selection.plans.push(plan);
     else selection.clean.push(plan.sessionId);
   }

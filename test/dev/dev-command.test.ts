@@ -5,10 +5,12 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { Redis } from "@upstash/redis";
+import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devCommand } from "../../commands/dev.js";
 import { createContext } from "../../src/context.js";
 import { SAMPLE_SESSIONS } from "../../src/dev/seed.js";
+import { runCli } from "../harness/cli.js";
 import { startIsolatedStack, type IsolatedStack } from "../harness/stack.js";
 
 let iso: IsolatedStack;
@@ -66,7 +68,9 @@ describe("dev command", () => {
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(info.readonlyToken).toBe("ro-token-123");
-    expect(info.redisUrl).toBe(iso.redisUrl);
+    // The Redis password is never printed.
+    expect(info.redisUrl).toBe(iso.redisUrl.replace(/:[^:@/]+@/, ":••••@"));
+    expect(line).not.toContain(new URL(iso.redisUrl).password);
     expect(run.stderr()).toMatch(/ready; Ctrl-C to stop/);
 
     const redis = new Redis({ url: info.url, token: info.token });
@@ -90,6 +94,60 @@ describe("dev command", () => {
     expect(out).toMatch(/^UPSTASH_REDIS_REST_URL=http:\/\/127\.0\.0\.1:\d+\nUPSTASH_REDIS_REST_TOKEN=\S{20,}\n$/);
     await until(() => (run.stderr().includes("ready") ? true : undefined), "the ready note");
     expect(run.stderr()).toMatch(/warning: listening on 0\.0\.0\.0/);
+    process.emit("SIGINT");
+    await run.done;
+  });
+
+  it("refuses unusable tokens before starting anything (exit 2), and warns about short ones", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
+    const refused: Array<[string[], RegExp]> = [
+      [["--token", ""], /--token is empty/],
+      [["--readonly-token", ""], /--readonly-token is empty/],
+      [["--token", "same-token-0123456789", "--readonly-token", "same-token-0123456789"], /same as --token/],
+      [["--token", "with space 0123456789"], /printable ASCII/],
+      [["--token", "non-ascii-é-0123456789"], /printable ASCII/],
+    ];
+    for (const [args, message] of refused) {
+      const run = runDev(["--port", "0", "--redis", iso.redisUrl, ...args], env);
+      await expect(run.done, args.join(" ")).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+      expect(run.stdout(), args.join(" ")).toBe("");
+    }
+    expect(fs.readdirSync(configDir)).toEqual([]);
+
+    const run = runDev(["--port", "0", "--redis", iso.redisUrl, "--token", "short", "--readonly-token", "ro"], env);
+    await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+    expect(run.stderr()).toContain("warning: --token is 5 characters: short tokens can be guessed; use 16 or more");
+    expect(run.stderr()).toContain("warning: --readonly-token is 2 characters");
+    process.emit("SIGINT");
+    await run.done;
+  });
+
+  it("exits 2 with one line for a refused token, as a user sees it", async () => {
+    for (const args of [["--token", ""], ["--token", "t0123456789abcdefgh", "--readonly-token", "t0123456789abcdefgh"]]) {
+      const r = await runCli(["dev", "--port", "0", "--redis", iso.redisUrl, ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^upstash-memory: --(readonly-)?token /);
+      expect(r.stderr).not.toContain("t0123456789abcdefgh");
+    }
+  });
+
+  it("never prints the password of the redis-server it starts", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const run = runDev(["--port", "0", "--json"], { UPSTASH_MEMORY_CONFIG_DIR: configDir });
+    await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+    const info = JSON.parse(run.stdout()) as { redisUrl: string };
+    expect(info.redisUrl).toMatch(/^redis:\/\/:••••@127\.0\.0\.1:\d+$/);
+    expect(run.stderr()).toMatch(/in-memory redis-server on 127\.0\.0\.1:\d+, password-protected/);
+    expect(run.stdout() + run.stderr()).not.toMatch(/redis:\/\/:[^•@\s]+@/);
+    // Without the password the server answers nothing but NOAUTH.
+    const { port } = new URL(info.redisUrl);
+    const anonymous = new IORedis({ host: "127.0.0.1", port: Number(port), lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
+    anonymous.on("error", () => {});
+    await anonymous.connect();
+    await expect(anonymous.get("anything")).rejects.toThrow(/NOAUTH/);
+    anonymous.disconnect();
     process.emit("SIGINT");
     await run.done;
   });

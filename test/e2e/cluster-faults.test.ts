@@ -129,7 +129,10 @@ describe("a failover during `sessions list` over 10,000 sessions", () => {
   });
 
   it("--json while a failover runs: all 10,000 sessions, or a clear error, never a silent partial", async () => {
-    const [m] = await masters(c);
+    // After the first failover, gossip takes a moment to tell every node who replicates whom.
+    let m: Master | undefined;
+    await until("a master with a replica", async () => (m = (await masters(c)).find((x) => x.replicaPort)) !== undefined);
+    m = m!;
     const env = { UPSTASH_REDIS_REST_URL: c.url };
     const listing = runCli(["sessions", "list", "--json", "--prefix", prefix], { env, timeoutMs: 90_000 });
     await sleep(100);

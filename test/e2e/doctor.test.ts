@@ -128,7 +128,7 @@ describe("connection", () => {
       await admin.config("SET", "requirepass", password);
       const wrong = `wrong${randomUUID().replace(/-/g, "")}`;
       secrets.add(wrong);
-      const url = (pw: string) => redis.url.replace("redis://", `redis://${pw ? `:${pw}@` : ""}`);
+      const url = (pw: string) => `redis://${pw ? `:${pw}@` : ""}127.0.0.1:${redis.port}`;
       const bad = one(checksOf(await run(["doctor", "--json", "--url", url(wrong)])), "connection.auth");
       expect(bad).toMatchObject({ status: "fail", message: expect.stringContaining("WRONGPASS"), hint: expect.stringContaining("password in the redis:// URL") });
       const none = one(checksOf(await run(["doctor", "--json", "--url", url("")])), "connection.auth");

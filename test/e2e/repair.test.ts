@@ -247,6 +247,22 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
     await app.del(id);
   });
 
+  it("a key that is not UTF-8 is repaired in place, under its exact bytes", async () => {
+    const prefix = `repair-bin-${randomUUID().slice(0, 8)}:`;
+    const key = Buffer.concat([Buffer.from(prefix), Buffer.from("s"), Buffer.from([0xff, 0xfe])]);
+    for (const e of [human("a"), "null", ai("b")]) await app.lpush(key, e);
+    const backup = tmpFile("bin.jsonl");
+    const r = await cli(["repair", "--match", "s*", "--prefix", prefix, "--yes", "--json", "--backup", backup]);
+    expect(r.code).toBe(0);
+    const [session] = JSON.parse(r.stdout).sessions;
+    expect(session).toMatchObject({ sessionId: "s\\xff\\xfe", keyBase64: key.toString("base64"), status: "repaired" });
+    expect((await lrangeBytes(app, key)).map(String)).toEqual([ai("b"), human("a")]);
+    expect(await app.keysBuffer(`${prefix}*`)).toEqual([key]);
+    expect((await cli(["import", backup, "--replace", "--yes"])).code).toBe(0);
+    expect((await lrangeBytes(app, key)).map(String)).toEqual([ai("b"), "null", human("a")]);
+    await app.del(key);
+  });
+
   it("under message_store: it repairs for LangChain Python, which raises on what JS would drop", async () => {
     const id = `repair-py-${randomUUID().slice(0, 8)}`;
     const key = `message_store:${id}`;

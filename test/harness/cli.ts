@@ -30,7 +30,9 @@ export interface RunOptions {
  * of every test is checked here, so a leak fails the test that caused it.
  */
 function assertNoSecrets(result: RunResult, args: string[]): void {
-  const secrets = [inject("restToken"), inject("readonlyToken")];
+  // The shared redis-server's password too (in REDIS_URL-style URLs the suite passes around).
+  const redisPassword = decodeURIComponent(new URL(inject("redisUrl")).password);
+  const secrets = [inject("restToken"), inject("readonlyToken"), redisPassword];
   for (const secret of secrets) {
     if (secret && (result.stdout.includes(secret) || result.stderr.includes(secret))) {
       throw new Error(`a token appeared in the output of: upstash-memory ${args.join(" ").replaceAll(secret, "<token>")}`);

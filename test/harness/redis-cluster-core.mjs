@@ -1,8 +1,8 @@
 // A real Redis Cluster on loopback for the tests and the benchmark: N masters
 // with R replicas each, every node a throwaway redis-server with its own
-// directory (for its nodes.conf), created with `redis-cli --cluster create`
-// and password protected once it is up, so every cluster test also covers
-// AUTH. Plain JavaScript so `npm run bench` can use it without a build; the
+// directory (for its nodes.conf), created with `redis-cli --cluster create`,
+// all nodes sharing one password, so every cluster test also covers AUTH.
+// Plain JavaScript so `npm run bench` can use it without a build; the
 // caller hands in the redis-server starter (src/dev/redis-process.ts, or its
 // build).
 import { execFile } from "node:child_process";
@@ -21,7 +21,7 @@ const CREATE_TIMEOUT_MS = 60_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /**
- * @param {{ startRedisServer: (o: { args?: string[] }) => Promise<{ port: number, url: string, stop(): Promise<void> }>,
+ * @param {{ startRedisServer: (o: { args?: string[] }) => Promise<{ port: number, password?: string, stop(): Promise<void> }>,
  *           freePort: () => Promise<number>, masters?: number, replicasPerMaster?: number, nodeTimeoutMs?: number }} opts
  *   nodeTimeoutMs: cluster-node-timeout, short for failure tests, long for a shared cluster (a busy machine must not fail over)
  */
@@ -30,7 +30,7 @@ export async function startRedisCluster(opts) {
   const replicas = opts.replicasPerMaster ?? 1;
   const count = masters * (1 + replicas);
   const nodeTimeout = opts.nodeTimeoutMs ?? 30_000;
-  /** @type {{ server: { port: number, stop(): Promise<void> }, dir: string }[]} */
+  /** @type {{ server: { port: number, password?: string, stop(): Promise<void> }, dir: string }[]} */
   const started = [];
   const stopAll = async () => {
     await Promise.all(started.map((s) => s.server.stop()));
@@ -39,15 +39,11 @@ export async function startRedisCluster(opts) {
   try {
     // One at a time: ports picked in parallel could collide.
     for (let i = 0; i < count; i++) started.push(await startNode(opts, nodeTimeout));
-    const addresses = started.map((s) => `${HOST}:${s.server.port}`);
-    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], {
-      timeout: CREATE_TIMEOUT_MS,
-    });
-    const ports = started.map((s) => s.server.port);
-    await settle(ports, count, masters);
+    // Every node starts with a password of its own: one for all of them
+    // (redis-cli --cluster create and replication use one), set before the cluster forms.
     const password = randomBytes(12).toString("hex");
-    for (const port of ports) {
-      const c = new IORedis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    for (const s of started) {
+      const c = new IORedis({ host: HOST, port: s.server.port, password: s.server.password, lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await c.config("SET", "masterauth", password);
         await c.config("SET", "requirepass", password);
@@ -55,6 +51,14 @@ export async function startRedisCluster(opts) {
         c.disconnect();
       }
     }
+    const addresses = started.map((s) => `${HOST}:${s.server.port}`);
+    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], {
+      timeout: CREATE_TIMEOUT_MS,
+      // Not on the command line, where `ps` would show it.
+      env: { ...process.env, REDISCLI_AUTH: password },
+    });
+    const ports = started.map((s) => s.server.port);
+    await settle(ports, count, masters, password);
     const nodes = started.map((s) => ({
       port: s.server.port,
       url: `redis://:${password}@${HOST}:${s.server.port}`,
@@ -112,9 +116,9 @@ async function startNode({ startRedisServer, freePort }, nodeTimeoutMs) {
  * same roles (gossip spreads who replicates whom a moment after the create),
  * and every replica is in sync.
  */
-async function settle(ports, count, masters) {
+async function settle(ports, count, masters, password) {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  const clients = ports.map((port) => new IORedis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 1 }));
+  const clients = ports.map((port) => new IORedis({ host: HOST, port, password, lazyConnect: true, maxRetriesPerRequest: 1 }));
   try {
     while (Date.now() < deadline) {
       if ((await Promise.all(clients.map((c) => nodeSettled(c, count, masters)))).every(Boolean)) return;
