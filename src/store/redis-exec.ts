@@ -69,7 +69,19 @@ export function isAuthFailure(err: Error): boolean {
   return isReplyError(err) && /^(WRONGPASS|NOAUTH|NOPERM)|invalid password/.test(err.message);
 }
 
+/** A certificate the TLS handshake refused (ioredis then only says "Connection is closed"). */
+export function tlsFailure(err: Error | undefined): Error | undefined {
+  const code = (err as { code?: string } | undefined)?.code ?? "";
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_/.test(code) ? err : undefined;
+}
+
 export function classify(err: Error, connecting: boolean): Error {
+  if (tlsFailure(err)) {
+    return new ConnectionError(
+      `the server's TLS certificate was refused (${(err as { code?: string }).code}: ${err.message})`,
+      "a server with a certificate of its own CA: point NODE_EXTRA_CA_CERTS at that CA's certificate",
+    );
+  }
   if (isReplyError(err)) {
     const m = err.message;
     if (/^(WRONGPASS|NOAUTH|NOPERM)/.test(m) || m.includes("invalid password")) {

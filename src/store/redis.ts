@@ -4,11 +4,12 @@
 // (any node, master or replica) hands everything to store/cluster.ts, seeded
 // with that node. That question is part of connecting, like AUTH, and is not
 // counted as a round trip in --stats.
+import { isIP } from "node:net";
 import { Redis as IORedis } from "ioredis";
 import { ConnectionError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
 import { TransientError, withRetry } from "./retry.js";
-import { classify, connectionOptions, execBatch, isAuthFailure } from "./redis-exec.js";
+import { classify, connectionOptions, execBatch, isAuthFailure, tlsFailure } from "./redis-exec.js";
 import type { ClusterRouter } from "./cluster.js";
 import type { BatchOptions, Cmd, Outcome, ScanNodes, Store, StoreOptions, StoreStats } from "./types.js";
 
@@ -31,7 +32,8 @@ export class RedisStore implements Store {
     this.target = `${u.protocol}//${u.host}`;
     this.client = new IORedis(opts.url, {
       ...connectionOptions(u, opts.timeoutMs),
-      ...(u.protocol === "rediss:" ? { tls: { servername: u.hostname } } : {}),
+      // SNI carries a host name, never an IP address (RFC 6066).
+      ...(u.protocol === "rediss:" ? { tls: isIP(u.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: u.hostname } } : {}),
     });
     // Errors surface through the commands; keep ioredis from printing them.
     this.client.on("error", (err) => {
@@ -43,7 +45,8 @@ export class RedisStore implements Store {
   private connect(): Promise<ClusterRouter | undefined> {
     this.ready ??= this.open().catch((err: Error) => {
       this.ready = undefined;
-      throw err instanceof TransientError || err instanceof ConnectionError ? err : classify(this.authFailure() ?? err, true);
+      if (err instanceof TransientError || err instanceof ConnectionError) throw err;
+      throw classify(this.authFailure() ?? tlsFailure(this.lastError) ?? err, true);
     });
     return this.ready;
   }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "ioredis";
 import { startRedisCluster, type RedisClusterHandle } from "../harness/redis-cluster.js";
 import { lpushMany, writeConversation } from "../harness/transports.js";
-import { BIN, baseEnv, runCli, tempConfigDir, type RunOptions } from "../harness/cli.js";
+import { BIN, ROOT, baseEnv, runCli, tempConfigDir, type RunOptions } from "../harness/cli.js";
 import { storedMessages } from "../harness/fixtures.js";
 import { slotOf } from "../../src/store/slots.js";
 
@@ -278,5 +278,46 @@ describe("a master that cannot be reached", () => {
     expect(reads.code).toBe(0);
     expect(JSON.parse(reads.stdout)).toHaveLength(ids.filter((id) => kept.some((m) => holds(m, prefix + id))).length);
     expect(reads.stderr.trim()).toBe(`warning: skipped: ${orphans}`);
+  });
+});
+
+describe("a cluster over rediss://", () => {
+  let c: RedisClusterHandle;
+  let app: Cluster;
+  const prefix = "tls:";
+  const ids = Array.from({ length: 200 }, (_, i) => `s${i}`);
+  const tls = { cert: path.join(ROOT, "test/fixtures/tls/cert.pem"), key: path.join(ROOT, "test/fixtures/tls/key.pem") };
+  beforeAll(async () => {
+    c = await startRedisCluster({ masters: 3, replicasPerMaster: 0, tls });
+    app = c.client(); // over the nodes' plain ports, as the test's own back door
+    await lpushMany(app as never, ids.map((id) => [prefix + id, element]));
+  }, 120_000);
+  afterAll(async () => {
+    app?.disconnect();
+    await c?.stop();
+  });
+
+  it("verifies every node's certificate, and with the CA trusted works on every master", async () => {
+    expect(c.url).toMatch(/^rediss:\/\//);
+    const untrusted = await runCli(["sessions", "list", "--prefix", prefix], { env: { UPSTASH_REDIS_REST_URL: c.url } });
+    expect(untrusted.code).toBe(4);
+    expect(untrusted.stderr).toMatch(/TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
+    expect(untrusted.stderr).toContain("NODE_EXTRA_CA_CERTS");
+
+    const env = { UPSTASH_REDIS_REST_URL: c.url, NODE_EXTRA_CA_CERTS: tls.cert };
+    const list = await runCli(["sessions", "list", "--json", "--prefix", prefix, "--stats"], { env });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).map((s: { sessionId: string }) => s.sessionId)).toEqual([...ids].sort());
+    // Every master reached on its TLS port; nothing else on stderr (no warning about SNI and IP addresses).
+    const tlsPorts = c.nodes.map((n) => n.tlsPort);
+    const reached = [...list.stderr.matchAll(/127\.0\.0\.1:(\d+): \d+ round trips?/g)].map((m) => Number(m[1]));
+    expect(reached.sort()).toEqual([...tlsPorts].sort());
+    expect(list.stderr.trim().split("\n")).toHaveLength(1);
+
+    const one = await runCli(["append", "s7", "over TLS", "--prefix", prefix, "--json"], { env });
+    expect(JSON.parse(one.stdout)).toMatchObject({ count: 2, applied: true });
+    const wrong = await runCli(["history", "show", "s7", "--prefix", prefix], { env: { ...env, UPSTASH_REDIS_REST_URL: c.url.replace(/:[0-9a-f]+@/, ":wrong@") } });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toContain("Redis refused the credentials");
   });
 });

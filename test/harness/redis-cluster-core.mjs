@@ -22,15 +22,17 @@ const SETTLE_TIMEOUT_MS = 60_000;
 
 /**
  * @param {{ startRedisServer: (o: { args?: string[] }) => Promise<{ port: number, password?: string, stop(): Promise<void> }>,
- *           freePort: () => Promise<number>, masters?: number, replicasPerMaster?: number, nodeTimeoutMs?: number }} opts
+ *           freePort: () => Promise<number>, masters?: number, replicasPerMaster?: number, nodeTimeoutMs?: number,
+ *           tls?: { cert: string, key: string } }} opts
  *   nodeTimeoutMs: cluster-node-timeout, short for failure tests, long for a shared cluster (a busy machine must not fail over)
+ *   tls: clients and the cluster bus over TLS with this certificate (its own CA); `url` is then rediss://
  */
 export async function startRedisCluster(opts) {
   const masters = opts.masters ?? 3;
   const replicas = opts.replicasPerMaster ?? 1;
   const count = masters * (1 + replicas);
   const nodeTimeout = opts.nodeTimeoutMs ?? 30_000;
-  /** @type {{ server: { port: number, password?: string, stop(): Promise<void> }, dir: string }[]} */
+  /** @type {{ server: { port: number, password?: string, stop(): Promise<void> }, dir: string, tlsPort?: number }[]} */
   const started = [];
   const stopAll = async () => {
     await Promise.all(started.map((s) => s.server.stop()));
@@ -51,8 +53,9 @@ export async function startRedisCluster(opts) {
         c.disconnect();
       }
     }
-    const addresses = started.map((s) => `${HOST}:${s.server.port}`);
-    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], {
+    const addresses = started.map((s) => `${HOST}:${s.tlsPort ?? s.server.port}`);
+    const tlsCli = opts.tls ? ["--tls", "--cacert", opts.tls.cert] : [];
+    await run("redis-cli", [...tlsCli, "--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], {
       timeout: CREATE_TIMEOUT_MS,
       // Not on the command line, where `ps` would show it.
       env: { ...process.env, REDISCLI_AUTH: password },
@@ -62,13 +65,15 @@ export async function startRedisCluster(opts) {
     const nodes = started.map((s) => ({
       port: s.server.port,
       url: `redis://:${password}@${HOST}:${s.server.port}`,
+      tlsPort: s.tlsPort,
       stop: () => s.server.stop(),
     }));
     const firstReplica = await firstReplicaPort(ports, password);
+    const seedTls = nodes.find((n) => n.port === firstReplica)?.tlsPort;
     return {
       password,
       nodes,
-      url: `redis://:${password}@${HOST}:${firstReplica}`,
+      url: seedTls ? `rediss://:${password}@${HOST}:${seedTls}` : `redis://:${password}@${HOST}:${firstReplica}`,
       client: () => new Cluster([{ host: HOST, port: ports[0] }], { redisOptions: { password, maxRetriesPerRequest: 2 } }),
       /** @param {number} port */
       nodeClient: (port) => {
@@ -84,12 +89,18 @@ export async function startRedisCluster(opts) {
   }
 }
 
-async function startNode({ startRedisServer, freePort }, nodeTimeoutMs) {
+async function startNode({ startRedisServer, freePort, tls }, nodeTimeoutMs) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-cluster-"));
   let last;
   // The bus port is ours to pick (port + 10000 may not exist); a taken one fails the start, so try again.
   for (let attempt = 0; attempt < 3; attempt++) {
     const bus = await freePort();
+    const tlsPort = tls ? await freePort() : undefined;
+    // TLS: clients and the cluster bus; the plain port stays for setting the cluster up.
+    const tlsArgs = tls
+      ? ["--tls-port", String(tlsPort), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.cert,
+         "--tls-cluster", "yes", "--tls-replication", "yes", "--tls-auth-clients", "no"]
+      : [];
     try {
       const server = await startRedisServer({
         args: [
@@ -99,9 +110,10 @@ async function startNode({ startRedisServer, freePort }, nodeTimeoutMs) {
           "--cluster-node-timeout", String(nodeTimeoutMs),
           "--repl-diskless-sync-delay", "0",
           "--dir", dir,
+          ...tlsArgs,
         ],
       });
-      return { server, dir };
+      return { server, dir, tlsPort };
     } catch (err) {
       last = err;
       fs.rmSync(path.join(dir, "nodes.conf"), { force: true });

@@ -8,13 +8,15 @@ export interface ClusterNode {
   port: number;
   /** redis://:password@127.0.0.1:port */
   url: string;
+  /** With `tls`: the node's TLS port. */
+  tlsPort?: number;
   stop(): Promise<void>;
 }
 
 export interface RedisClusterHandle {
   password: string;
   nodes: ClusterNode[];
-  /** A URL for the CLI: the first replica's, so "any node" really is any node. */
+  /** A URL for the CLI: the first replica's, so "any node" really is any node (rediss:// with `tls`). */
   url: string;
   /** A cluster-aware client playing the app. */
   client(): Cluster;
@@ -28,6 +30,8 @@ export interface RedisClusterOptions {
   replicasPerMaster?: number;
   /** cluster-node-timeout: short for failure tests, long for the shared cluster (a busy machine must not fail over). */
   nodeTimeoutMs?: number;
+  /** Clients and the cluster bus over TLS with this certificate and key (the certificate is its own CA). */
+  tls?: { cert: string; key: string };
 }
 
 export function startRedisCluster(opts: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
