@@ -9,7 +9,7 @@ import path from "node:path";
 import { UpstashRedisChatMessageHistory } from "@langchain/community/stores/message/upstash_redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appOn, appRedis, cliOn, delKeys, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, delKeys, keysOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { HOSTILE_SHAPES } from "../harness/fixtures.js";
 import { aiElement, humanElement } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
@@ -257,7 +257,7 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
     const [session] = JSON.parse(r.stdout).sessions;
     expect(session).toMatchObject({ sessionId: "s\\xff\\xfe", keyBase64: key.toString("base64"), status: "repaired" });
     expect((await lrangeBytes(app, key)).map(String)).toEqual([ai("b"), human("a")]);
-    expect(await app.keysBuffer(`${prefix}*`)).toEqual([key]);
+    expect(await keysOn(app, `${prefix}*`, true)).toEqual([key]);
     expect((await cli(["import", backup, "--replace", "--yes"])).code).toBe(0);
     expect((await lrangeBytes(app, key)).map(String)).toEqual([ai("b"), "null", human("a")]);
     await app.del(key);
