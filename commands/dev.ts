@@ -1,7 +1,9 @@
 // `upstash-memory dev`: the local Upstash-compatible endpoint (src/dev/), with
 // its own in-memory redis-server unless --redis names one.
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { ProfileStore } from "../src/config/profiles.js";
 import type { Context } from "../src/context.js";
+import type { ProfilePlan } from "../src/dev/profile.js";
 import { examples } from "../src/options.js";
 
 interface DevOptions {
@@ -13,6 +15,9 @@ interface DevOptions {
   seed?: boolean;
   json?: boolean;
   demo?: boolean;
+  saveProfile?: string;
+  /** false with --no-save. */
+  save: boolean;
 }
 
 const PROFILE = "local";
@@ -31,9 +36,11 @@ export function devCommand(ctx: Context): Command {
     .option("--token <token>", "token clients must send (default: a new random token)")
     .option("--readonly-token <token>", "a second token that may only read")
     .option("--redis <url>", "use this Redis (redis://host:port) instead of starting redis-server")
-    .option("--seed", "load sample conversations (LangChain JS, Flowise, LangChain Python), replacing keys of the same names")
+    .option("--seed", "load sample conversations (LangChain JS, Flowise, LangChain Python); keys that exist are left untouched")
     .option("--json", 'print {"url","token","readonlyToken","redisUrl"} as one JSON line')
     .option("--demo", "with --seed: list the sessions, show one conversation, then stop (npm run demo)")
+    .option("--save-profile <name>", `save the URL and token as this profile (default: ${PROFILE})`)
+    .addOption(new Option("--no-save", "save no profile").conflicts("saveProfile"))
     .addHelpText(
       "after",
       examples(
@@ -41,15 +48,18 @@ export function devCommand(ctx: Context): Command {
         "dev --port 0 --json                         # any free port; machine-readable start-up line",
         "dev --seed --demo --port 0                  # a tour: list the samples, show one, stop",
         "dev --redis redis://127.0.0.1:6380 --readonly-token ro-secret",
+        "dev --port 8080 --save-profile local-8080    # a second endpoint, its own profile",
       ) +
         "\nPrints UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN for your app and saves them as the\n" +
-        `profile '${PROFILE}' (use it with --profile ${PROFILE}). Runs until Ctrl-C.\n`,
+        `profile '${PROFILE}' (use it with --profile ${PROFILE}), unless that profile points at another\n` +
+        "database: a profile is only ever replaced when it points at a local endpoint. Runs until Ctrl-C.\n",
     )
     .action(async (opts: DevOptions, cmd: Command) => {
       const { registerSecret } = await import("../src/secrets.js");
       const token = await chooseTokens(ctx, opts, cmd);
       registerSecret(token);
       registerSecret(opts.readonlyToken);
+      const profile = await planDevProfile(ctx, opts);
 
       // Listening from the start: a Ctrl-C during start-up still ends in a clean shutdown.
       const stop = stopSignal();
@@ -59,10 +69,11 @@ export function devCommand(ctx: Context): Command {
         registerSecret(redisServer?.password);
         const redisUrl = opts.redis ?? redisServer!.url;
         try {
-          if (opts.seed) await seedSamples(ctx, redisUrl);
+          // Listening first: a busy port fails before anything is written.
           const endpoint = await listen(redisUrl, opts, token);
           try {
-            await announce(ctx, opts, endpoint, redisUrl, redisServer !== undefined);
+            if (opts.seed) await seedSamples(ctx, redisUrl);
+            await announce(ctx, opts, endpoint, redisUrl, redisServer !== undefined, await applyProfile(profile, endpoint));
             if (opts.demo) {
               const { runDemo } = await import("../src/dev/demo.js");
               await runDemo(ctx.io, endpoint);
@@ -80,6 +91,47 @@ export function devCommand(ctx: Context): Command {
         stop.dispose();
       }
     });
+}
+
+type DevProfile = { plan: ProfilePlan; store?: ProfileStore };
+
+/**
+ * Which profile to save, decided before anything starts. A profile named with
+ * --save-profile that points at another database is a usage error; `local`
+ * pointing elsewhere is left alone with a warning, and the endpoint still runs.
+ */
+async function planDevProfile(ctx: Context, opts: DevOptions): Promise<DevProfile> {
+  if (!opts.save) return { plan: { save: false, note: "not saved as a profile (--no-save)" } };
+  if (opts.demo && opts.saveProfile === undefined) {
+    return { plan: { save: false, note: "not saved as a profile: --demo stops when it is done" } };
+  }
+  const { validateProfileName } = await import("../src/config/profiles.js");
+  const { loadProfiles } = await import("../src/connection.js");
+  const { planProfile } = await import("../src/dev/profile.js");
+  const { UsageError } = await import("../src/errors.js");
+  const name = validateProfileName(opts.saveProfile ?? PROFILE);
+  let store: ProfileStore;
+  try {
+    store = await loadProfiles(ctx);
+  } catch (err) {
+    if (opts.saveProfile !== undefined) throw err;
+    return { plan: { save: false, warning: true, note: `could not read the profiles, so none is saved: ${(err as Error).message}` } };
+  }
+  const plan = planProfile(store, name);
+  if (plan.save) return { plan, store };
+  if (opts.saveProfile !== undefined) throw new UsageError(plan.note, "choose another name with --save-profile NAME, or pass --no-save");
+  return { plan: { ...plan, note: `${plan.note}; save this endpoint with --save-profile NAME` }, store };
+}
+
+/** Saves the planned profile (if any) and returns the line that says what happened. */
+async function applyProfile({ plan, store }: DevProfile, endpoint: { url: string; token: string }): Promise<string> {
+  if (!plan.save) return plan.warning ? `warning: ${plan.note}` : plan.note;
+  const { saveProfile } = await import("../src/dev/profile.js");
+  try {
+    return saveProfile(store!, plan, endpoint);
+  } catch (err) {
+    return `warning: could not save profile '${plan.name}': ${(err as Error).message}`;
+  }
 }
 
 /**
@@ -115,6 +167,10 @@ async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
     throw new ConnectionError(redact(`cannot seed ${redisUrl}: ${err.message}`));
   });
   ctx.io.stderr.write(`seeded ${result.sessions} sample sessions (${result.messages} messages)\n`);
+  if (result.skipped.length > 0) {
+    const n = result.skipped.length;
+    ctx.io.stderr.write(`left ${n} existing key${n === 1 ? "" : "s"} untouched: ${result.skipped.join(", ")}\n`);
+  }
 }
 
 async function listen(redisUrl: string, opts: DevOptions, token: string) {
@@ -143,6 +199,8 @@ async function announce(
   endpoint: { url: string; token: string; readonlyToken?: string },
   redisUrl: string,
   startedRedis: boolean,
+  /** What happened to the profile. */
+  profileNote: string,
 ): Promise<void> {
   const { io } = ctx;
   const { redact } = await import("../src/secrets.js");
@@ -156,26 +214,14 @@ async function announce(
     io.stdout.write(`UPSTASH_REDIS_REST_URL=${endpoint.url}\nUPSTASH_REDIS_REST_TOKEN=${endpoint.token}\n`);
     if (endpoint.readonlyToken) io.stdout.write(`UPSTASH_REDIS_REST_READONLY_TOKEN=${endpoint.readonlyToken}\n`);
   }
-  if (!isLoopback(opts.host)) {
+  const { isLoopbackUrl } = await import("../src/config/resolve.js");
+  if (!isLoopbackUrl(`http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}`)) {
     io.stderr.write(`warning: listening on ${opts.host}: anyone who can reach this machine and has the token can use the database\n`);
-  }
-  try {
-    const { ProfileStore } = await import("../src/config/profiles.js");
-    const store = await ProfileStore.open(io.env);
-    // Keep what the user set on the profile (prefix, ttl, ...); only the connection changes.
-    store.save(PROFILE, { ...store.get(PROFILE), url: endpoint.url, token: endpoint.token });
-    io.stderr.write(`saved as profile '${PROFILE}' (--profile ${PROFILE})\n`);
-  } catch (err) {
-    io.stderr.write(`warning: could not save profile '${PROFILE}': ${(err as Error).message}\n`);
   }
   const backend = startedRedis
     ? `in-memory redis-server on ${new URL(redisUrl).host}, password-protected, discarded on exit`
     : shownRedisUrl;
-  io.stderr.write(`redis: ${backend}\nlocal endpoint ready; Ctrl-C to stop\n`);
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  io.stderr.write(`${profileNote}\nredis: ${backend}\nlocal endpoint ready; Ctrl-C to stop\n`);
 }
 
 /**

@@ -20,11 +20,15 @@ export class RedisUnavailableError extends Error {
 /**
  * Connect and wait until ready. With `reconnect`, a lost connection comes back
  * on its own (backing off up to 2s); without it, the connection ends for good.
+ * With `replyTimeoutMs`, a command Redis has not answered by then fails (503)
+ * rather than holding its request: Redis paused, or stuck in a script that
+ * cannot be killed.
  */
-export async function openConnection(url: string, reconnect: boolean): Promise<Redis> {
+export async function openConnection(url: string, reconnect: boolean, replyTimeoutMs?: number): Promise<Redis> {
   const conn = new Redis(url, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: replyTimeoutMs,
     connectionName: CLIENT_NAME,
     // While Redis is away commands fail at once (503) instead of queueing, and
     // a command whose reply was lost is never sent twice.
@@ -54,6 +58,7 @@ export class TransactionPool {
   constructor(
     private readonly url: string,
     private readonly size: number,
+    private readonly replyTimeoutMs?: number,
   ) {}
 
   /**
@@ -93,7 +98,7 @@ export class TransactionPool {
       if (this.open < this.size) {
         this.open++;
         try {
-          return await openConnection(this.url, false);
+          return await openConnection(this.url, false, this.replyTimeoutMs);
         } catch (err) {
           this.open--;
           this.wakeOne();

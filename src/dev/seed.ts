@@ -164,33 +164,53 @@ export const SAMPLE_SESSION_IDS: readonly string[] = SAMPLE_SESSIONS.map((s) => 
 export const SAMPLE_KEYS: readonly string[] = [...SAMPLE_SESSIONS.map((s) => s.key), SAMPLE_CONFIG_KEY];
 
 export interface SeedResult {
+  /** Sample sessions and messages written. */
   sessions: number;
   messages: number;
+  /** Keys written. */
   keys: string[];
+  /** Sample keys that already existed: left exactly as they were. */
+  skipped: string[];
 }
 
-/** Write the samples, replacing earlier copies, so seeding twice gives the same data. */
+/** Writes a sample list only where no key exists: the elements come newest first, then EXPIRE. */
+const SEED_LIST = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 2, #ARGV do redis.call('LPUSH', KEYS[1], ARGV[i]) end
+if tonumber(ARGV[1]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1`;
+
+/**
+ * Write the samples, never touching a key that exists (whatever it holds, a
+ * user's own user-42 included): such a key is skipped and reported. Seeding
+ * twice leaves the database as the first seeding did.
+ */
 export async function seed(target: string | Redis): Promise<SeedResult> {
   const redis = typeof target === "string" ? connect(target) : target;
+  let written: boolean[];
   try {
-    // One MULTI: readers never see a half-seeded database.
-    const batch = redis.multi().del(...SAMPLE_KEYS);
+    // One MULTI: readers never see a half-seeded database, and the existence
+    // check and the write of each key are one step.
+    const batch = redis.multi();
     for (const session of SAMPLE_SESSIONS) {
       const encode = session.writer === "langchain-python" ? pythonStoredMessage : jsStoredMessage;
-      for (const message of session.messages) batch.lpush(session.key, encode(message));
-      if (session.ttlSeconds) batch.expire(session.key, session.ttlSeconds);
+      batch.eval(SEED_LIST, 1, session.key, session.ttlSeconds ?? 0, ...session.messages.map(encode));
     }
-    batch.set(SAMPLE_CONFIG_KEY, SAMPLE_CONFIG);
+    batch.set(SAMPLE_CONFIG_KEY, SAMPLE_CONFIG, "NX");
     const replies = await batch.exec();
     const failure = replies?.find(([err]) => err)?.[0];
     if (failure) throw failure;
+    if (!replies) throw new Error("the seeding transaction was discarded");
+    written = replies.map(([, reply]) => reply === 1 || reply === "OK");
   } finally {
     if (redis !== target) redis.disconnect();
   }
+  const sessions = SAMPLE_SESSIONS.filter((_, i) => written[i]);
   return {
-    sessions: SAMPLE_SESSIONS.length,
-    messages: SAMPLE_SESSIONS.reduce((n, s) => n + s.messages.length, 0),
-    keys: [...SAMPLE_KEYS],
+    sessions: sessions.length,
+    messages: sessions.reduce((n, s) => n + s.messages.length, 0),
+    keys: SAMPLE_KEYS.filter((_, i) => written[i]),
+    skipped: SAMPLE_KEYS.filter((_, i) => !written[i]),
   };
 }
 

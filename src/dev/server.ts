@@ -27,6 +27,8 @@ export interface EndpointOptions {
   requestTimeoutMs?: number;
   /** How long a script may run before the endpoint kills it (default: Redis' busy threshold, 5 s). */
   scriptTimeoutMs?: number;
+  /** How long Redis has to answer a command before its request fails with 503 (default 30 s). */
+  replyTimeoutMs?: number;
 }
 
 export interface Endpoint {
@@ -41,17 +43,19 @@ export interface Endpoint {
 const TRANSACTION_POOL_SIZE = 8;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SCRIPT_TIMEOUT_MS = 5_000;
+const REPLY_TIMEOUT_MS = 30_000;
 
 export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const host = opts.host ?? "127.0.0.1";
   // First: refused tokens (empty, equal) fail before anything is opened.
   const tokens = new TokenCheck(opts.token, opts.readonlyToken);
-  const shared = await openConnection(opts.redisUrl, true);
+  const replyTimeoutMs = opts.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
+  const shared = await openConnection(opts.redisUrl, true, replyTimeoutMs);
   const control = await openConnection(opts.redisUrl, true).catch((err) => {
     shared.disconnect();
     throw err;
   });
-  const pool = new TransactionPool(opts.redisUrl, TRANSACTION_POOL_SIZE);
+  const pool = new TransactionPool(opts.redisUrl, TRANSACTION_POOL_SIZE, replyTimeoutMs);
   let table: CommandTable;
   try {
     table = await CommandTable.load((names) => shared.callBuffer("COMMAND", "INFO", ...names));

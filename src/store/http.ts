@@ -5,7 +5,7 @@
 // TransientError (retryable or not, sent or not) so the retry policy can decide.
 import type { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { redact } from "../secrets.js";
-import { TransientError } from "./retry.js";
+import { CONNECTION_REFUSED, TransientError } from "./retry.js";
 
 export interface HttpResponse {
   status: number;
@@ -98,7 +98,7 @@ export function requestFailure(err: unknown): TransientError {
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? "";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransientError("cannot resolve the host name (DNS)", true);
-  if (code === "ECONNREFUSED") return new TransientError("connection refused", true);
+  if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
   if (code === "ECONNRESET" || code === "EPIPE") return new TransientError("the connection was reset before a response arrived", false);
   // Certificate rejected, or the server does not speak TLS: the handshake failed, nothing was sent.
   if (/CERT|SSL|TLS|EPROTO|UNABLE_TO_|SELF_SIGNED/.test(code)) return new TransientError(`TLS handshake failed (${code})`, true);

@@ -3,7 +3,7 @@
 // batch as one round trip with byte replies, and errors in our terms.
 import type { Redis as IORedis, RedisOptions } from "ioredis";
 import { ConnectionError, RedisReplyError } from "../errors.js";
-import { TransientError } from "./retry.js";
+import { CONNECTION_REFUSED, TransientError } from "./retry.js";
 import { bytesFromText, hasEscapedBytes } from "./bytes.js";
 import type { Cmd, Outcome, Reply } from "./types.js";
 
@@ -92,7 +92,7 @@ export function classify(err: Error, connecting: boolean): Error {
   }
   const code = (err as { code?: string }).code;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransientError("cannot resolve the host name (DNS)", true);
-  if (code === "ECONNREFUSED") return new TransientError("connection refused", true);
+  if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
   if (/timed? ?out/i.test(err.message)) return new TransientError("no answer in time", connecting);
   return new TransientError(err.message, connecting);
 }

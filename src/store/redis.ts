@@ -8,8 +8,8 @@ import { isIP } from "node:net";
 import { Redis as IORedis } from "ioredis";
 import { ConnectionError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
-import { TransientError, withRetry } from "./retry.js";
-import { classify, connectionOptions, execBatch, isAuthFailure, tlsFailure } from "./redis-exec.js";
+import { givingUpHint, TransientError, withRetry } from "./retry.js";
+import { classify, connectionOptions, execBatch, isAuthFailure } from "./redis-exec.js";
 import type { ClusterRouter } from "./cluster.js";
 import type { BatchOptions, Cmd, Outcome, ScanNodes, Store, StoreOptions, StoreStats } from "./types.js";
 
@@ -46,7 +46,9 @@ export class RedisStore implements Store {
     this.ready ??= this.open().catch((err: Error) => {
       this.ready = undefined;
       if (err instanceof TransientError || err instanceof ConnectionError) throw err;
-      throw classify(this.authFailure() ?? tlsFailure(this.lastError) ?? err, true);
+      // ioredis rejects with "Connection is closed."; the error event said why (ECONNREFUSED, a refused certificate, ...).
+      const network = (this.lastError as { code?: unknown } | undefined)?.code ? this.lastError : undefined;
+      throw classify(this.authFailure() ?? network ?? err, true);
     });
     return this.ready;
   }
@@ -143,7 +145,10 @@ export class RedisStore implements Store {
 
   private connectionError(err: unknown): unknown {
     if (err instanceof TransientError) {
-      return new ConnectionError(`${err.message} (${this.target})`, "check the redis:// URL, the password and that the server is reachable");
+      return new ConnectionError(
+        `${err.message} (${this.target})`,
+        givingUpHint(err, this.opts.url, "check the redis:// URL, the password and that the server is reachable"),
+      );
     }
     return err;
   }

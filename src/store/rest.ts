@@ -6,7 +6,7 @@
 // official client through the same endpoint.
 import { ConnectionError, CliError, RedisReplyError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
-import { TransientError, withRetry } from "./retry.js";
+import { givingUpHint, TransientError, withRetry } from "./retry.js";
 import { HttpClient, type HttpResponse } from "./http.js";
 import { restCommand } from "./rest-args.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
@@ -55,7 +55,7 @@ export class RestStore implements Store {
         throw new ConnectionError(
           `${err.message} (${this.target})`,
           opts.idempotent || err.notSent
-            ? "gave up after retrying; check the URL, your network, or the Upstash status page"
+            ? givingUpHint(err, this.opts.url, "gave up after retrying; check the URL, your network, or the Upstash status page")
             : "the request may or may not have been applied: check the session before retrying",
         );
       }

@@ -2,6 +2,7 @@
 // batches that are safe to send twice. A failure that happened before anything
 // was sent (connection refused, DNS) is always safe to retry.
 import { setTimeout as sleep } from "node:timers/promises";
+import { isLoopbackUrl } from "../config/resolve.js";
 
 export class TransientError extends Error {
   constructor(
@@ -13,6 +14,20 @@ export class TransientError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The message both transports give a refused connection. */
+export const CONNECTION_REFUSED = "connection refused";
+
+/**
+ * The hint for a store given up on. Nothing listening on this machine most
+ * likely means a stopped `upstash-memory dev` (the `local` profile outlives it).
+ */
+export function givingUpHint(err: TransientError, url: string, otherwise: string): string {
+  if (err.message === CONNECTION_REFUSED && isLoopbackUrl(url)) {
+    return "nothing listens there: start the local endpoint with `upstash-memory dev` (or the server this URL is for)";
+  }
+  return otherwise;
 }
 
 export const MAX_WAIT_MS = 5_000;

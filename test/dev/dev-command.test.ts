@@ -1,6 +1,7 @@
 // `upstash-memory dev` in process: start-up lines, the saved `local` profile,
 // a working endpoint, and a clean stop on SIGTERM.
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
@@ -57,7 +58,8 @@ describe("dev command", () => {
     const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
     fs.writeFileSync(
       path.join(configDir, "config.json"),
-      JSON.stringify({ profiles: { local: { url: "http://old", token: "old", prefix: "message_store:", ttl: "7d" } } }),
+      // A local endpoint from an earlier run: replaced, its other settings kept.
+      JSON.stringify({ profiles: { local: { url: "http://127.0.0.1:1", token: "old", prefix: "message_store:", ttl: "7d" } } }),
       { mode: 0o600 },
     );
     const listenersBefore = process.listeners("SIGTERM");
@@ -79,6 +81,7 @@ describe("dev command", () => {
 
     const saved = JSON.parse(fs.readFileSync(path.join(configDir, "config.json"), "utf8"));
     expect(saved.profiles.local).toEqual({ url: info.url, token: info.token, prefix: "message_store:", ttl: "7d" });
+    expect(run.stderr()).toContain("updated profile 'local', which pointed at http://127.0.0.1:1 (use it with --profile local)");
 
     process.emit("SIGTERM");
     await run.done;
@@ -150,6 +153,108 @@ describe("dev command", () => {
     anonymous.disconnect();
     process.emit("SIGINT");
     await run.done;
+  });
+
+  it("never replaces a profile that points at another database", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
+    const file = path.join(configDir, "config.json");
+    const profiles = {
+      local: { url: "https://eu1-real.upstash.io", token: "real-token-0123456789", prefix: "p:" },
+      prod: { url: "redis://:pw-0123456789@db.example.com:6379" },
+    };
+    fs.writeFileSync(file, JSON.stringify({ profiles }), { mode: 0o600 });
+
+    // `local` in the way: left alone, said so, the endpoint runs anyway.
+    const run = runDev(["--port", "0", "--redis", iso.redisUrl], env);
+    await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+    expect(run.stderr()).toContain(
+      "warning: profile 'local' points at https://eu1-real.upstash.io, not at a local endpoint: left as it is; save this endpoint with --save-profile NAME",
+    );
+    process.emit("SIGINT");
+    await run.done;
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).profiles).toEqual(profiles);
+
+    // Named explicitly: a usage error before anything starts; the password is not shown.
+    const named = runDev(["--port", "0", "--redis", iso.redisUrl, "--save-profile", "prod"], env);
+    await expect(named.done).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("profile 'prod' points at redis://:••••@db.example.com:6379") });
+    expect(named.stdout()).toBe("");
+
+    // Another name: saved there, nothing else touched.
+    const other = runDev(["--port", "0", "--redis", iso.redisUrl, "--save-profile", "dev-2"], env);
+    await until(() => (other.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+    const url = /UPSTASH_REDIS_REST_URL=(\S+)/.exec(other.stdout())![1];
+    expect(other.stderr()).toContain("saved as profile 'dev-2' (use it with --profile dev-2)");
+    process.emit("SIGINT");
+    await other.done;
+    const after = JSON.parse(fs.readFileSync(file, "utf8")).profiles;
+    expect(after).toMatchObject(profiles);
+    expect(after["dev-2"].url).toBe(url);
+  });
+
+  it("--no-save saves nothing and says so; it conflicts with --save-profile", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
+    const run = runDev(["--port", "0", "--redis", iso.redisUrl, "--no-save"], env);
+    await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+    expect(run.stderr()).toContain("not saved as a profile (--no-save)");
+    process.emit("SIGINT");
+    await run.done;
+    expect(fs.existsSync(path.join(configDir, "config.json"))).toBe(false);
+    const both = runDev(["--port", "0", "--redis", iso.redisUrl, "--no-save", "--save-profile", "x"], env);
+    await expect(both.done).rejects.toThrow(/cannot be used with/);
+  });
+
+  it("finds a busy port before seeding, and seeding leaves existing keys alone", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
+    const direct = new IORedis(iso.redisUrl);
+    try {
+      await direct.flushall();
+      const blocker = net.createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+      const busy = (blocker.address() as net.AddressInfo).port;
+      try {
+        const run = runDev(["--port", String(busy), "--redis", iso.redisUrl, "--seed"], env);
+        await expect(run.done).rejects.toThrow(/port \d+ on 127\.0\.0\.1 is in use/);
+        expect(await direct.dbsize()).toBe(0);
+      } finally {
+        blocker.close();
+      }
+
+      await direct.set("user-42", "a string of the user's");
+      const run = runDev(["--port", "0", "--redis", iso.redisUrl, "--seed", "--no-save"], env);
+      await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+      expect(run.stderr()).toMatch(new RegExp(`seeded ${SAMPLE_SESSIONS.length - 1} sample sessions`));
+      expect(run.stderr()).toContain("left 1 existing key untouched: user-42");
+      expect(await direct.get("user-42")).toBe("a string of the user's");
+      process.emit("SIGINT");
+      await run.done;
+    } finally {
+      direct.disconnect();
+    }
+  });
+
+  it("a refused connection to this machine points at `upstash-memory dev`, on both transports", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const hint = "nothing listens there: start the local endpoint with `upstash-memory dev`";
+    for (const url of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `redis://127.0.0.1:${port}`]) {
+      const r = await runCli(["history", "show", "user-42", "--url", url, "--token", "a-token-0123456789"]);
+      expect(r.code, url).toBe(4);
+      expect(r.stderr, url).toContain("connection refused");
+      expect(r.stderr, url).toContain(hint);
+      expect(r.stderr, url).not.toContain("status page");
+    }
+    // The `local` profile of a dev endpoint that has stopped.
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const config = { profiles: { local: { url: `http://127.0.0.1:${port}`, token: "a-token-0123456789" } } };
+    fs.writeFileSync(path.join(configDir, "config.json"), JSON.stringify(config), { mode: 0o600 });
+    const r = await runCli(["--profile", "local", "sessions", "list"], { configDir });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(hint);
   });
 
   it("rejects a bad port", async () => {

@@ -1,8 +1,9 @@
 // Nothing a client does takes the endpoint down or holds it: slow or silent
 // clients are cut off (408), a script that never ends is killed, a client that
 // goes away mid-request costs nothing, and a command the policy did not issue
-// is never sent. Short limits here, on a stack of the test's own; the defaults
-// are 30 s for requests and 5 s for scripts.
+// is never sent, and a Redis that stops answering costs a 503, not a hang.
+// Short limits here, on a stack of the test's own; the defaults are 30 s for
+// requests and replies, and 5 s for scripts.
 import net from "node:net";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +28,7 @@ beforeAll(async () => {
   health = await HealthCheck.open(iso);
   // Redis answers other clients BUSY (and accepts SCRIPT KILL) after this long.
   await health.direct.config("SET", "busy-reply-threshold", "100");
-  endpoint = await startEndpoint({ redisUrl: iso.redisUrl, token: TOKEN, readonlyToken: READONLY, requestTimeoutMs: 1_000, scriptTimeoutMs: 300 });
+  endpoint = await startEndpoint({ redisUrl: iso.redisUrl, token: TOKEN, readonlyToken: READONLY, requestTimeoutMs: 1_000, scriptTimeoutMs: 300, replyTimeoutMs: 1_000 });
 });
 afterAll(async () => {
   await endpoint?.close();
@@ -96,6 +97,26 @@ describe("scripts that never end", () => {
       expect((await rawCommand(endpoint.url, TOKEN, ["PING"])).body).toEqual({ result: "PONG" });
     }
     expect((await health.baseline()).dbsize).toBe(before.dbsize);
+  });
+});
+
+describe("a Redis that stops answering", () => {
+  it("fails the requests waiting on it with 503, then serves again", async () => {
+    // Every client of this redis-server is paused: commands wait, unanswered.
+    await health.direct.call("CLIENT", "PAUSE", "3000", "ALL");
+    try {
+      // Without the reply timeout these would wait out the pause and answer 200.
+      const [single, pipe, tx] = await Promise.all([
+        rawCommand(endpoint.url, TOKEN, ["GET", "k"]),
+        rawRequest(endpoint.url, "/pipeline", { token: TOKEN, body: [["GET", "k"]] }),
+        rawRequest(endpoint.url, "/multi-exec", { token: TOKEN, body: [["INCR", "paused-n"]] }),
+      ]);
+      expect([single.status, pipe.status, tx.status]).toEqual([503, 503, 503]);
+    } finally {
+      await health.direct.call("CLIENT", "UNPAUSE");
+    }
+    expect((await rawCommand(endpoint.url, TOKEN, ["PING"])).body).toEqual({ result: "PONG" });
+    await health.direct.del("paused-n");
   });
 });
 

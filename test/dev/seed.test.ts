@@ -1,9 +1,9 @@
 // The sample data: every session stored exactly as its writer stores it, and
-// seeding twice leaves the same database.
+// never a key that exists overwritten.
 import { mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type StoredMessage } from "@langchain/core/messages";
 import { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SAMPLE_CONFIG_KEY, SAMPLE_KEYS, SAMPLE_SESSIONS, seed } from "../../src/dev/seed.js";
 import { startIsolatedStack, type IsolatedStack } from "../harness/stack.js";
 
@@ -18,10 +18,16 @@ afterAll(async () => {
   direct?.disconnect();
   await iso?.close();
 });
+beforeEach(async () => {
+  // This test's own redis-server: it may be emptied.
+  await direct.flushall();
+});
 
 describe("seed", () => {
   it("writes every sample session and the config key, and nothing else", async () => {
     const result = await seed(iso.redisUrl);
+    expect(result.skipped).toEqual([]);
+    expect(result.keys).toEqual([...SAMPLE_KEYS]);
     expect(result.sessions).toBe(SAMPLE_SESSIONS.length);
     expect(result.messages).toBe(SAMPLE_SESSIONS.reduce((n, s) => n + s.messages.length, 0));
     expect((await direct.keys("*")).sort()).toEqual([...SAMPLE_KEYS].sort());
@@ -68,11 +74,26 @@ describe("seed", () => {
     expect(all.every((e) => /^[\x20-\x7e]*$/.test(e))).toBe(true);
   });
 
-  it("is idempotent", async () => {
+  it("never touches a key that exists: skips it and reports it", async () => {
+    const [first, second] = SAMPLE_SESSIONS;
+    await direct.set(first.key, "the user's own value", "EX", 5000);
+    await direct.rpush(second.key, "an element of the user's");
+    const result = await seed(iso.redisUrl);
+    expect(result.skipped).toEqual([first.key, second.key]);
+    expect(result.keys).toEqual(SAMPLE_KEYS.filter((k) => k !== first.key && k !== second.key));
+    expect(result.sessions).toBe(SAMPLE_SESSIONS.length - 2);
+    expect(await direct.get(first.key)).toBe("the user's own value");
+    expect(await direct.ttl(first.key)).toBeGreaterThan(4990);
+    expect(await direct.lrange(second.key, 0, -1)).toEqual(["an element of the user's"]);
+    expect(await direct.llen(SAMPLE_SESSIONS[2].key)).toBe(SAMPLE_SESSIONS[2].messages.length);
+  });
+
+  it("seeding again changes nothing, even where the samples were changed meanwhile", async () => {
     await seed(iso.redisUrl);
-    const before = await snapshot();
     await direct.rpush(SAMPLE_SESSIONS[0].key, "stray element");
-    await seed(iso.redisUrl);
+    const before = await snapshot();
+    const again = await seed(iso.redisUrl);
+    expect(again).toMatchObject({ sessions: 0, messages: 0, keys: [], skipped: [...SAMPLE_KEYS] });
     await seed(direct);
     expect(await snapshot()).toEqual(before);
   });
