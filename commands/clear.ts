@@ -33,7 +33,7 @@ export function clearCommand(ctx: Context): Command {
       const { withConnection } = await import("../src/connection.js");
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { unlinkUnchanged } = await import("../src/write/clear.js");
-      const { confirmDestructive } = await import("../src/prompts.js");
+      const { confirmChanges } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
       const r = await import("../src/render/writes.js");
@@ -60,7 +60,7 @@ export function clearCommand(ctx: Context): Command {
           return;
         }
         if (targets.length) {
-          await confirmDestructive(ctx.io, `${what}?`, opts.yes);
+          await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
           if (opts.backup) {
             const { exportKeys } = await import("../src/transfer/export.js");
             const { writeExportFile } = await import("../src/transfer/write-file.js");

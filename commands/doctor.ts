@@ -5,6 +5,7 @@ import { examples } from "../src/options.js";
 
 interface DoctorOptions {
   json?: boolean;
+  verbose?: boolean;
 }
 
 export function doctorCommand(ctx: Context): Command {
@@ -12,6 +13,7 @@ export function doctorCommand(ctx: Context): Command {
     .description("find out why a bot forgot a conversation: connection, key, TTL, content and cost, one line each")
     .argument("[sessionId]", "the session to check (without the prefix); omitted: only the connection")
     .option("--json", 'JSON {"checks":[{id,section,status,message,hint}]} with status pass|warn|fail|info')
+    .option("-v, --verbose", "on a terminal: whole messages, with each check's id")
     .addHelpText(
       "after",
       examples(
@@ -33,7 +35,7 @@ export function doctorCommand(ctx: Context): Command {
       const g = ctx.globals(cmd);
       const out = new Output(ctx.io, g.color, g.pager);
       const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
-      await out.paged(() => renderDoctor(out, report.checks, Boolean(opts.json)));
+      await out.paged(() => renderDoctor(out, report.checks, Boolean(opts.json), Boolean(opts.verbose)));
       if (g.stats && report.stats) {
         const { statsLine } = await import("../src/render/stats.js");
         out.warn(statsLine(report.transport ?? "rest", report.stats));

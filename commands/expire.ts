@@ -40,7 +40,7 @@ export function expireCommand(ctx: Context): Command {
       const { withConnection } = await import("../src/connection.js");
       const { expireKeys } = await import("../src/write/expire.js");
       const { targetsByPattern } = await import("../src/write/targets.js");
-      const { confirmDestructive } = await import("../src/prompts.js");
+      const { confirmChanges } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const r = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
@@ -52,7 +52,7 @@ export function expireCommand(ctx: Context): Command {
           out.warn(`${what} (matching '${opts.match}')`);
           if (opts.dryRun) return r.listTargets(out, targets);
           if (!targets.length) return;
-          await confirmDestructive(ctx.io, `${what}?`, opts.yes);
+          await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
           targetKeys = targets.map((t) => t.key);
         } else if (opts.dryRun) {
           out.warn(`would ${ttl === "persist" ? "remove the TTL of" : "set the TTL of"} ${r.plural(ids.length, "session")}`);

@@ -44,8 +44,18 @@ export function importCommand(ctx: Context): Command {
         return;
       }
       if (mode === "replace") {
-        const { confirmDestructive } = await import("../src/prompts.js");
-        await confirmDestructive(ctx.io, `${what}, overwriting existing sessions?`, opts.yes);
+        const { confirmChanges, requireConsent } = await import("../src/prompts.js");
+        const question = `${what}, overwriting existing sessions?`;
+        requireConsent(ctx.io, question, opts.yes);
+        // Name the first sessions of the file, with the messages each will hold.
+        const changes = [];
+        if (!opts.yes) {
+          for await (const l of exportLines(source)) {
+            changes.push({ sessionId: l.sessionId, count: l.elements.length });
+            if (changes.length === 10) break;
+          }
+        }
+        await confirmChanges(ctx.io, { question, changes, total: totals.sessions, yes: opts.yes });
       }
       const { withConnection } = await import("../src/connection.js");
       const { importLines } = await import("../src/transfer/import.js");

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { devCommand } from "./dev.js";
+import { completeCommand, completionCommand } from "./completion.js";
 import { sessionsCommand } from "./sessions/index.js";
 import { historyCommand } from "./history/index.js";
 import { loginCommand, logoutCommand } from "./login.js";
@@ -31,4 +32,6 @@ export function registerCommands(program: Command, ctx: Context): void {
   program.addCommand(logoutCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(devCommand(ctx));
+  program.addCommand(completionCommand(ctx));
+  program.addCommand(completeCommand(ctx), { hidden: true });
 }

@@ -42,8 +42,7 @@ export function repairCommand(ctx: Context): Command {
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { planRepairs } = await import("../src/repair/plan.js");
       const { applyRepairs } = await import("../src/repair/apply.js");
-      const { confirmDestructive } = await import("../src/prompts.js");
-      const { isInteractive } = await import("../src/io.js");
+      const { confirmChanges } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
       const { sessionLine, plural } = await import("../src/render/writes.js");
@@ -78,8 +77,8 @@ export function repairCommand(ctx: Context): Command {
           return notFound();
         }
 
-        if (!opts.yes && isInteractive(ctx.io)) r.warnChanges(out, plans);
-        await confirmDestructive(ctx.io, `${r.describePlans(plans)}?`, opts.yes);
+        const changes = plans.map((p) => ({ sessionId: p.sessionId, count: p.newestFirst.length, note: r.describeChanges(p.changes) }));
+        await confirmChanges(ctx.io, { question: `${r.describePlans(plans)}?`, changes, yes: opts.yes, details: r.changeDetails(plans) });
         if (opts.backup) {
           // The sessions exactly as they were read: the bytes the script checks before it changes anything.
           const { writeExportFile } = await import("../src/transfer/write-file.js");

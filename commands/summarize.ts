@@ -79,21 +79,38 @@ export function summarizeCommand(ctx: Context): Command {
             signal: controller.signal,
           });
           const single = sessionId !== undefined;
-          const streamed = single && engine === "llm" && out.tty && !opts.json;
-          if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
           const ids = single ? [sessionId] : await matchIds(store, keys, opts.match!);
-          if (opts.store && !opts.dryRun) {
-            const { confirmDestructive } = await import("../src/prompts.js");
-            const what = single ? `session '${sessionId}'` : `${ids.length} sessions`;
-            await confirmDestructive(ctx.io, `replace all but the newest ${opts.keep} messages of ${what} with a summary?`, opts.yes);
-            if (opts.backup) {
-              // One export of every session about to change, complete before anything is written.
-              const { exportKeys } = await import("../src/transfer/export.js");
-              const { writeExportFile } = await import("../src/transfer/write-file.js");
-              await writeExportFile(opts.backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
+          const writes = opts.store && !opts.dryRun;
+          const { plural } = await import("../src/render/writes.js");
+          const question = `replace all but the newest ${opts.keep} messages of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
+          const { confirmChanges, requireConsent } = await import("../src/prompts.js");
+          if (writes) requireConsent(ctx.io, question, opts.yes);
+          // On a terminal, the summaries are computed first and shown with the question.
+          const ask = writes && !opts.yes;
+          const streamed = single && engine === "llm" && out.tty && !opts.json && !ask;
+          if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
+          const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() } : undefined;
+          const { mapBounded } = await import("../src/summarize/bounded.js");
+          const { progress } = await import("../src/render/progress.js");
+          if (ask) {
+            const bar = progress(ctx.io);
+            const draftRun = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: { ...storeOpts!, dryRun: true } });
+            const drafts = await mapBounded(ids, opts.concurrency, draftRun, (done) => bar.update(`summarized ${done}/${ids.length}…`));
+            bar.done();
+            const changing = drafts.filter((d) => d.draft);
+            for (const d of changing) storeOpts!.drafts.set(d.sessionId, d.draft!);
+            if (changing.length) {
+              const { approvalLines } = await import("../src/render/summary.js");
+              const changes = changing.map((d) => ({ sessionId: d.sessionId, count: d.draft!.count }));
+              await confirmChanges(ctx.io, { question, changes, details: approvalLines(changing, opts.keep) });
             }
           }
-          const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun) } : undefined;
+          if (writes && opts.backup) {
+            // One export of every session about to change, complete before anything is written.
+            const { exportKeys } = await import("../src/transfer/export.js");
+            const { writeExportFile } = await import("../src/transfer/write-file.js");
+            await writeExportFile(opts.backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
+          }
           const run = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {
             const r = await run(sessionId);
@@ -101,8 +118,6 @@ export function summarizeCommand(ctx: Context): Command {
             else await renderSummary(out, r, { streamed, heading: false });
             return;
           }
-          const { mapBounded } = await import("../src/summarize/bounded.js");
-          const { progress } = await import("../src/render/progress.js");
           const bar = progress(ctx.io);
           const results = await mapBounded(ids, opts.concurrency, run, (done) => bar.update(`summarized ${done}/${ids.length}…`));
           bar.done();
@@ -110,7 +125,7 @@ export function summarizeCommand(ctx: Context): Command {
           else for (const r of results) await renderSummary(out, r, { streamed: false, heading: true });
         });
       } catch (err) {
-        if ((err as Error)?.name === "AbortError") throw new CliError("cancelled: nothing was written", ExitCode.failure);
+        if ((err as Error)?.name === "AbortError") throw new CliError("cancelled: nothing was written", ExitCode.interrupted);
         throw err;
       } finally {
         process.removeListener("SIGINT", onSigint);

@@ -9,6 +9,7 @@ import { redact } from "./secrets.js";
 import { sanitizeEcho } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { registerCommands } from "../commands/index.js";
+import { showInheritedFlags, subcommandHint } from "./help.js";
 
 const ROOT_EXAMPLES = `
 Examples:
@@ -54,6 +55,7 @@ function applyErrorPolicy(cmd: Command, io: IO): void {
     writeErr: (s) => io.stderr.write(s),
     outputError: (s, write) => write(`upstash-memory: ${sanitizeEcho(s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " "))}\n`),
   });
+  showInheritedFlags(cmd);
   for (const sub of cmd.commands) applyErrorPolicy(sub, io);
 }
 
@@ -66,6 +68,10 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (err) {
+    if (err instanceof CommanderError && err.code === "commander.unknownCommand" && !/did you mean/i.test(err.message)) {
+      const hint = subcommandHint(program, argv);
+      if (hint) io.stderr.write(`  ${hint}\n`);
+    }
     return reportError(err, io, debug);
   }
 }

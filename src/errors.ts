@@ -7,6 +7,8 @@ export const ExitCode = {
   usage: 2,
   notFound: 3,
   connection: 4,
+  /** Ctrl-C (128 + SIGINT), as shells report it. */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

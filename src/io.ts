@@ -15,12 +15,22 @@ export function processIO(): IO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-/** Colours only on a TTY, never with NO_COLOR (https://no-color.org) or --no-color. */
+/**
+ * Colours only on a TTY that can show them: never with --no-color, NO_COLOR
+ * (https://no-color.org) or TERM=dumb; FORCE_COLOR turns them on anywhere
+ * (FORCE_COLOR=0 or false turns them off).
+ */
 export function useColor(stream: OutStream, env: NodeJS.ProcessEnv, flag?: boolean): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  if (env.FORCE_COLOR !== undefined) return !["0", "false"].includes(env.FORCE_COLOR.toLowerCase());
+  if (isDumb(env)) return false;
   return Boolean(stream.isTTY);
+}
+
+/** A terminal that understands no escape sequences (Emacs shells, some CI logs). */
+export function isDumb(env: NodeJS.ProcessEnv): boolean {
+  return env.TERM === "dumb";
 }
 
 export function isInteractive(io: IO): boolean {

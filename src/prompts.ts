@@ -3,15 +3,16 @@
 import type { IO } from "./io.js";
 import { isInteractive } from "./io.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
+import { sanitizeLine } from "./render/sanitize.js";
 
 function context(io: IO) {
   return { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
 }
 
-/** Ctrl-C at a prompt: a clean "cancelled", not a stack trace. */
+/** Ctrl-C at a prompt: a clean "cancelled" and exit 130, not a stack trace. */
 function cancelled(err: unknown): never {
   if ((err as Error)?.name === "ExitPromptError" || (err as Error)?.name === "AbortPromptError") {
-    throw new CliError("cancelled", ExitCode.failure);
+    throw new CliError("cancelled: nothing changed", ExitCode.interrupted);
   }
   throw err;
 }
@@ -50,14 +51,51 @@ export async function pick(io: IO, message: string, choices: Choice[]): Promise<
   ).catch(cancelled);
 }
 
+/** One session a destructive command is about to change. */
+export interface Change {
+  sessionId: string;
+  /** Messages in the session now. */
+  count: number;
+  /** What happens to it, when it differs per session ("remove 2 elements"). */
+  note?: string;
+}
+
+const NAMED = 10;
+
+/** "  user-42   12 messages" for up to 10 sessions (by id), then "  and N more" (of `total`). */
+export function changeLines(changes: Change[], total = changes.length): string[] {
+  const sorted = [...changes].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  const shown = sorted.slice(0, NAMED).map((c) => ({ id: sanitizeLine(c.sessionId), c }));
+  const width = Math.min(Math.max(0, ...shown.map((x) => x.id.length)), 40);
+  const counts = shown.map((x) => `${x.c.count.toLocaleString("en-US")} message${x.c.count === 1 ? "" : "s"}`);
+  const countWidth = Math.max(0, ...counts.map((c) => c.length));
+  const lines = shown.map((x, i) => `  ${x.id.padEnd(width)}  ${counts[i].padStart(countWidth)}${x.c.note ? `  ${x.c.note}` : ""}`.trimEnd());
+  if (total > shown.length) lines.push(`  and ${(total - shown.length).toLocaleString("en-US")} more`);
+  return lines;
+}
+
 /**
- * The rule for destructive commands: on a TTY ask; otherwise refuse unless
- * --yes was given (exit 2, nothing changed).
+ * Refuses early, before any work, when there is no one to ask and no --yes
+ * (exit 2, nothing changed).
  */
-export async function confirmDestructive(io: IO, question: string, yes: boolean | undefined): Promise<void> {
-  if (yes) return;
-  if (!isInteractive(io)) {
-    throw new UsageError(`refusing to ${question.replace(/\?$/, "")} without confirmation`, "pass --yes to confirm, or --dry-run to see what would change");
-  }
-  if (!(await confirm(io, question))) throw new CliError("cancelled: nothing changed", ExitCode.failure);
+export function requireConsent(io: IO, action: string, yes: boolean | undefined): void {
+  if (yes || isInteractive(io)) return;
+  throw new UsageError(`refusing to ${action.replace(/\?$/, "")} without confirmation`, "pass --yes to confirm, or --dry-run to see what would change");
+}
+
+/**
+ * The one confirmation of every destructive command: on a terminal it names
+ * what changes (up to 10 session ids with their message counts, then "and N
+ * more", after any `details` such as a summary about to be stored) and asks;
+ * without a terminal it refuses unless --yes was given.
+ */
+export async function confirmChanges(
+  io: IO,
+  opts: { question: string; changes: Change[]; total?: number; yes?: boolean; details?: string[] },
+): Promise<void> {
+  if (opts.yes) return;
+  requireConsent(io, opts.question, opts.yes);
+  const text = [...(opts.details ?? []), ...changeLines(opts.changes, opts.total)];
+  if (text.length) io.stderr.write(text.join("\n") + "\n");
+  if (!(await confirm(io, opts.question))) throw new CliError("cancelled: nothing changed", ExitCode.failure);
 }

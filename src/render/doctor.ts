@@ -1,12 +1,15 @@
 // `doctor` findings. Piped: one stable line per check, `<symbol> <id>  <message>`,
 // followed by `    hint: <fix>` when there is one, easy to grep in CI logs.
-// On a terminal: grouped by section, coloured, with a summary. Findings quote
+// On a terminal: grouped by section, coloured, one line per check cut to the
+// width (whole, with check ids, under --verbose), each fix wrapped below it,
+// then a summary. Findings quote
 // stored data (key names, element snippets), so every line is sanitised; and
 // redacted, so no token can reach the screen through a message.
 import { SECTIONS, type Check, type CheckStatus, type Section } from "../doctor/checks.js";
 import { redact } from "../secrets.js";
 import type { Output, Styles } from "./output.js";
 import { sanitizeLine } from "./sanitize.js";
+import { textWidth } from "./text-width.js";
 
 export const SYMBOLS: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗", info: "i" };
 
@@ -26,7 +29,7 @@ export function doctorJson(checks: Check[]): { checks: Record<string, unknown>[]
   };
 }
 
-export async function renderDoctor(out: Output, checks: Check[], json: boolean): Promise<void> {
+export async function renderDoctor(out: Output, checks: Check[], json: boolean, verbose = false): Promise<void> {
   if (json) return out.json(doctorJson(checks));
   if (!out.tty) {
     for (const c of checks) {
@@ -36,13 +39,21 @@ export async function renderDoctor(out: Output, checks: Check[], json: boolean):
     return;
   }
   const s = await out.styles();
+  const tw = await textWidth();
+  const hanging = (first: string, rest: string, t: string, width: number) =>
+    tw.wrap(t, Math.max(width - first.length, 20)).split("\n").map((l, i) => (i ? rest : first) + l);
   for (const section of SECTIONS) {
     const inSection = checks.filter((c) => c.section === section);
     if (!inSection.length) continue;
     await out.line(s.bold(TITLES[section]));
     for (const c of inSection) {
-      await out.line(`  ${symbol(s, c.status)} ${text(c.message)}  ${s.dim(c.id)}`);
-      if (c.hint) await out.line(`      ${s.dim(`→ ${text(c.hint)}`)}`);
+      const lead = `  ${symbol(s, c.status)} `;
+      if (verbose) {
+        const lines = hanging("    ", "    ", `${text(c.message)}  [${c.id}]`, out.columns);
+        await out.line(lead + lines[0].slice(4));
+        for (const l of lines.slice(1)) await out.line(l);
+      } else await out.line(lead + tw.truncate(text(c.message), out.columns - 4));
+      if (c.hint) for (const l of hanging("      → ", "        ", text(c.hint), out.columns)) await out.line(s.dim(l));
     }
     await out.line();
   }

@@ -1,6 +1,6 @@
 // Progress on stderr, on a TTY only, and only once work has taken a moment,
 // so quick commands and piped runs never see it.
-import type { IO } from "../io.js";
+import { isDumb, type IO } from "../io.js";
 
 export interface Progress {
   update(text: string): void;
@@ -10,7 +10,8 @@ export interface Progress {
 const SILENT: Progress = { update() {}, done() {} };
 
 export function progress(io: IO, delayMs = 300): Progress {
-  if (!io.stderr.isTTY) return SILENT;
+  // It redraws its line with escape sequences: not on a dumb terminal.
+  if (!io.stderr.isTTY || isDumb(io.env)) return SILENT;
   const started = Date.now();
   let shown = false;
   let lastDraw = 0;

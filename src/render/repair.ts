@@ -51,13 +51,14 @@ export async function listChanges(out: Output, plans: SessionPlan[]): Promise<vo
 }
 
 /** The same, for a person about to confirm: on stderr. */
-export function warnChanges(out: Output, plans: SessionPlan[]): void {
-  for (const p of plans) {
-    for (const c of p.changes) {
+/** Each element about to change, for the confirmation (the first 10 sessions' only). */
+export function changeDetails(plans: SessionPlan[]): string[] {
+  return plans.slice(0, 10).flatMap((p) =>
+    p.changes.map((c) => {
       const what = c.action === "unwrap" ? `unwrap message ${c.index}` : `remove message ${c.index}`;
-      out.warn(sessionLine(p.sessionId, `${what} (${c.verdict.problem}): '${snippet(c.verdict.bytes.toString("utf8"), 40)}'`));
-    }
-  }
+      return sessionLine(p.sessionId, `${what} (${c.verdict.problem}): '${snippet(c.verdict.bytes.toString("utf8"), 40)}'`);
+    }),
+  );
 }
 
 export function resultLine(r: RepairResult): string {

@@ -28,3 +28,26 @@ export async function renderSummary(out: Output, r: SummarizeResult, opts: { str
   else if (s.status === "already") out.warn(`${r.sessionId}: the summary was already stored (${s.length} messages)`);
   else if (s.status === "nothing-to-compact") out.warn(`${r.sessionId}: nothing to compact (${s.length} messages, keeping ${s.kept})`);
 }
+
+/**
+ * What `summarize --store` is about to write, for the confirmation: each
+ * summary (the first 10 sessions'), and a warning for every system message
+ * it folds in: usually the app's own instructions, which the bot would then
+ * only see as part of a summary.
+ */
+export function approvalLines(drafts: SummarizeResult[], keep: number): string[] {
+  const lines: string[] = [];
+  for (const r of drafts.slice(0, 10)) {
+    const d = r.draft!;
+    const replaced = d.count - (r.stored?.kept ?? keep);
+    lines.push(`summary to store in ${sanitizeLine(r.sessionId)}, replacing messages 1–${replaced} of ${d.count}:`);
+    for (const l of sanitizeMultiline(d.summary).split("\n")) lines.push(`  ${l}`.trimEnd());
+  }
+  for (const r of drafts) {
+    const sys = r.draft!.foldsSystem;
+    if (!sys.length) continue;
+    const which = sys.length === 1 ? `system message ${sys[0]}` : `system messages ${sys.join(", ")}`;
+    lines.push(`warning: ${sanitizeLine(r.sessionId)}: the summary folds in ${which} (often the app's own instructions); the bot would no longer get it as a system prompt`);
+  }
+  return lines;
+}

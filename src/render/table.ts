@@ -49,14 +49,16 @@ export function fitColumns(natural: number[], flex: boolean[], total: number, he
     widths[i] -= cut;
     excess -= cut;
   }
-  // Still too wide (very long ids on a narrow terminal): shave the widest column.
-  while (excess > 0) {
-    let widest = 0;
-    for (let i = 1; i < widths.length; i++) if (widths[i] > widths[widest]) widest = i;
-    const floor = Math.max(headers[widest], 4);
-    if (widths[widest] <= floor) break;
-    widths[widest]--;
-    excess--;
+  // Still too wide (very long ids on a narrow terminal): shave the widest
+  // column, first down to its header's width, then down to 4 (headers cut too).
+  for (const floorOf of [(i: number) => headers[i], () => 4]) {
+    while (excess > 0) {
+      let widest = -1;
+      for (let i = 0; i < widths.length; i++) if (widths[i] > floorOf(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+      if (widest < 0) break;
+      widths[widest]--;
+      excess--;
+    }
   }
   return widths;
 }

@@ -25,12 +25,13 @@ export async function collectSessions(
   opts: ScanOptions & { sort?: SortField; limit?: number; onCut?: OnCut },
 ): Promise<SessionInfo[]> {
   const all: SessionInfo[] = [];
-  // Without an explicit sort, --limit can stop the scan early.
+  // Without an explicit sort, --limit can stop the scan early: once one more
+  // than the limit is found, so that a cut list is known to be cut.
   const early = opts.sort === undefined && opts.limit !== undefined;
   let complete = true;
   for await (const page of scanSessions(store, keys, opts)) {
     all.push(...page);
-    if (early && all.length >= opts.limit!) {
+    if (early && all.length > opts.limit!) {
       complete = false;
       break;
     }

@@ -5,6 +5,7 @@ import type { Store } from "../store/types.js";
 import type { KeySpace } from "../keys.js";
 import { loadHistory } from "../history/show.js";
 import { decodeElement, type DecodedMessage, type StoredType } from "../history/codec.js";
+import { createHash } from "node:crypto";
 import { CliError } from "../errors.js";
 import { summarizeExtractive } from "./extractive.js";
 import { summarizeWithLlm, type LlmOptions } from "./llm.js";
@@ -17,6 +18,19 @@ export interface StoreOptions {
   keep: number;
   role: StoredType;
   dryRun: boolean;
+  /** Summaries already shown for approval, by session id: stored as shown when the messages they cover are unchanged. */
+  drafts?: Map<string, Draft>;
+}
+
+/** A summary computed for approval, tied to the exact messages it covers. */
+export interface Draft {
+  summary: string;
+  /** SHA-256 of the covered elements' bytes. */
+  digest: string;
+  /** Messages in the session when it was read. */
+  count: number;
+  /** Indexes of `system` messages the summary folds in (an app's instructions, usually). */
+  foldsSystem: number[];
 }
 
 export interface SummarizeOptions {
@@ -36,6 +50,14 @@ export interface SummarizeResult {
   stored?: { status: CompactStatus | "nothing-to-compact" | "dry-run"; length: number; kept: number };
   /** With --dry-run: the history as it would be after compaction. */
   preview?: DecodedMessage[];
+  /** With --store, when something would be compacted: what the summary covers. */
+  draft?: Draft;
+}
+
+function digestOf(messages: DecodedMessage[]): string {
+  const h = createHash("sha256");
+  for (const m of messages) h.update(String(m.rawBytes.length)).update(":").update(m.rawBytes);
+  return h.digest("hex");
 }
 
 async function runEngine(opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
@@ -60,9 +82,13 @@ export async function summarizeSession(store: Store, keys: KeySpace, sessionId: 
       return { ...base, summary, summarizedCount: whole.covers, stored: { status: "nothing-to-compact", length: view.count, kept: view.count } };
     }
     const source = toSummaryInput(part);
-    const summary = await runEngine(opts, source.input);
+    const digest = opts.store ? digestOf(part) : "";
+    const shown = opts.store?.drafts?.get(sessionId);
+    const summary = shown && shown.digest === digest ? shown.summary : await runEngine(opts, source.input);
     const result: SummarizeResult = { ...base, summary, summarizedCount: source.covers };
     if (!opts.store) return result;
+    const foldsSystem = part.filter((m) => m.type === "system" && summaryMark(m) === undefined).map((m) => m.index);
+    result.draft = { summary, digest, count: view.count, foldsSystem };
     const element = summaryElement(summary, opts.store.role, source.covers);
     const kept = view.messages.slice(part.length);
     if (opts.store.dryRun) {

@@ -2,6 +2,7 @@
 // through the local endpoint and (for keys and content) over redis:// too.
 import { randomUUID } from "node:crypto";
 import net from "node:net";
+import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis as IORedis } from "ioredis";
 import { appOn, appRedis, cliOn, connectionEnv, delKeys, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
@@ -593,10 +594,26 @@ describe("on a terminal", () => {
     const at = headings.map((h) => screen.search(new RegExp(`^${h}\\r?$`, "m")));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(screen).toMatch(/^ {2}! 1 place where messages of one side follow each other: 1–2 \(user\) {2}content\.alternation\r?$/m);
+    // One line per check; check ids only with --verbose (and in --json).
+    expect(screen).toMatch(/^ {2}! 1 place where messages of one side follow each other: 1–2 \(user\)\r?$/m);
+    expect(screen).not.toContain("content.alternation");
     expect(screen).toMatch(/^ {6}→ a failed model call/m);
     expect(screen).toMatch(/0 failed · 1 warning · \d+ passed/);
     expect(r.screen).toMatch(/\u001b\[33m!/);
+    const verbose = await runInPty(["doctor", "gap", "--prefix", prefix, "--verbose"], [], { env: connectionEnv("rest") });
+    expect(verbose.screen.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/follow each other: 1–2 \(user\) {2}\[content\.alternation\]/);
+  });
+
+  it("at 80 columns every check is one line", async () => {
+    const prefix = ns();
+    await writeConversation(app, `${prefix}${"long-".repeat(12)}id`, [human("q1"), human("q2"), ai("a2")], 3600);
+    const r = await runInPty(["doctor", `${"long-".repeat(12)}id`, "--prefix", prefix, "--no-pager"], [], { env: connectionEnv("rest"), columns: 80 });
+    const lines = r.screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/);
+    const checks = lines.filter((l) => /^ {2}[✓!✗i] /.test(l));
+    expect(checks.length).toBeGreaterThan(5);
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+    // A check's line is followed by another check, its hint (→), a blank line or a heading.
+    checks.forEach((l) => expect(l).not.toMatch(/\.(source|alternation|exists)\b/));
   });
 });
 

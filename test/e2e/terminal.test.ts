@@ -168,3 +168,69 @@ describe("pager", () => {
     expect(all.stderr).not.toContain("showing");
   });
 });
+
+describe("confirmations name what changes", () => {
+  it("clear --match lists up to 10 sessions with their message counts, then how many more", async () => {
+    const p = `cf${randomUUID().slice(0, 8)}:`;
+    for (let i = 0; i < 12; i++) await writeConversation(app, `${p}c${String(i).padStart(2, "0")}`, Array.from({ length: (i % 3) + 1 }, (_, k) => msg("human", `m${k}`)));
+    const r = await runInPty(["clear", "--match", "*", "--prefix", p], [{ waitFor: "delete 12 sessions, 24 messages?", send: "n\r" }], { env: env() });
+    expect(r.code).toBe(1);
+    const lines = screenLines(r.screen);
+    expect(lines.some((l) => /^\s+c00\s+1 message$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\s+c02\s+3 messages$/.test(l))).toBe(true);
+    expect(lines.filter((l) => /^\s+c\d\d\s+\d+ messages?$/.test(l))).toHaveLength(10);
+    expect(lines.some((l) => /^\s+and 2 more$/.test(l))).toBe(true);
+    expect(await app.exists(`${p}c00`, `${p}c11`)).toBe(2);
+  });
+
+  it("summarize --store shows the summary and warns that it folds the system prompt, before asking; Ctrl-C exits 130", async () => {
+    const id = `sum-${randomUUID().slice(0, 8)}`;
+    const conversation = [
+      msg("system", "You are a travel assistant for Lisbon. Answer briefly."),
+      msg("human", "Which tram goes to Belém from the centre?"),
+      msg("ai", "Tram 15 runs from Praça da Figueira to Belém every few minutes."),
+      msg("human", "Is the Jerónimos Monastery open on Mondays?"),
+      msg("ai", "No, the monastery is closed on Mondays; go on Tuesday morning."),
+      msg("human", "Thanks, and pastéis de nata near there?"),
+      msg("ai", "Pastéis de Belém, next to the monastery, since 1837."),
+    ];
+    await writeConversation(app, id, conversation);
+    const before = await app.lrange(id, 0, -1);
+    const args = ["summarize", id, "--store", "--keep", "2", "--engine", "extractive"];
+    const no = await runInPty(args, [{ waitFor: "with a summary?", send: "n\r" }], { env: env() });
+    expect(no.code).toBe(1);
+    const text = screenLines(no.screen).join("\n");
+    const shown = text.indexOf("summary to store in");
+    const warned = text.indexOf("folds in system message 1");
+    const asked = text.indexOf("with a summary?");
+    expect(shown).toBeGreaterThan(-1);
+    expect(warned).toBeGreaterThan(shown);
+    expect(asked).toBeGreaterThan(warned);
+    expect(text).toMatch(new RegExp(`${id}\\s+7 messages`));
+    expect(await app.lrange(id, 0, -1)).toEqual(before);
+    const interrupted = await runInPty(args, [{ waitFor: "with a summary?", send: "\u0003" }], { env: env() });
+    expect(interrupted.code).toBe(130);
+    expect(await app.lrange(id, 0, -1)).toEqual(before);
+    const yes = await runInPty(args, [{ waitFor: "with a summary?", send: "y\r" }], { env: env() });
+    expect(yes.code).toBe(0);
+    const after = await app.lrange(id, 0, -1);
+    expect(after).toHaveLength(3);
+    // What was shown is what was stored.
+    const stored = (JSON.parse(after[after.length - 1]).data.content as string).replace(/^Summary of the earlier conversation:\s*/, "");
+    const shownText = noSpace(screenLines(yes.screen).join("\n"));
+    expect(shownText.indexOf(noSpace(stored))).toBeGreaterThan(-1);
+    expect(shownText.indexOf(noSpace(stored))).toBeLessThan(shownText.indexOf("withasummary?"));
+  });
+
+  it("import --replace names the sessions of the file", async () => {
+    const p = `imp${randomUUID().slice(0, 6)}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-imp-"));
+    const file = path.join(dir, "x.jsonl");
+    fs.writeFileSync(file, [`${p}-a`, `${p}-b`].map((k, i) => JSON.stringify({ key: k, sessionId: k, ttlSeconds: null, elements: Array.from({ length: i + 2 }, () => msg("human", "x")) })).join("\n") + "\n");
+    const r = await runInPty(["import", file, "--replace"], [{ waitFor: "overwriting existing sessions?", send: "n\r" }], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.screen).toMatch(new RegExp(`${p}-a\\s+2 messages`));
+    expect(r.screen).toMatch(new RegExp(`${p}-b\\s+3 messages`));
+    expect(await app.exists(`${p}-a`)).toBe(0);
+  });
+});

@@ -63,3 +63,27 @@ describe("display width", () => {
     expect(wrapped.join("")).toBe(cjk);
   });
 });
+
+describe("table printer", async () => {
+  const { tableLines } = await import("../../src/render/table.js");
+  const columns = [{ header: "session" }, { header: "messages", align: "right" as const }, { header: "ttl" }, { header: "last message", flex: true }];
+  const rows = [
+    ["user-42", "5", "never", [{ text: "assistant", style: (t: string) => `\u001b[32m${t}\u001b[39m` }, { text: ": 東京の天気はどうですか？ ☕ ".repeat(10) }]],
+    ["4f9d2c1e-8b7a-4e3f-9a21-6c5d0e7b3a18-and-a-very-long-suffix", "1234", "6d 23h", "short"],
+  ];
+  it("fits every line in the width, from roomy to very narrow, one line per row", async () => {
+    for (const total of [200, 120, 80, 60, 40, 30]) {
+      const lines = await tableLines({ columns, rows }, total);
+      expect(lines).toHaveLength(3);
+      for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(total);
+    }
+  });
+  it("keeps natural widths when they fit and cuts the flexible column first", async () => {
+    const wide = await tableLines({ columns, rows: [["a", "1", "never", "hello"]] }, 80);
+    expect(wide).toEqual(["SESSION  MESSAGES  TTL    LAST MESSAGE", "a               1  never  hello"]);
+    const cut = await tableLines({ columns, rows }, 120);
+    expect(cut[1]).toContain("user-42");
+    expect(cut[1].endsWith("…")).toBe(true);
+    expect(cut[2]).toContain("4f9d2c1e-8b7a-4e3f-9a21-6c5d0e7b3a18-and-a-very-long-suffix");
+  });
+});
