@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/context.js";
 import { UsageError } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface AppendOptions {
   role: string;
@@ -16,7 +16,7 @@ export function appendCommand(ctx: Context): Command {
   return new Command("append")
     .description("add a message to a session, stored exactly as LangChain and Flowise store it")
     .argument("<sessionId>", "the session id (without the prefix)")
-    .argument("[content]", "message text; `-` reads stdin")
+    .argument("[content]", "message text; `-` reads stdin (on a terminal: what you type, until Ctrl-D)")
     .addOption(new Option("--role <role>", "user, assistant, system or tool (also human, ai)").default("user"))
     .option("--file <path>", "read the content from a file")
     .option("--message-json <json>", "append a complete StoredMessage {\"type\":..,\"data\":{\"content\":..}}")
@@ -30,14 +30,22 @@ export function appendCommand(ctx: Context): Command {
         "append user-42 \"Noted: window seat.\" --role assistant --ttl 7d",
         "echo 'long text' | upstash-memory append user-42 -",
         "append user-42 --message-json '{\"type\":\"system\",\"data\":{\"content\":\"Be brief.\"}}'",
-      ) + "\nA retried append is applied once: each message carries a unique data.id.\n",
+      ) +
+        "\nText from stdin or --file loses its one final line ending; an empty message is refused.\n" +
+        "A retried append is applied once: each message carries a unique data.id.\n",
+    )
+    .hook(
+      "preAction",
+      flagRules({
+        // --message-json is a whole message: its role and tool call id are inside it.
+        exclusive: [["--message-json", "--role"], ["--message-json", "--tool-call-id"]],
+        oneOf: [[["<content>", "--file", "--message-json"], "upstash-memory append <sessionId> <content | - | --file PATH | --message-json JSON>"]],
+      }),
     )
     .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/keys.js");
       validateSessionId(sessionId);
       const w = await import("../src/write/append.js");
-      const sources = [content !== undefined, opts.file !== undefined, opts.messageJson !== undefined].filter(Boolean).length;
-      if (sources !== 1) throw new UsageError("give the content as an argument, `-` for stdin, --file PATH, or --message-json");
       let element: string;
       if (opts.messageJson !== undefined) element = w.elementFromJson(opts.messageJson);
       else {
@@ -49,9 +57,10 @@ export function appendCommand(ctx: Context): Command {
           });
         } else if (content === "-") {
           const { readAll } = await import("../src/stdin.js");
-          bytes = await readAll(ctx.io.stdin);
+          const hint = "type the message, then Ctrl-D on an empty line to store it (Ctrl-C cancels)";
+          bytes = await readAll(ctx.io.stdin, { hint, stderr: ctx.io.stderr });
         } else bytes = Buffer.from(content!, "utf8");
-        element = w.elementFor(opts.role, w.contentFromBytes(bytes), opts.toolCallId);
+        element = w.elementFor(opts.role, w.contentFromBytes(bytes, content === undefined || content === "-"), opts.toolCallId);
       }
       const { parseDuration } = await import("../src/duration.js");
       let ttl = opts.ttl !== undefined ? parseDuration(opts.ttl, "ttl") : undefined;

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
-import { examples, idsOrMatch } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface ClearOptions {
   match?: string;
@@ -25,11 +25,13 @@ export function clearCommand(ctx: Context): Command {
       examples("clear user-42", "clear --match 'test-*' --dry-run", "clear --match 'test-*' --backup tests.jsonl --yes") +
         "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
     )
+    .hook("preAction", flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory clear <sessionId...> or --match PATTERN"]] }))
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
-      idsOrMatch(ids, opts.match, "upstash-memory clear <sessionId...> or --match PATTERN");
       const { keyFields, validateSessionId } = await import("../src/keys.js");
       const { showBytes } = await import("../src/store/bytes.js");
       ids.forEach(validateSessionId);
+      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { unlinkUnchanged } = await import("../src/write/clear.js");
@@ -51,6 +53,11 @@ export function clearCommand(ctx: Context): Command {
           }
         }
         for (const id of missing) out.warn(r.sessionLine(id, "no such session"));
+        if (opts.match !== undefined && !targets.length) {
+          r.warnNoMatch(out, opts.match);
+          if (opts.json) await out.json(opts.dryRun ? { wouldDelete: [], missing } : { deleted: [], changed: [], missing });
+          return;
+        }
         const what = r.describeTargets("delete", targets);
         if (opts.dryRun) {
           out.warn(`would ${what}`);
@@ -61,11 +68,10 @@ export function clearCommand(ctx: Context): Command {
         }
         if (targets.length) {
           await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
-          if (opts.backup) {
+          if (backup) {
             const { exportKeys } = await import("../src/transfer/export.js");
-            const { writeExportFile } = await import("../src/transfer/write-file.js");
-            const n = await writeExportFile(opts.backup, exportKeys(store, keys, targets.map((t) => t.key), { missing: [], notLists: [] }));
-            out.warn(`backed up ${r.plural(n, "session")} to ${opts.backup}`);
+            const n = await writeExportFile(backup, exportKeys(store, keys, targets.map((t) => t.key), { missing: [], notLists: [] }));
+            out.warn(`backed up ${r.plural(n, "session")} to ${backup.path}`);
           }
           const bar = progress(ctx.io);
           const result = await unlinkUnchanged(store, targets, (n) => bar.update(`deleted ${n}/${targets.length}…`));

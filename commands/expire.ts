@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
-import { ExitCode, UsageError } from "../src/errors.js";
-import { examples, idsOrMatch } from "../src/options.js";
+import { ExitCode } from "../src/errors.js";
+import { examples, flagRules } from "../src/options.js";
+import { looksLikeDuration } from "../src/duration.js";
 
 interface ExpireOptions {
   persist?: boolean;
@@ -9,6 +10,24 @@ interface ExpireOptions {
   yes?: boolean;
   dryRun?: boolean;
   json?: boolean;
+}
+
+/**
+ * The arguments are session ids and then a DURATION. With --persist there is
+ * no DURATION: a last argument written like one is a mistake, not a session id.
+ */
+function durationGiven(cmd: Command): boolean {
+  const args = cmd.processedArgs[0] as string[];
+  const o = cmd.opts<ExpireOptions>();
+  if (o.persist) return args.length > 0 && looksLikeDuration(args[args.length - 1]);
+  // The last argument is the DURATION; a lone one only when it reads like one (else it is an id).
+  if (args.length === 1 && o.match === undefined) return looksLikeDuration(args[0]);
+  return args.length > 0;
+}
+
+function idsGiven(cmd: Command): boolean {
+  const args = cmd.processedArgs[0] as string[];
+  return args.length - (!cmd.opts<ExpireOptions>().persist && durationGiven(cmd) ? 1 : 0) > 0;
 }
 
 export function expireCommand(ctx: Context): Command {
@@ -24,18 +43,21 @@ export function expireCommand(ctx: Context): Command {
       "after",
       examples("expire user-42 7d", "expire user-42 user-43 12h", "expire user-42 --persist", "expire --match 'test-*' 1h --yes"),
     )
+    .hook(
+      "preAction",
+      flagRules({
+        oneOf: [
+          [["session ids", "--match"], "upstash-memory expire <sessionId...> <DURATION>, or --match PATTERN <DURATION>"],
+          [["--persist", "a DURATION"], "upstash-memory expire <sessionId...> <DURATION>, or --persist"],
+        ],
+        facts: { "a DURATION": durationGiven, "session ids": idsGiven },
+      }),
+    )
     .action(async (args: string[], opts: ExpireOptions, cmd: Command) => {
       const { parseDuration } = await import("../src/duration.js");
       const { keyFields, validateSessionId } = await import("../src/keys.js");
       const ids = [...args];
-      let ttl: number | "persist";
-      if (opts.persist) ttl = "persist";
-      else {
-        const d = ids.pop();
-        if (d === undefined) throw new UsageError("missing DURATION", "usage: upstash-memory expire <sessionId...> <DURATION>, or --persist");
-        ttl = parseDuration(d, "duration");
-      }
-      idsOrMatch(ids, opts.match, "upstash-memory expire <sessionId...> <DURATION>");
+      const ttl: number | "persist" = opts.persist ? "persist" : parseDuration(ids.pop()!, "duration");
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");
       const { expireKeys } = await import("../src/write/expire.js");
@@ -48,10 +70,14 @@ export function expireCommand(ctx: Context): Command {
         let targetKeys = ids.map((id) => keys.key(id));
         if (opts.match !== undefined) {
           const targets = await targetsByPattern(store, keys, opts.match);
+          if (!targets.length) {
+            r.warnNoMatch(out, opts.match);
+            if (opts.json) await out.json([]);
+            return;
+          }
           const what = r.describeTargets(ttl === "persist" ? "remove the TTL of" : `set a TTL of ${args[args.length - 1]} on`, targets);
           out.warn(`${what} (matching '${opts.match}')`);
           if (opts.dryRun) return r.listTargets(out, targets);
-          if (!targets.length) return;
           await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
           targetKeys = targets.map((t) => t.key);
         } else if (opts.dryRun) {

@@ -1,11 +1,12 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode } from "../src/errors.js";
-import { examples, idsOrMatch } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface ExportOptions {
   match?: string;
   out?: string;
+  force?: boolean;
 }
 
 export function exportCommand(ctx: Context): Command {
@@ -13,23 +14,26 @@ export function exportCommand(ctx: Context): Command {
     .description("export sessions as JSON Lines (raw elements, exactly as stored)")
     .argument("[sessionIds...]", "session ids (default: every session, or --match)")
     .option("--match <pattern>", "every session whose id matches the glob")
-    .option("-o, --out <file>", "write to a file instead of stdout")
+    .option("-o, --out <file>", "write to a file instead of stdout (whole or not at all)")
+    .option("--force", "with --out: replace an existing file")
     .option("--json", "the output is already JSON Lines (accepted for consistency)")
     .addHelpText(
       "after",
-      examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export --match 'support-*' | gzip > support.jsonl.gz") +
+      examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export -o all.jsonl --force", "export --match 'support-*' | gzip > support.jsonl.gz") +
         '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
         'an element that is not valid UTF-8 is written as {"base64": "..."}, a key that is not as "keyBase64".\n',
     )
+    .hook("preAction", flagRules({ exclusive: [["<sessionIds>", "--match"]], requires: { "--force": "--out" } }))
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
-      idsOrMatch(ids, opts.match);
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
+      const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const file = opts.out !== undefined ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" }) : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
-      const { plural, sessionLine } = await import("../src/render/writes.js");
+      const { plural, sessionLine, warnNoMatch } = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const report = { missing: [] as string[], notLists: [] as { key: string; type: string }[] };
@@ -39,9 +43,8 @@ export function exportCommand(ctx: Context): Command {
         const bar = progress(ctx.io);
         const tick = (n: number) => bar.update(`exported ${plural(n, "session")}…`);
         let n = 0;
-        if (opts.out) {
-          const { writeExportFile } = await import("../src/transfer/write-file.js");
-          n = await writeExportFile(opts.out, lines, tick);
+        if (file) {
+          n = await writeExportFile(file, lines, tick);
         } else {
           for await (const l of lines) {
             await out.ndjson(l);
@@ -51,7 +54,8 @@ export function exportCommand(ctx: Context): Command {
         bar.done();
         for (const k of report.missing) out.warn(sessionLine(keys.sessionId(k), "no such session"));
         for (const k of report.notLists) out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
-        out.warn(`exported ${plural(n, "session")}${opts.out ? ` to ${opts.out}` : ""}`);
+        if (opts.match !== undefined && n === 0) warnNoMatch(out, opts.match);
+        else out.warn(`exported ${plural(n, "session")}${file ? ` to ${file.path}` : ""}`);
         if (report.missing.length) process.exitCode = ExitCode.notFound;
       });
     });

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { UsageError } from "../src/errors.js";
 import { isInteractive } from "../src/io.js";
-import { examples } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface LoginOptions {
   tokenStdin?: boolean;
@@ -22,6 +22,7 @@ export function loginCommand(ctx: Context): Command {
         "login --url redis://:password@localhost:6379       # a redis:// URL needs no token",
       ) + "\nUses the global --url, --token and --profile (default: 'default').\n",
     )
+    .hook("preAction", flagRules({ exclusive: [["--token", "--token-stdin"]] }))
     .action(async (opts: LoginOptions, cmd: Command) => {
       const g = ctx.globals(cmd);
       const { transportOf } = await import("../src/store/connect.js");

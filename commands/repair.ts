@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
-import { examples, idsOrMatch } from "../src/options.js";
+import { examples, flagRules } from "../src/options.js";
 
 interface RepairOptions {
   match?: string;
@@ -34,10 +34,12 @@ export function repairCommand(ctx: Context): Command {
         "message_store:) is removed; a valid message encoded twice (JSON in a string) is unwrapped instead.\n" +
         "Every other element stays as it is, in order, and messages the app stores meanwhile are kept.\n",
     )
+    .hook("preAction", flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory repair <sessionId...> or --match PATTERN"]] }))
     .action(async (ids: string[], opts: RepairOptions, cmd: Command) => {
-      idsOrMatch(ids, opts.match, "upstash-memory repair <sessionId...> or --match PATTERN");
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
+      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { planRepairs } = await import("../src/repair/plan.js");
@@ -45,7 +47,7 @@ export function repairCommand(ctx: Context): Command {
       const { confirmChanges } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
-      const { sessionLine, plural } = await import("../src/render/writes.js");
+      const { sessionLine, plural, warnNoMatch } = await import("../src/render/writes.js");
       const r = await import("../src/render/repair.js");
       const { showBytes } = await import("../src/store/bytes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
@@ -72,6 +74,7 @@ export function repairCommand(ctx: Context): Command {
         if (opts.dryRun || !plans.length) {
           if (plans.length) out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
           else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
+          else if (opts.match !== undefined) warnNoMatch(out, opts.match);
           if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
           else await r.listChanges(out, plans);
           return notFound();
@@ -79,14 +82,13 @@ export function repairCommand(ctx: Context): Command {
 
         const changes = plans.map((p) => ({ sessionId: p.sessionId, count: p.newestFirst.length, note: r.describeChanges(p.changes) }));
         await confirmChanges(ctx.io, { question: `${r.describePlans(plans)}?`, changes, yes: opts.yes, details: r.changeDetails(plans) });
-        if (opts.backup) {
+        if (backup) {
           // The sessions exactly as they were read: the bytes the script checks before it changes anything.
-          const { writeExportFile } = await import("../src/transfer/write-file.js");
           async function* lines() {
             for (const p of plans) yield p.line;
           }
-          const n = await writeExportFile(opts.backup, lines());
-          out.warn(`backed up ${plural(n, "session")} to ${opts.backup} (undo: upstash-memory import --replace ${opts.backup})`);
+          const n = await writeExportFile(backup, lines());
+          out.warn(`backed up ${plural(n, "session")} to ${backup.path} (undo: upstash-memory import --replace ${backup.path})`);
         }
         const bar = progress(ctx.io);
         const results = await applyRepairs(store, plans, (n) => bar.update(`repaired ${n}/${plans.length}…`));

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/context.js";
-import { CliError, ExitCode, UsageError } from "../src/errors.js";
-import { examples, positiveInt, nonNegativeInt } from "../src/options.js";
+import { CliError, ExitCode } from "../src/errors.js";
+import { examples, flagRules, positiveInt, nonNegativeInt } from "../src/options.js";
 
 interface SummarizeOpts {
   match?: string;
@@ -52,11 +52,18 @@ export function summarizeCommand(ctx: Context): Command {
         "\nThe stored summary is a `human` message by default (\"Summary of the earlier conversation: ...\"):\n" +
         "apps put their own system prompt first, and some model adapters reject a system message that is not first.\n",
     )
+    .hook(
+      "preAction",
+      flagRules({
+        oneOf: [[["<sessionId>", "--match"], "upstash-memory summarize <sessionId> or --match PATTERN"]],
+        requires: { "--dry-run": "--store", "--backup": "--store", "--keep": "--store", "--summary-role": "--store", "--concurrency": "--match" },
+      }),
+    )
     .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
-      if ((sessionId === undefined) === (opts.match === undefined)) throw new UsageError("give one session id or --match PATTERN");
-      if (!opts.store && (opts.dryRun || opts.backup)) throw new UsageError("--dry-run and --backup go with --store");
       const { validateSessionId } = await import("../src/keys.js");
       if (sessionId !== undefined) validateSessionId(sessionId);
+      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection, timeoutMs } = await import("../src/connection.js");
       const { Output } = await import("../src/render/output.js");
       const { renderSummary, summaryJson } = await import("../src/render/summary.js");
@@ -80,6 +87,12 @@ export function summarizeCommand(ctx: Context): Command {
           });
           const single = sessionId !== undefined;
           const ids = single ? [sessionId] : await matchIds(store, keys, opts.match!);
+          if (!ids.length) {
+            const { warnNoMatch } = await import("../src/render/writes.js");
+            warnNoMatch(out, opts.match!);
+            if (opts.json) await out.json([]);
+            return;
+          }
           const writes = opts.store && !opts.dryRun;
           const { plural } = await import("../src/render/writes.js");
           const question = `replace all but the newest ${opts.keep} messages of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
@@ -105,11 +118,10 @@ export function summarizeCommand(ctx: Context): Command {
               await confirmChanges(ctx.io, { question, changes, details: approvalLines(changing, opts.keep) });
             }
           }
-          if (writes && opts.backup) {
+          if (writes && backup) {
             // One export of every session about to change, complete before anything is written.
             const { exportKeys } = await import("../src/transfer/export.js");
-            const { writeExportFile } = await import("../src/transfer/write-file.js");
-            await writeExportFile(opts.backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
+            await writeExportFile(backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
           }
           const run = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {

@@ -7,6 +7,11 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w
 /** 100 years: far beyond any chat TTL, far inside Redis's limit. */
 export const MAX_TTL_SECONDS = 100 * 365 * 86400;
 
+/** Written like a duration (whatever its value): `expire ID 1h --persist` is a mistake, not an id. */
+export function looksLikeDuration(input: string): boolean {
+  return /^(\d+|(\d+[smhdw])+)$/.test(String(input).trim().toLowerCase());
+}
+
 export function parseDuration(input: string, what = "duration"): number {
   const text = String(input).trim().toLowerCase();
   let seconds: number;

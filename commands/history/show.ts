@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import type { Context } from "../../src/context.js";
 import { UsageError } from "../../src/errors.js";
 import { isInteractive } from "../../src/io.js";
-import { examples, positiveInt } from "../../src/options.js";
+import { examples, flagRules, positiveInt } from "../../src/options.js";
 
 interface ShowOptions {
   format: "table" | "json" | "ndjson" | "markdown" | "text";
@@ -24,7 +24,7 @@ export function historyShowCommand(ctx: Context): Command {
     .option("--ndjson", "same as --format ndjson: one message per line")
     .option("--first <n>", "only the oldest N messages", positiveInt)
     .option("--last <n>", "only the newest N messages", positiveInt)
-    .option("-f, --follow", "keep printing new messages as the app stores them, until Ctrl-C")
+    .option("-f, --follow", "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet)")
     .option("--interval <duration>", "with --follow: time between polls (e.g. 500ms, 2s)", "1s")
     .option("--for <duration>", "with --follow: stop after this long")
     .addHelpText(
@@ -37,9 +37,14 @@ export function historyShowCommand(ctx: Context): Command {
         "history show user-42 --follow --ndjson       # watch a test chat being stored",
       ),
     )
+    .hook(
+      "preAction",
+      flagRules({
+        exclusive: [["--json", "--ndjson", "--format"], ["--first", "--last"]],
+        requires: { "--interval": "--follow", "--for": "--follow" },
+      }),
+    )
     .action(async (sessionIdArg: string | undefined, opts: ShowOptions, cmd: Command) => {
-      if (opts.first && opts.last) throw new UsageError("choose one of --first and --last");
-      if (opts.json && opts.ndjson) throw new UsageError("choose one of --json and --ndjson");
       const format = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
       if (sessionIdArg === undefined && !isInteractive(ctx.io)) {
         throw new UsageError("missing session id", "usage: upstash-memory history show <sessionId> (see `sessions list`)");
@@ -66,13 +71,15 @@ export function historyShowCommand(ctx: Context): Command {
           });
           return;
         }
-        const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last });
+        // --follow waits for a session that does not exist yet (it starts with the first message).
+        const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last }, opts.follow);
         const show = async () => {
           warnUnrecognized(out, view.messages);
           await renderHistory(out, view, format);
         };
         // --follow keeps writing until Ctrl-C: never through a pager.
-        await (opts.follow ? show() : out.paged(show));
+        if (!opts.follow) await out.paged(show);
+        else if (view.count > 0) await show();
         if (opts.follow) {
           const { followSession } = await import("../../src/history/follow-view.js");
           await followSession(store, out, view, { format, interval: opts.interval, for: opts.for });

@@ -1,7 +1,6 @@
 import { Command, Option } from "commander";
 import type { Context } from "../../src/context.js";
-import { UsageError } from "../../src/errors.js";
-import { examples, positiveInt } from "../../src/options.js";
+import { examples, flagRules, positiveInt } from "../../src/options.js";
 
 export function sessionsListCommand(ctx: Context): Command {
   return new Command("list")
@@ -20,9 +19,9 @@ export function sessionsListCommand(ctx: Context): Command {
         "sessions list --prefix message_store:   # LangChain Python keys",
       ),
     )
+    // --ndjson streams in scan order, so it cannot be sorted.
+    .hook("preAction", flagRules({ exclusive: [["--json", "--ndjson"], ["--ndjson", "--sort"]] }))
     .action(async (pattern: string, opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean }, cmd: Command) => {
-      if (opts.json && opts.ndjson) throw new UsageError("choose one of --json and --ndjson");
-      if (opts.ndjson && opts.sort) throw new UsageError("--ndjson streams in scan order and cannot be sorted; use --json with --sort");
       const { withConnection } = await import("../../src/connection.js");
       const { collectSessions, streamSessions } = await import("../../src/sessions/list.js");
       const { Output } = await import("../../src/render/output.js");

@@ -6,6 +6,7 @@ import type { Output } from "../render/output.js";
 import { renderMessages, type HistoryFormat, type HistoryView, warnUnrecognized } from "../render/history.js";
 import { UsageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
+import { sanitizeLine } from "../render/sanitize.js";
 
 export function parseInterval(text: string, what: string): number {
   const ms = /^(\d+)ms$/i.exec(text.trim());
@@ -31,11 +32,15 @@ export async function followSession(
     if (streaming === "ndjson") await out.ndjson({ event, sessionId: view.sessionId });
     out.warn(text);
   };
+  if (view.count === 0) out.warn(`waiting for session '${sanitizeLine(view.sessionId)}'…`);
   if (out.tty) out.warn("following; Ctrl-C to stop");
   try {
-    // With --last the oldest element was not read: the first poll learns it.
+    // With --last the oldest element was not read (the first poll learns it); with --first, the newest.
     const oldest = view.messages[0]?.index === 1 ? view.messages[0].rawBytes : null;
-    for await (const e of follow(store, view.key, { seen: view.count, oldest, ttlSeconds: view.ttlSeconds }, { intervalMs, signal: controller.signal })) {
+    const last = view.messages[view.messages.length - 1];
+    const newest = last?.index === view.count ? last.rawBytes : null;
+    const state = { seen: view.count, oldest, newest, ttlSeconds: view.ttlSeconds };
+    for await (const e of follow(store, view.key, state, { intervalMs, signal: controller.signal })) {
       if (e.kind === "messages") {
         warnUnrecognized(out, e.messages);
         await renderMessages(out, { ...view, messages: e.messages }, streaming);
@@ -43,7 +48,7 @@ export async function followSession(
       else if (e.kind === "expired") await note("expired", `session ${view.sessionId} expired (its TTL ran out)`);
       else if (e.kind === "compacted") await note("compacted", `session ${view.sessionId} was rewritten (compacted to ${e.count} messages, e.g. by summarize --store)`);
       else if (e.kind === "started") {
-        await note("started", `session ${view.sessionId} started again`);
+        await note("started", `session ${view.sessionId} ${e.again ? "started again" : "started"}`);
         await renderMessages(out, { ...view, messages: e.messages }, streaming);
       }
     }

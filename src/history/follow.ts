@@ -2,24 +2,35 @@
 // app stores it. The list grows at its head and the part already seen stays at
 // the tail, so `LRANGE key 0 -(seen+1)` returns exactly the new elements: one
 // small request per poll that asks only for what is new.
+//
+// When the tail changes or the list gets shorter, the list was rewritten, and
+// there are two very different causes to tell apart:
+// - a compaction (`summarize --store`, an app trimming its window) keeps the
+//   newest messages, or leaves a stored summary as the oldest element;
+// - a clear or an expiry followed by a new message (all within one poll) keeps
+//   nothing of what was seen: the session ended and a new one started.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Store } from "../store/types.js";
 import { asBytes, asBytesList, asInt, unwrap } from "../store/replies.js";
-import { decodeHistory, type DecodedMessage } from "./codec.js";
+import { decodeElement, decodeHistory, type DecodedMessage } from "./codec.js";
 import { ttlFromReply } from "../duration.js";
+import { summaryMark } from "../summarize/memory.js";
 
 export type FollowEvent =
   | { kind: "messages"; messages: DecodedMessage[] }
   | { kind: "cleared" }
   | { kind: "expired" }
   | { kind: "compacted"; count: number }
-  | { kind: "started"; count: number; messages: DecodedMessage[] };
+  /** The session appeared: for the first time, or `again` after it ended. */
+  | { kind: "started"; count: number; messages: DecodedMessage[]; again: boolean };
 
 export interface FollowState {
-  /** Elements seen so far (they sit at the tail). */
+  /** Elements seen so far (they sit at the tail); 0 when the session does not exist yet. */
   seen: number;
   /** The oldest element seen: if it changes, the list was rewritten. */
   oldest: Buffer | null;
+  /** The newest element seen (null when not read, e.g. with --first). */
+  newest: Buffer | null;
   ttlSeconds: number | null;
 }
 
@@ -28,8 +39,20 @@ export interface FollowOptions {
   signal: AbortSignal;
 }
 
+/** After a rewrite: does the new list still hold what was seen, or is it a new session? */
+function isCompaction(elements: Buffer[], newest: Buffer | null): boolean {
+  if (newest && elements.some((e) => e.equals(newest))) return true;
+  const tail = elements[elements.length - 1];
+  return tail !== undefined && summaryMark(decodeElement(tail, 1)) !== undefined;
+}
+
 export async function* follow(store: Store, key: string, state: FollowState, opts: FollowOptions): AsyncGenerator<FollowEvent> {
-  let { seen, oldest, ttlSeconds } = state;
+  let { seen, oldest, newest, ttlSeconds } = state;
+  // Whether the session existed at some point while followed (then a new start is "again").
+  let existed = seen > 0;
+  /** A TTL that was about to run out at the last poll means it expired; otherwise someone deleted it. */
+  const ended = (): FollowEvent =>
+    ttlSeconds !== null && ttlSeconds <= Math.ceil(opts.intervalMs / 1000) + 1 ? { kind: "expired" } : { kind: "cleared" };
   while (!opts.signal.aborted) {
     await sleep(opts.intervalMs, undefined, { signal: opts.signal }).catch(() => undefined);
     if (opts.signal.aborted) return;
@@ -41,30 +64,43 @@ export async function* follow(store: Store, key: string, state: FollowState, opt
     const ttl = asInt(unwrap(o[2]));
     const tail = unwrap(o[3]);
     if (length === 0) {
-      if (seen > 0) {
-        // A TTL that was about to run out means it expired; otherwise someone deleted it.
-        yield ttl === -2 && ttlSeconds !== null && ttlSeconds <= Math.ceil(opts.intervalMs / 1000) + 1 ? { kind: "expired" } : { kind: "cleared" };
-      }
+      if (seen > 0) yield ended();
       seen = 0;
-      oldest = null;
+      oldest = newest = null;
       ttlSeconds = null;
       continue;
     }
     const tailBytes = tail === null ? null : asBytes(tail);
     oldest ??= tailBytes;
-    if (seen === 0 || (oldest && tailBytes && !tailBytes.equals(oldest)) || length < seen) {
-      // New session, or rewritten at the tail (e.g. `summarize --store`): show it whole again.
+    let elements: Buffer[] | undefined;
+    if (seen === 0) {
+      // With nothing seen, the LRANGE above read the whole list.
+      elements = asBytesList(unwrap(o[0]));
+    } else if ((oldest && tailBytes && !tailBytes.equals(oldest)) || length < seen) {
       const [all] = await store.pipeline([["LRANGE", key, 0, -1]], { idempotent: true });
-      const elements = asBytesList(unwrap(all));
-      yield seen === 0 ? { kind: "started", count: elements.length, messages: decodeHistory(elements) } : { kind: "compacted", count: elements.length };
-      if (seen !== 0) yield { kind: "messages", messages: decodeHistory(elements) };
+      elements = asBytesList(unwrap(all));
+      if (isCompaction(elements, newest)) {
+        yield { kind: "compacted", count: elements.length };
+        yield { kind: "messages", messages: decodeHistory(elements) };
+      } else {
+        yield ended();
+        yield { kind: "started", count: elements.length, messages: decodeHistory(elements), again: true };
+      }
+    }
+    if (elements) {
+      if (seen === 0) yield { kind: "started", count: elements.length, messages: decodeHistory(elements), again: existed };
       seen = elements.length;
       oldest = tailBytes;
+      newest = elements[0] ?? null;
       ttlSeconds = ttlFromReply(ttl);
+      existed = true;
       continue;
     }
     const fresh = asBytesList(unwrap(o[0]));
-    if (fresh.length) yield { kind: "messages", messages: decodeHistory(fresh, seen + 1) };
+    if (fresh.length) {
+      yield { kind: "messages", messages: decodeHistory(fresh, seen + 1) };
+      newest = fresh[0];
+    }
     seen += fresh.length;
     ttlSeconds = ttlFromReply(ttl);
   }

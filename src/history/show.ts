@@ -16,9 +16,14 @@ export function wrongType(key: string, type: string): CliError {
   return new CliError(`key '${key}' is a ${type}, not a chat history`, ExitCode.failure, "chat histories are Redis lists; another part of the app uses this key");
 }
 
-export async function loadHistory(store: Store, keys: KeySpace, sessionId: string, window: HistoryWindow = {}): Promise<HistoryView> {
+/**
+ * One session, decoded. A session that does not exist is a NotFoundError, or
+ * with `missingOk` (--follow waits for it) an empty view with count 0.
+ */
+export async function loadHistory(store: Store, keys: KeySpace, sessionId: string, window: HistoryWindow = {}, missingOk = false): Promise<HistoryView> {
   const key = keys.key(sessionId);
   const h = await readHistory(store, key, window);
+  if (h.type === "none" && missingOk) return { sessionId, key, count: 0, ttlSeconds: null, messages: [] };
   if (h.type === "none") throw await notFound(store, keys, sessionId);
   if (h.type !== "list") throw wrongType(key, h.type);
   return { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages: decodeHistory(h.newestFirst, h.firstIndex) };

@@ -3,6 +3,8 @@
 import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
+import type { ImportMode, ImportResult } from "../transfer/import.js";
+import { showBytes } from "../store/bytes.js";
 import { sanitizeLine } from "./sanitize.js";
 
 export function plural(n: number, word: string): string {
@@ -19,10 +21,31 @@ export async function listTargets(out: Output, targets: Target[]): Promise<void>
   for (const t of targets) await out.tsv([t.sessionId, t.count, t.ttlSeconds ?? "never"]);
 }
 
+/**
+ * Every --match that matches no session says so this way: one line on stderr,
+ * exit 0 (nothing to do is not a failure), and --json prints its usual, empty,
+ * result.
+ */
+export function warnNoMatch(out: Output, pattern: string): void {
+  out.warn(`no sessions match '${sanitizeLine(pattern)}'`);
+}
+
 export function ttlText(ttl: number | null): string {
   return ttl === null ? "no TTL (never expires)" : `TTL ${formatTtl(ttl)}`;
 }
 
 export function sessionLine(sessionId: string, text: string): string {
   return `${sanitizeLine(sessionId)}: ${text}`;
+}
+
+/** What an import did, or with --dry-run would do: the same words and the same JSON. */
+export function importReport(results: ImportResult[], mode: ImportMode, dryRun: boolean) {
+  // A key that is not UTF-8 shows its bytes as \xff.
+  const keys = (status: ImportResult["status"]) => results.filter((x) => x.status === status).map((x) => showBytes(x.key));
+  const json = { written: keys("written"), skipped: keys("skipped"), notLists: keys("not-a-list") };
+  const warnings = json.notLists.map((k) => sessionLine(k, `exists and is not a chat history: ${dryRun ? "would be left" : "left"} unchanged`));
+  const hint = json.skipped.length && mode === "skip" ? " (use --replace or --merge)" : "";
+  const [imported, skipped] = dryRun ? ["dry run: would import", "would skip"] : ["imported", "skipped"];
+  const summary = `${imported} ${plural(json.written.length, "session")}; ${skipped} ${json.skipped.length} that already exist${hint}`;
+  return { json, warnings, summary };
 }

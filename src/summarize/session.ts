@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { CliError } from "../errors.js";
 import { summarizeExtractive } from "./extractive.js";
 import { summarizeWithLlm, type LlmOptions } from "./llm.js";
+import { verbatimSummary } from "./verbatim.js";
 import { summaryElement, summaryMark, toSummaryInput } from "./memory.js";
 import { compactTail, type CompactStatus } from "./compact.js";
 
@@ -60,12 +61,17 @@ function digestOf(messages: DecodedMessage[]): string {
   return h.digest("hex");
 }
 
-async function runEngine(opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
+async function runEngine(sessionId: string, opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
+  let summary: string;
   if (opts.engine === "llm") {
     if (!opts.llm) throw new CliError("no model configured for the llm engine");
-    return (await summarizeWithLlm(input, opts.llm)).summary;
-  }
-  return summarizeExtractive(input, { maxWords: opts.maxWords });
+    summary = (await summarizeWithLlm(input, opts.llm)).summary;
+  } else summary = summarizeExtractive(input, { maxWords: opts.maxWords });
+  if (summary.trim()) return summary;
+  // Too short to condense (or nothing but small talk): its own words, never an empty summary.
+  const own = verbatimSummary(input, opts.maxWords);
+  if (own) return own;
+  throw new CliError(`session '${sessionId}' has no message text to summarize`, 1, "`upstash-memory history show` shows what it holds");
 }
 
 export async function summarizeSession(store: Store, keys: KeySpace, sessionId: string, opts: SummarizeOptions): Promise<SummarizeResult> {
@@ -78,13 +84,13 @@ export async function summarizeSession(store: Store, keys: KeySpace, sessionId: 
     const onlySummary = part.length === 1 && summaryMark(part[0]) !== undefined;
     if (opts.store && (n < 1 || onlySummary)) {
       const whole = toSummaryInput(view.messages);
-      const summary = await runEngine(opts, whole.input);
+      const summary = await runEngine(sessionId, opts, whole.input);
       return { ...base, summary, summarizedCount: whole.covers, stored: { status: "nothing-to-compact", length: view.count, kept: view.count } };
     }
     const source = toSummaryInput(part);
     const digest = opts.store ? digestOf(part) : "";
     const shown = opts.store?.drafts?.get(sessionId);
-    const summary = shown && shown.digest === digest ? shown.summary : await runEngine(opts, source.input);
+    const summary = shown && shown.digest === digest ? shown.summary : await runEngine(sessionId, opts, source.input);
     const result: SummarizeResult = { ...base, summary, summarizedCount: source.covers };
     if (!opts.store) return result;
     const foldsSystem = part.filter((m) => m.type === "system" && summaryMark(m) === undefined).map((m) => m.index);

@@ -21,6 +21,7 @@ export interface ImportResult {
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const MAX_SESSIONS_PER_REQUEST = 200;
 
+/** One session's restore: the script and how many bytes of elements it carries. */
 function importCommand(l: ExportLine, mode: ImportMode): { cmd: Cmd; bytes: number } {
   const flags: string[] = [];
   const args: string[] = [];
@@ -40,7 +41,58 @@ function importCommand(l: ExportLine, mode: ImportMode): { cmd: Cmd; bytes: numb
   return { cmd: ["EVAL", IMPORT, 1, l.key, mode, l.ttlSeconds ?? "", flags.join(""), ...args], bytes };
 }
 
-export async function importLines(store: Store, lines: AsyncIterable<ExportLine>, mode: ImportMode, onProgress?: (n: number) => void): Promise<ImportResult[]> {
+/**
+ * The same script in its dry form: it looks at the key and answers what the
+ * real restore would (written, skipped, not a list), changing nothing. The
+ * elements are left out: the answer does not depend on them.
+ */
+function dryCommand(l: ExportLine, mode: ImportMode): Cmd {
+  return ["EVAL", IMPORT, 1, l.key, `dry-${mode}`, "", ""];
+}
+
+/** A session too large for one request over REST (redis:// has no such limit). */
+function assertFits(key: string, bytes: number, transport: Store["transport"]): void {
+  if (transport === "rest" && bytes > MAX_REQUEST_BYTES * 2) {
+    throw new CliError(`session '${key}' is too large to restore in one request (${Math.round(bytes / 1e6)} MB)`, 1, "restore it over a redis:// URL, which has no request size limit; nothing was written");
+  }
+}
+
+export interface ImportCheck {
+  sessions: number;
+  elements: number;
+  /** The session whose restore carries the most bytes. */
+  largest: { key: string; bytes: number } | null;
+}
+
+/** First pass over the input: every line valid (else a usage error naming it), and sizes. */
+export async function checkImport(lines: AsyncIterable<ExportLine>): Promise<ImportCheck> {
+  const check: ImportCheck = { sessions: 0, elements: 0, largest: null };
+  for await (const l of lines) {
+    check.sessions++;
+    check.elements += l.elements.length;
+    const { bytes } = importCommand(l, "skip");
+    if (!check.largest || bytes > check.largest.bytes) check.largest = { key: l.key, bytes };
+  }
+  return check;
+}
+
+/** Before anything is written (or a dry run answers): every session fits in one request. */
+export function assertImportFits(check: ImportCheck, transport: Store["transport"]): void {
+  if (check.largest) assertFits(check.largest.key, check.largest.bytes, transport);
+}
+
+export interface ImportOptions {
+  /** Ask the store what would happen, write nothing. */
+  dryRun?: boolean;
+  onProgress?: (n: number) => void;
+}
+
+/**
+ * Restores every session, batched into requests that stay inside the size
+ * limit. The dry run goes through exactly the same plan and batches, sending
+ * each session's script in its dry form.
+ */
+export async function importLines(store: Store, lines: AsyncIterable<ExportLine>, mode: ImportMode, opts: ImportOptions = {}): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   let batch: { key: string; cmd: Cmd }[] = [];
   let size = 0;
@@ -51,17 +103,15 @@ export async function importLines(store: Store, lines: AsyncIterable<ExportLine>
       const [status, count] = asArray(unwrap(o[i])).map(asInt);
       results.push({ key: b.key, status: status === 1 ? "written" : status === 0 ? "skipped" : "not-a-list", count });
     });
-    onProgress?.(results.length);
+    opts.onProgress?.(results.length);
     batch = [];
     size = 0;
   };
   for await (const l of lines) {
     const { cmd, bytes } = importCommand(l, mode);
-    if (store.transport === "rest" && bytes > MAX_REQUEST_BYTES * 2) {
-      throw new CliError(`session '${l.key}' is too large to restore in one request (${Math.round(bytes / 1e6)} MB)`, 1, "restore it over a redis:// URL, which has no request size limit");
-    }
+    assertFits(l.key, bytes, store.transport);
     if (size + bytes > MAX_REQUEST_BYTES || batch.length >= MAX_SESSIONS_PER_REQUEST) await flush();
-    batch.push({ key: l.key, cmd });
+    batch.push({ key: l.key, cmd: opts.dryRun ? dryCommand(l, mode) : cmd });
     size += bytes;
   }
   await flush();

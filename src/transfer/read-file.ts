@@ -1,4 +1,4 @@
-// Reading an export (file or stdin) line by line. Import validates every line
+// Reading an export (file or stdin) line by line. Import checks every line
 // before writing anything, so it reads the input twice: a file is simply
 // re-read; stdin is kept in memory.
 import fs from "node:fs";
@@ -56,15 +56,4 @@ export async function* exportLines(source: Source): AsyncGenerator<ExportLine> {
     if (text.trim() === "") continue;
     yield parseExportLine(text, n);
   }
-}
-
-/** First pass: every line valid? Returns the number of sessions. */
-export async function validateSource(source: Source): Promise<{ sessions: number; elements: number }> {
-  let sessions = 0;
-  let elements = 0;
-  for await (const l of exportLines(source)) {
-    sessions++;
-    elements += l.elements.length;
-  }
-  return { sessions, elements };
 }

@@ -1,31 +1,197 @@
-// Writing an export to a file: to FILE.partial first, renamed when complete and
-// flushed, so a file that exists is a whole export (a --backup is trustworthy).
+// The one way the CLI writes a file (export --out, every --backup).
+//
+//   const file = checkOutputFile(path, { replace: false });   // first, before any Redis write
+//   ...
+//   await writeOutputFile(file, lines);                       // later: whole file or nothing
+//
+// checkOutputFile throws a UsageError (exit 2, one line) when the file could not
+// be written: missing folder, a folder or other non-file in the way, no
+// permission, or, unless `replace`, anything already at the path (a symlink
+// included: it is never followed). Commands call it before they change
+// anything, so a bad path never leaves a half-done change behind.
+//
+// writeOutputFile writes to a new temporary file in the same folder (created
+// exclusively, mode 0600), flushes it to disk, then moves it into place: with
+// `replace`, by rename (an existing file or symlink is replaced, never written
+// through); without, by a hard link that fails if anything appeared at the
+// path meanwhile. So a file that exists is always a complete one, and a backup
+// never replaces an earlier backup.
 import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { safeJson } from "../render/sanitize.js";
+import { CliError, UsageError } from "../errors.js";
 import type { ExportLine } from "./format.js";
-import { CliError } from "../errors.js";
 
-export async function writeExportFile(path: string, lines: AsyncIterable<ExportLine>, onLine?: (n: number) => void): Promise<number> {
-  const partial = `${path}.partial`;
-  const stream = fs.createWriteStream(partial, { mode: 0o600 });
+export interface OutputFile {
+  /** The path as the user gave it (used in messages). */
+  readonly path: string;
+  /** May an existing file at the path be replaced (export --force)? */
+  readonly replace: boolean;
+}
+
+export interface OutputFileOptions {
+  /** Replace an existing file (never a folder). Default: refuse anything at the path. */
+  replace?: boolean;
+  /** Second line when the path is taken, e.g. "pass --force to replace it". */
+  existsHint?: string;
+}
+
+const REASONS: Record<string, string> = {
+  ENOENT: "no such folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EISDIR: "it is a folder",
+  EEXIST: "it already exists",
+  ENAMETOOLONG: "the name is too long",
+  EXDEV: "cannot move the temporary file into place",
+};
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return (code && REASONS[code]) ?? code ?? (err as Error)?.message ?? String(err);
+}
+
+/** Checks that `file` can be written, before anything else happens. */
+export function checkOutputFile(file: string, opts: OutputFileOptions = {}): OutputFile {
+  const fail = (why: string, hint?: string): never => {
+    throw new UsageError(`cannot write ${file}: ${why}`, hint);
+  };
+  if (file === "" || file.endsWith("/") || file.endsWith(path.sep)) fail("expected a file name, not a folder");
+  const dir = path.dirname(path.resolve(file));
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+  } catch (err) {
+    return fail(reason(err));
+  }
+  if (!dirStat.isDirectory()) fail(`${path.dirname(file)} is not a folder`);
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") fail(reason(err));
+  }
+  if (existing) {
+    if (existing.isDirectory()) fail("it is a folder");
+    if (!opts.replace) fail(existing.isSymbolicLink() ? "a symbolic link is in the way" : "it already exists", opts.existsHint);
+    if (!existing.isFile() && !existing.isSymbolicLink()) fail("it is not a regular file");
+  }
+  // The surest check that the folder takes new files: create (and remove) one.
+  const probe = tempName(file);
+  try {
+    fs.closeSync(fs.openSync(probe, "wx", 0o600));
+    fs.rmSync(probe, { force: true });
+  } catch (err) {
+    fail(reason(err));
+  }
+  return { path: file, replace: Boolean(opts.replace) };
+}
+
+function tempName(file: string): string {
+  const abs = path.resolve(file);
+  return path.join(path.dirname(abs), `.${path.basename(abs)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** Moves the complete temporary file to the path; without `replace`, never over anything. */
+function moveIntoPlace(temp: string, file: OutputFile): void {
+  if (file.replace) {
+    fs.renameSync(temp, file.path);
+    return;
+  }
+  try {
+    fs.linkSync(temp, file.path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw err;
+    // File systems without hard links: an exclusive copy (O_EXCL never follows a symlink).
+    fs.copyFileSync(temp, file.path, fs.constants.COPYFILE_EXCL);
+  }
+  fs.rmSync(temp, { force: true });
+}
+
+function fsyncFolder(file: string): void {
+  try {
+    const fd = fs.openSync(path.dirname(path.resolve(file)), "r");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Not every platform lets a folder be opened; the file itself is already on disk.
+  }
+}
+
+/**
+ * Writes every line (a newline is added to each) to `file`, which came from
+ * checkOutputFile. Returns the number of lines. On any error nothing is left
+ * at the path and the temporary file is removed; the error is one line (exit 1).
+ */
+export async function writeOutputFile(file: OutputFile, lines: AsyncIterable<string> | Iterable<string>, onLine?: (n: number) => void): Promise<number> {
+  const temp = tempName(file.path);
+  let stream: fs.WriteStream | undefined;
+  // Errors while producing the lines (a lost connection) are not file errors.
+  let producing = false;
   let n = 0;
   try {
-    for await (const l of lines) {
-      if (!stream.write(safeJson(l) + "\n")) await once(stream, "drain");
+    const fd = fs.openSync(temp, "wx", 0o600);
+    const out = fs.createWriteStream("", { fd, autoClose: true });
+    stream = out;
+    // A write error surfaces here, never as an unhandled 'error' event.
+    const errors: Error[] = [];
+    out.on("error", (err) => errors.push(err));
+    const check = () => {
+      if (errors.length) throw errors[0];
+    };
+    producing = true;
+    for await (const line of lines) {
+      producing = false;
+      check();
+      if (!out.write(line + "\n")) await Promise.race([once(out, "drain"), once(out, "close")]);
       n++;
       onLine?.(n);
+      producing = true;
     }
-    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    const fd = fs.openSync(partial, "r");
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(partial, path);
+    producing = false;
+    check();
+    await new Promise<void>((resolve, reject) => {
+      out.once("error", reject);
+      out.end(() => resolve());
+    });
+    check();
+    const synced = fs.openSync(temp, "r");
+    try {
+      fs.fsyncSync(synced);
+    } finally {
+      fs.closeSync(synced);
+    }
+    moveIntoPlace(temp, file);
+    fsyncFolder(file.path);
     return n;
   } catch (err) {
-    stream.destroy();
-    fs.rmSync(partial, { force: true });
-    if ((err as NodeJS.ErrnoException).code) throw new CliError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code}`);
-    throw err;
+    stream?.destroy();
+    fs.rmSync(temp, { force: true });
+    if (producing || err instanceof CliError || !(err as NodeJS.ErrnoException)?.code) throw err;
+    throw new CliError(`cannot write ${file.path}: ${reason(err)}`, 1, "nothing was written to it");
   }
+}
+
+/** An export (JSON Lines) to a file: see writeOutputFile. */
+export function writeExportFile(file: OutputFile, lines: AsyncIterable<ExportLine>, onLine?: (n: number) => void): Promise<number> {
+  return writeOutputFile(file, mapLines(lines), onLine);
+}
+
+async function* mapLines(lines: AsyncIterable<ExportLine>): AsyncGenerator<string> {
+  for await (const l of lines) yield safeJson(l);
+}
+
+/** A --backup: never replaces or follows anything at the path. */
+export function checkBackupFile(file: string): OutputFile {
+  return checkOutputFile(file, { existsHint: "a backup never replaces a file: choose a new name" });
 }

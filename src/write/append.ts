@@ -25,9 +25,19 @@ export function storedTypeOf(role: string): StoredType {
   return t;
 }
 
-export function contentFromBytes(bytes: Buffer): string {
+/**
+ * The message text. Text read from stdin or a file loses its one final line
+ * ending (`echo hi` sends "hi\n"; `$(...)` would drop it too), nothing more.
+ * An empty message is refused: nothing is written.
+ */
+export function contentFromBytes(bytes: Buffer, readFromStream: boolean): string {
   if (!isValidUtf8(bytes)) throw new UsageError("the content is not valid UTF-8");
-  return bytes.toString("utf8");
+  let text = bytes.toString("utf8");
+  if (readFromStream) text = text.replace(/\r?\n$/, "");
+  if (text === "") {
+    throw new UsageError("the message is empty: nothing was written", "give the text as an argument, `-` for stdin, or --file PATH");
+  }
+  return text;
 }
 
 /** A new element from a role and content; the id makes retries recognisable. */

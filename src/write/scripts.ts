@@ -77,14 +77,18 @@ end
  * 'replace' (atomically swap in the exported list) or 'merge' (add the
  * elements not already there at the old end, in order); ARGV[2] ttl or '';
  * ARGV[3] one 't'/'b' flag per element; ARGV[4..] elements, newest first as
- * stored. Re-running it changes nothing further.
+ * stored. Re-running it changes nothing further. A mode prefixed 'dry-' (the
+ * dry run) answers the same status and writes nothing.
  * → {status, length}: status 1 written, 0 skipped (exists), -3 not a list.
  */
 export const IMPORT = `${BASE64_DECODE}
 local key, mode, ttl = KEYS[1], ARGV[1], ARGV[2]
+local dry = string.sub(mode, 1, 4) == 'dry-'
+if dry then mode = string.sub(mode, 5) end
 local t = redis.call('TYPE', key)['ok']
 if t ~= 'none' and t ~= 'list' then return {-3, 0} end
 if mode == 'skip' and t ~= 'none' then return {0, redis.call('LLEN', key)} end
+if dry then return {1, redis.call('LLEN', key)} end
 local count = #ARGV - 3
 if mode == 'merge' and t == 'list' then
   local have = {}

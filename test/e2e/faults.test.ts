@@ -151,7 +151,7 @@ describe("writes under faults are applied exactly once", () => {
     const id = await session();
     proxy.plan([{ kind: "drop-response" }]);
     expect((await cli(["expire", id, "1h"])).code).toBe(0);
-    expect(await app.ttl(id)).toBe(3600);
+    expect(await app.ttl(id)).toBeGreaterThan(3590);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-fault-"));
     const file = path.join(dir, "e.jsonl");

@@ -120,6 +120,10 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
     expect(goodLoaded).toEqual(good.map((g) => JSON.parse(g).data.content));
     expect(await app.ttl(id)).toBeGreaterThan(3500);
     expect(r.stderr).toContain(`undo: upstash-memory import --replace ${backup}`);
+    // doctor agrees: nothing breaks loading any more (what the reader drops is still reported).
+    const doctor = JSON.parse((await cli(["doctor", id, "--json"])).stdout) as { checks: { id: string; status: string; hint: string | null }[] };
+    expect(doctor.checks.find((c) => c.id === "content.breaks-load")?.status).toBe("pass");
+    expect(doctor.checks.find((c) => c.id === "content.invisible")?.hint).toContain(`upstash-memory repair ${id} --invisible`);
 
     // Repairing again finds nothing to do.
     const again = await cli(["repair", id, "--yes", "--json"]);

@@ -47,7 +47,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     const sys = '{"type":"system","data":{"content":"Be brief.","additional_kwargs":{},"response_metadata":{}}}';
     expect((await cli(["append", "s", "--message-json", sys, "--prefix", prefix])).code).toBe(0);
     const els = (await lrangeBytes(app, `${prefix}s`)).map((b) => JSON.parse(b.toString()));
-    expect(els.map((e) => e.data.content)).toEqual(["Be brief.", "from a file ✓", "from stdin 🚀\n"]);
+    expect(els.map((e) => e.data.content)).toEqual(["Be brief.", "from a file ✓", "from stdin 🚀"]);
     expect(els[0].type).toBe("system");
   });
 
@@ -108,13 +108,13 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(rows.map((x: { sessionId: string; status: string }) => [x.sessionId, x.status])).toEqual([
       ["a", "ok"], ["b", "ok"], ["nope", "missing"], ["str", "not-a-list"],
     ]);
-    expect(await app.ttl(`${prefix}a`)).toBe(43200);
+    expect(await app.ttl(`${prefix}a`)).toBeGreaterThan(43100);
     expect(await app.ttl(`${prefix}str`)).toBe(-1);
     expect((await cli(["expire", "a", "--persist", "--prefix", prefix])).code).toBe(0);
     expect(await app.ttl(`${prefix}a`)).toBe(-1);
     const one = await cli(["expire", "b", "90s", "--prefix", prefix, "--stats"]);
     expect(one.stderr).toMatch(/stats: 1 /);
-    expect(await app.ttl(`${prefix}b`)).toBe(90);
+    expect(await app.ttl(`${prefix}b`)).toBeGreaterThan(80);
   });
 
   it("expire --match asks (refuses without --yes off a terminal) and applies to every match", async () => {
@@ -126,7 +126,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     const done = await cli(["expire", "--match", "t*", "1h", "--prefix", prefix, "--yes"]);
     expect(done.code).toBe(0);
     expect(done.stderr).toContain("2 sessions");
-    expect(await app.ttl(`${prefix}t1`)).toBe(3600);
+    expect(await app.ttl(`${prefix}t1`)).toBeGreaterThan(3590);
     expect(await app.ttl(`${prefix}keep`)).toBe(-1);
   });
 
@@ -199,7 +199,7 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     fs.writeFileSync(file, (await cli(["export", "d", "--prefix", prefix])).stdout);
     await app.del(`${prefix}d`);
     const imp = await cli(["import", file, "--dry-run", "--json"]);
-    expect(JSON.parse(imp.stdout)).toEqual({ valid: true, sessions: 1, elements: 1 });
+    expect(JSON.parse(imp.stdout)).toEqual({ written: [`${prefix}d`], skipped: [], notLists: [] });
     expect(await app.exists(`${prefix}d`)).toBe(0);
     for (const c of ["clear", "expire", "export"]) {
       const r = await cli([c, "d", "--match", "*", ...(c === "expire" ? ["1h"] : []), "--yes", "--prefix", prefix]);
