@@ -19,6 +19,7 @@ import { startProxy } from "./proxy.mjs";
 import { upstashLoop, redisCliRun, redisCliScripts, redisCliHasScanCount } from "./baselines.mjs";
 import { runLoad } from "./load.mjs";
 import { terminalTable } from "./tty.mjs";
+import { startupSection, startupTargets } from "./startup.mjs";
 import {
   BENCH_DIR,
   CLI,
@@ -43,7 +44,8 @@ import {
 // ------------------------------------------------------------------ options
 
 function parseArgs(argv) {
-  const o = { latencyMs: 20, runs: undefined, startupRuns: 15, baselineRuns: 1, sample: 500, load: true, out: path.join(BENCH_DIR, "RESULTS.md"), quick: false };
+  const o = { latencyMs: 20, runs: undefined, startupRuns: 21, baselineRuns: 1, sample: 500, load: true, out: path.join(BENCH_DIR, "RESULTS.md"), quick: false, only: null };
+  if (process.env.BENCH_ONLY) o.only = sectionList(process.env.BENCH_ONLY);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -59,11 +61,13 @@ function parseArgs(argv) {
     else if (a === "--no-load") o.load = false;
     else if (a === "--out") o.out = path.resolve(argv[++i]);
     else if (a === "--quick") o.quick = true;
+    else if (a === "--only") o.only = sectionList(argv[++i] ?? "");
     else if (a === "--help" || a === "-h") {
-      console.log("usage: node bench/run.mjs [--latency-ms 20] [--runs N] [--startup-runs 15] [--baseline-runs 1] [--sample 500] [--no-load] [--out FILE] [--quick]");
+      console.log(`usage: node bench/run.mjs [--only ${SECTIONS.join(",")}] [--latency-ms 20] [--runs N] [--startup-runs 21] [--baseline-runs 1] [--sample 500] [--no-load] [--out FILE] [--quick]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
+  if (o.only && !argv.includes("--out")) o.out = path.join(TMP, `RESULTS.${o.only.join("+")}.md`);
   if (o.quick) {
     o.runs ??= 1;
     o.startupRuns = Math.min(o.startupRuns, 3);
@@ -73,7 +77,24 @@ function parseArgs(argv) {
   return o;
 }
 
+/**
+ * Parts of the run, all by default. `--only startup,memory` (or BENCH_ONLY=...)
+ * runs just those: a quick check of start-up and of memory at 100,000 sessions.
+ *   requests  request budgets and speed at 1k/10k/100k, loops (a) and (b), the terminal table
+ *   memory    peak RSS of `sessions list` (every output mode, with and without --sort) and `export` at 100k
+ *   startup   start-up and one-request commands next to node, http, fetch, ioredis, @upstash/cli, redis-cli
+ *   load      the endpoint under load
+ */
+const SECTIONS = ["requests", "memory", "startup", "load"];
+function sectionList(text) {
+  const list = text.split(",").map((x) => x.trim()).filter(Boolean);
+  const bad = list.filter((x) => !SECTIONS.includes(x));
+  if (bad.length || !list.length) throw new Error(`--only takes a comma-separated list of ${SECTIONS.join(", ")}`);
+  return list;
+}
+
 const opts = parseArgs(process.argv.slice(2));
+const want = (section) => !opts.only || opts.only.includes(section);
 /** Runs for an operation: --runs, else 5 for fast operations, 3 for slow ones. */
 const runsFor = (slow) => opts.runs ?? (slow ? 3 : 5);
 
@@ -84,7 +105,11 @@ const DATASETS = {
   medium: { name: `${fmtInt(SIZES.medium)} sessions`, prefix: "b10k:", db: 2, sessions: SIZES.medium },
   large: { name: `${fmtInt(SIZES.large)} sessions`, prefix: "b100k:", db: 3, sessions: SIZES.large },
   long: { name: `1 session of ${fmtInt(SIZES.long)} messages`, prefix: "blong:", db: 4, sessions: 1 },
+  // One-request commands and start-up (bench/startup.mjs). The load test uses db 6.
+  start: { name: "1 session of 10 messages", prefix: "bstart:", db: 5, sessions: 1 },
 };
+/** The datasets each section reads. */
+const SECTION_DATA = { requests: ["small", "medium", "large", "long"], memory: ["large"], startup: ["start"], load: [] };
 const LONG_ID = "long-chat";
 const ONE_ID = "user-0000000"; // present in every dataset (session 0)
 
@@ -95,6 +120,8 @@ const raw = {}; // everything measured, for the JSON dump
 const cleanups = [];
 let redis;
 const proxies = {};
+/** The endpoint's URL per dataset, without the proxy (no simulated latency). */
+const endpoints = {};
 
 async function cleanup() {
   while (cleanups.length) {
@@ -218,7 +245,9 @@ async function cliCase(c) {
 
 async function main() {
   const t0 = Date.now();
-  if (!existsSync(path.join(ROOT, "dist", "src", "cli.js"))) throw new Error("dist/ is missing: run `npm run build` (or `npm run bench`)");
+  if (!existsSync(path.join(ROOT, "dist", "bundle", "main.mjs")) || !existsSync(path.join(ROOT, "dist", "src", "dev", "server.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` (or `npm run bench`)");
+  }
   mkdirSync(TMP, { recursive: true });
   await snapshotBuild();
   log(`measuring the build copied to ${path.relative(ROOT, path.dirname(path.dirname(CLI)))}`);
@@ -231,22 +260,69 @@ async function main() {
   cleanups.push(() => redis.stop());
   log(`redis-server on port ${redis.port}`);
 
-  for (const d of Object.keys(DATASETS)) {
+  const keys = Object.keys(DATASETS).filter((d) => SECTIONS.some((x) => want(x) && SECTION_DATA[x].includes(d)));
+  for (const d of keys) {
     const t = Date.now();
     await seed(d);
     log(`seeded ${DATASETS[d].name} (${DATASETS[d].prefix}, db ${DATASETS[d].db}) in ${fmtMs(Date.now() - t)}`);
   }
 
-  const endpoint = await startEndpointProcess({ redisUrls: Object.keys(DATASETS).map(dbUrl), token: TOKEN });
+  const endpoint = await startEndpointProcess({ redisUrls: keys.map(dbUrl), token: TOKEN });
   cleanups.push(() => endpoint.stop());
-  const keys = Object.keys(DATASETS);
   for (let i = 0; i < keys.length; i++) {
+    endpoints[keys[i]] = endpoint.urls[i];
     proxies[keys[i]] = await startProxy({ upstream: endpoint.urls[i], latencyMs: opts.latencyMs });
     cleanups.push(() => proxies[keys[i]].close());
   }
-  log(`endpoint process ${endpoint.pid}; proxies ${Object.values(proxies).map((p) => p.url).join(", ")}`);
+  log(`endpoint process ${endpoint.pid}; proxies ${Object.values(proxies).map((p) => p.url).join(", ")}${opts.only ? `; sections: ${opts.only.join(", ")}` : ""}`);
 
   const results = {};
+  const sections = {};
+  if (want("requests")) Object.assign(sections, await requestsSection(results));
+  if (want("memory")) await memorySection(results);
+  if (want("startup")) {
+    const d = DATASETS.start;
+    sections.startup = await startupSection({
+      cli: CLI,
+      restUrl: endpoints.start,
+      token: TOKEN,
+      redisUrl: dbUrl("start"),
+      redisPort: redis.port,
+      db: d.db,
+      prefix: d.prefix,
+      id: ONE_ID,
+      runs: opts.startupRuns,
+      env: { XDG_CONFIG_HOME: path.join(TMP, "config"), NO_COLOR: "1", KV_REST_API_URL: "", KV_REST_API_TOKEN: "", UPSTASH_MEMORY_PROFILE: "" },
+    });
+    rows.push(...sections.startup.rows);
+    raw.startup = sections.startup.byId;
+  }
+
+  // --- endpoint under load
+  let load = null;
+  if (want("load") && opts.load) {
+    log("endpoint under load");
+    try {
+      load = await runLoad({ redis, clients: 50, ops: opts.quick ? 40 : 200 });
+    } catch (err) {
+      load = { error: err?.message ?? String(err) };
+    }
+    raw.load = load;
+  }
+
+  machine.loadEnd = os.loadavg()[0];
+  const totalMs = Date.now() - t0;
+  const report = buildReport({ machine, results, ...sections, load, totalMs });
+  mkdirSync(path.dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, report.markdown);
+  writeFileSync(path.join(TMP, "results.json"), JSON.stringify({ opts, machine, raw, load }, null, 2));
+  log(`wrote ${path.relative(ROOT, opts.out)} (raw samples: ${path.relative(ROOT, path.join(TMP, "results.json"))}) in ${fmtMs(totalMs)}`);
+  console.log(report.headline.join("\n"));
+  return report.allMet;
+}
+
+/** Request budgets and speed at every size, next to loops (a) and (b). */
+async function requestsSection(results) {
   const sizeDs = ["small", "medium", "large"];
 
   // --- sessions list
@@ -419,65 +495,36 @@ async function main() {
     rows.push({ op: "(b) redis-cli", dataset: "—", requests: "—", commands: "—", wall: "—", rss: "—", notes: "not measured: redis-cli not installed" });
   }
 
-  // --- start-up
-  const startup = await measureStartup();
-
-  // --- endpoint under load
-  let load = null;
-  if (opts.load) {
-    log("endpoint under load");
-    try {
-      load = await runLoad({ redis, clients: 50, ops: opts.quick ? 40 : 200 });
-    } catch (err) {
-      load = { error: err?.message ?? String(err) };
-    }
-    raw.load = load;
-  }
-
-  machine.loadEnd = os.loadavg()[0];
-  const totalMs = Date.now() - t0;
-  const report = buildReport({ machine, results, loops, cliRows, startup, load, hasSummarize, totalMs });
-  mkdirSync(path.dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, report.markdown);
-  writeFileSync(path.join(TMP, "results.json"), JSON.stringify({ opts, machine, raw, startup, load }, null, 2));
-  log(`wrote ${path.relative(ROOT, opts.out)} (raw samples: ${path.relative(ROOT, path.join(TMP, "results.json"))}) in ${fmtMs(totalMs)}`);
-  console.log(report.headline.join("\n"));
-  return report.allMet;
+  return { loops, cliRows, hasSummarize };
 }
 
-async function measureStartup() {
-  const runs = opts.startupRuns;
-  log(`start-up: node -e 0, --version, --help × ${runs} (interleaved, after 2 warm-up rounds)`);
-  const variants = {
-    node: [process.execPath, "-e", "0"],
-    version: [process.execPath, CLI, "--version"],
-    help: [process.execPath, CLI, "--help"],
-  };
-  const env = { XDG_CONFIG_HOME: path.join(TMP, "config"), NO_COLOR: "1" };
-  const samples = { node: [], version: [], help: [] };
-  for (let i = 0; i < runs + 2; i++) {
-    for (const [k, argv] of Object.entries(variants)) {
-      const m = await measure(argv, { node: true, env });
-      if (m.code !== 0) throw new Error(`${argv.slice(1).join(" ")} exited ${m.code}: ${m.stderr.slice(0, 200)}`);
-      if (i >= 2) samples[k].push(m);
-    }
+/**
+ * Peak memory over 100,000 sessions: `sessions list` in every output mode,
+ * with and without --sort, and `export` (rows the requests section measured
+ * already are not run twice).
+ */
+async function memorySection(results) {
+  const d = "large";
+  const n = DATASETS[d].sessions;
+  const cases = [
+    { key: `list-json-${d}`, op: "sessions list --json", args: ["sessions", "list", "--json"] },
+    { key: `list-ndjson-${d}`, op: "sessions list --ndjson", args: ["sessions", "list", "--ndjson"], firstLine: true, expectLines: n },
+    { key: `list-table-${d}`, op: "sessions list (table, piped: tab-separated)", args: ["sessions", "list"], expectLines: n },
+    { key: `list-sort-table-${d}`, op: "sessions list --sort count (table, piped)", args: ["sessions", "list", "--sort", "count"], expectLines: n },
+    { key: `list-sort-json-${d}`, op: "sessions list --json --sort name", args: ["sessions", "list", "--json", "--sort", "name"] },
+    { key: `list-sort-ndjson-${d}`, op: "sessions list --ndjson --sort ttl", args: ["sessions", "list", "--ndjson", "--sort", "ttl"], expectLines: n },
+    { key: `export-${d}`, op: "export", args: ["export"], expectLines: n },
+  ];
+  for (const c of cases) {
+    if (results[c.key]) continue;
+    results[c.key] = await cliCase({ ...c, d, runs: runsFor(true) });
   }
-  const out = {};
-  for (const [k, s] of Object.entries(samples)) {
-    out[k] = { wallMs: median(s.map((m) => m.wallMs)), rssKiB: max(s.map((m) => m.rssKiB)), runs: s.length };
-  }
-  const labels = { node: "`node -e 0` (reference)", version: "`--version`", help: "`--help`" };
-  for (const k of ["node", "version", "help"]) {
-    const ratio = k === "node" ? "" : `; ${(out[k].wallMs / out.node.wallMs).toFixed(2)}× \`node -e 0\``;
-    rows.push({ op: `start-up: ${labels[k]}`, dataset: "—", requests: "0", commands: "0", wall: fmtMs(out[k].wallMs), rss: fmtMB(out[k].rssKiB), notes: `median of ${out[k].runs}${ratio}` });
-  }
-  log(`  → node ${fmtMs(out.node.wallMs)}, --version ${fmtMs(out.version.wallMs)}, --help ${fmtMs(out.help.wallMs)}`);
-  return out;
+  results.memory = cases.map((c) => ({ op: c.op, ...results[c.key] }));
 }
 
 // ------------------------------------------------------------------ report
 
-function buildReport({ machine, results, loops, cliRows, startup, load, hasSummarize, totalMs }) {
+function buildReport({ machine, results, loops, cliRows = {}, startup, load, totalMs }) {
   const L = opts.latencyMs;
   const M = DATASETS.medium.name;
   const targets = [];
@@ -486,45 +533,62 @@ function buildReport({ machine, results, loops, cliRows, startup, load, hasSumma
   const ln = results["list-ndjson-large"];
   const h = results.history;
   const okRun = (r) => r && r.ok;
+  const headline = [`upstash-memory bench (${L} ms simulated round trip${opts.only ? `; sections: ${opts.only.join(", ")}` : ""}):`];
 
-  target(okRun(lm) && lm.requests <= 25, `\`sessions list\` over ${M}: at most 25 HTTP requests`, `${fmtInt(lm.requests)} requests (${fmtInt(lm.commands)} Redis commands)`);
-  target(okRun(lm) && lm.wallMs < 2000, `\`sessions list\` over ${M}: under 2 s`, `${fmtMs(lm.wallMs)} (median of ${lm.runs})`);
-  const speedup = loops.medium.wallMs / lm.wallMs;
-  target(okRun(lm) && speedup >= 50, `\`sessions list\` over ${M}: at least 50× faster than loop (a)`, `${speedup.toFixed(0)}× (${fmtMs(lm.wallMs)} vs ≈ ${fmtMs(loops.medium.wallMs)}, loop (a) extrapolated from ${fmtInt(loops.medium.measuredKeys)} keys)`);
-  target(okRun(ln) && kibToMB(ln.rssKiB) < 150, `\`sessions list --ndjson\` over ${DATASETS.large.name}: peak RSS under 150 MB`, `${fmtMB(ln.rssKiB)} (highest of ${ln.runs} run${ln.runs === 1 ? "" : "s"})`);
-  target(okRun(ln) && ln.firstLineMs !== null && ln.firstLineMs <= 1000, `\`sessions list --ndjson\` over ${DATASETS.large.name}: first line within 1 s`, `${fmtMs(ln.firstLineMs)} (median, from spawn)`);
-  target(okRun(h) && h.requests === 1, `\`history show\` of ${fmtInt(SIZES.long)} messages: 1 HTTP request`, `${fmtInt(h.requests)} request (${fmtInt(h.commands)} Redis commands)`);
-  target(okRun(h) && h.wallMs < 1000, `\`history show\` of ${fmtInt(SIZES.long)} messages: under 1 s`, fmtMs(h.wallMs));
-  target(okRun(results.append) && results.append.requests === 1, "`append`: 1 HTTP request", `${fmtInt(results.append.requests)} (${fmtInt(results.append.commands)} Redis command${results.append.commands === 1 ? "" : "s"})`);
-  target(okRun(results.expireOne) && results.expireOne.requests === 1, "`expire <id>`: 1 HTTP request", `${fmtInt(results.expireOne.requests)} (${fmtInt(results.expireOne.commands)} Redis command${results.expireOne.commands === 1 ? "" : "s"})`);
+  if (lm && loops) {
+    target(okRun(lm) && lm.requests <= 25, `\`sessions list\` over ${M}: at most 25 HTTP requests`, `${fmtInt(lm.requests)} requests (${fmtInt(lm.commands)} Redis commands)`);
+    target(okRun(lm) && lm.wallMs < 2000, `\`sessions list\` over ${M}: under 2 s`, `${fmtMs(lm.wallMs)} (median of ${lm.runs})`);
+    const speedup = loops.medium.wallMs / lm.wallMs;
+    target(okRun(lm) && speedup >= 50, `\`sessions list\` over ${M}: at least 50× faster than loop (a)`, `${speedup.toFixed(0)}× (${fmtMs(lm.wallMs)} vs ≈ ${fmtMs(loops.medium.wallMs)}, loop (a) extrapolated from ${fmtInt(loops.medium.measuredKeys)} keys)`);
+    const smallRatio = loops.small.wallMs / results["list-json-small"].wallMs;
+    headline.push(
+      `  sessions list over ${M}: ${fmtMs(lm.wallMs)}, ${lm.requests} HTTP requests; loop (a) ≈ ${fmtMs(loops.medium.wallMs)}, ≈ ${fmtInt(loops.medium.requests)} requests (extrapolated) → ${speedup.toFixed(0)}× faster, ${(loops.medium.requests / lm.requests).toFixed(0)}× fewer requests`,
+      `  sessions list over ${DATASETS.small.name}: ${fmtMs(results["list-json-small"].wallMs)} vs loop (a) ${fmtMs(loops.small.wallMs)} (measured) → ${smallRatio.toFixed(0)}× faster`,
+    );
+    if (cliRows["list-medium"]) headline.push(`  redis-cli (no simulated latency) LLEN+TTL over ${M}: ${fmtMs(cliRows["list-medium"].wallMs)}`);
+  }
+  if (ln) {
+    target(okRun(ln) && ln.firstLineMs !== null && ln.firstLineMs <= 1000, `\`sessions list --ndjson\` over ${DATASETS.large.name}: first line within 1 s`, `${fmtMs(ln.firstLineMs)} (median, from spawn)`);
+    headline.push(`  sessions list --ndjson over ${DATASETS.large.name}: first line ${fmtMs(ln.firstLineMs)}, total ${fmtMs(ln.wallMs)}`);
+  }
+  for (const m of results.memory ?? []) {
+    target(okRun(m) && kibToMB(m.rssKiB) < 150, `\`${m.op}\` over ${DATASETS.large.name}: peak RSS under 150 MB`, `${fmtMB(m.rssKiB)} (highest of ${m.runs} run${m.runs === 1 ? "" : "s"})`);
+  }
+  if (results.memory) {
+    const worst = results.memory.reduce((a, b) => ((b.rssKiB ?? 0) > (a.rssKiB ?? 0) ? b : a));
+    headline.push(`  peak RSS over ${DATASETS.large.name}, every sessions list mode and export: at most ${fmtMB(worst.rssKiB)} (${worst.op})`);
+  }
+  if (h) {
+    target(okRun(h) && h.requests === 1, `\`history show\` of ${fmtInt(SIZES.long)} messages: 1 HTTP request`, `${fmtInt(h.requests)} request (${fmtInt(h.commands)} Redis commands)`);
+    target(okRun(h) && h.wallMs < 1000, `\`history show\` of ${fmtInt(SIZES.long)} messages: under 1 s`, fmtMs(h.wallMs));
+    headline.push(`  history show of ${fmtInt(SIZES.long)} messages: ${fmtMs(h.wallMs)}, ${h.requests} request`);
+  }
+  if (results.append) target(okRun(results.append) && results.append.requests === 1, "`append`: 1 HTTP request", `${fmtInt(results.append.requests)} (${fmtInt(results.append.commands)} Redis command${results.append.commands === 1 ? "" : "s"})`);
+  if (results.expireOne) target(okRun(results.expireOne) && results.expireOne.requests === 1, "`expire <id>`: 1 HTTP request", `${fmtInt(results.expireOne.requests)} (${fmtInt(results.expireOne.commands)} Redis command${results.expireOne.commands === 1 ? "" : "s"})`);
   const tt = results.ttyTable;
   if (tt && !tt.skipped) target(tt.ttyMs <= tt.pipedMs * 1.5, `\`sessions list\` of ${fmtInt(tt.rows)} rows on a terminal: within 1.5× of piping them`, `${fmtMs(tt.ttyMs)} vs ${fmtMs(tt.pipedMs)} (${(tt.ttyMs / tt.pipedMs).toFixed(2)}×)`);
-  const su = startup.version.wallMs / startup.node.wallMs;
-  target(su <= 1.6, "start-up: `--version` median within 1.6× of `node -e 0`", `${su.toFixed(2)}× (${fmtMs(startup.version.wallMs)} vs ${fmtMs(startup.node.wallMs)})`);
+  if (startup) {
+    for (const [ok, text, measured] of startupTargets(startup)) target(ok, `start-up: ${text}`, measured);
+    const b = startup.byId;
+    const r = (id) => (b[id] ? `${b[id].ratio.toFixed(2)}×` : "—");
+    headline.push(
+      `  start-up (loopback, no simulated latency; node -e 0 = ${fmtMs(b.node.wallMs)}, load ${startup.loadStart.toFixed(1)}→${startup.loadEnd.toFixed(1)}):`,
+      `    history show ${r("show")}, append ${r("append")}, expire ${r("expire")} (REST; peak RSS ≤ ${fmtMB(max(["show", "append", "expire"].map((id) => b[id].rssKiB)))}); over redis:// ${r("show-redis")}`,
+      `    --help ${["help-history-show", "help-sessions-list", "help-append", "help-export"].map(r).join("/")}, --version ${r("version")}`,
+      `    baselines: http.request ${r("http")}, fetch ${r("fetch")}, ioredis ${r("ioredis")}, Upstash's CLI ${r("upstash")}, redis-cli ${r("redis-cli")}`,
+    );
+  }
   if (load) {
     const ok = !!load.ok;
     target(ok, `endpoint under load (${load.clients ?? 50} clients): no errors, no lost writes`, load.error ? `failed: ${load.error}` : `${fmtInt(load.errors)} errors, ${fmtInt(load.lostWrites)} lost, ${fmtInt(load.extraWrites)} extra of ${fmtInt(load.requests)} requests`);
+    if (!load.error) {
+      const rb = load.redisBenchmark?.rates ?? {};
+      headline.push(
+        `  endpoint under load: ${fmtInt(load.requestsPerSecond)} requests/s, ${fmtInt(load.commandsPerSecond)} commands/s${rb.LPUSH ? ` (redis-benchmark: LPUSH ${fmtInt(rb.LPUSH)}/s, LRANGE_100 ${fmtInt(rb.LRANGE_100)}/s)` : ""}`,
+      );
+    }
   }
   const allMet = targets.every((t) => t.ok);
-
-  const smallRatio = loops.small.wallMs / results["list-json-small"].wallMs;
-  const headline = [
-    `upstash-memory bench (${L} ms simulated round trip):`,
-    `  sessions list over ${M}: ${fmtMs(lm.wallMs)}, ${lm.requests} HTTP requests; loop (a) ≈ ${fmtMs(loops.medium.wallMs)}, ≈ ${fmtInt(loops.medium.requests)} requests (extrapolated) → ${speedup.toFixed(0)}× faster, ${(loops.medium.requests / lm.requests).toFixed(0)}× fewer requests`,
-    `  sessions list over ${DATASETS.small.name}: ${fmtMs(results["list-json-small"].wallMs)} vs loop (a) ${fmtMs(loops.small.wallMs)} (measured) → ${smallRatio.toFixed(0)}× faster`,
-  ];
-  if (cliRows["list-medium"]) headline.push(`  redis-cli (no simulated latency) LLEN+TTL over ${M}: ${fmtMs(cliRows["list-medium"].wallMs)}`);
-  headline.push(
-    `  sessions list --ndjson over ${DATASETS.large.name}: first line ${fmtMs(ln.firstLineMs)}, peak RSS ${fmtMB(ln.rssKiB)}, total ${fmtMs(ln.wallMs)}`,
-    `  history show of ${fmtInt(SIZES.long)} messages: ${fmtMs(h.wallMs)}, ${h.requests} request`,
-    `  start-up: --version ${fmtMs(startup.version.wallMs)} = ${su.toFixed(2)}× node -e 0 (${fmtMs(startup.node.wallMs)})`,
-  );
-  if (load && !load.error) {
-    const rb = load.redisBenchmark?.rates ?? {};
-    headline.push(
-      `  endpoint under load: ${fmtInt(load.requestsPerSecond)} requests/s, ${fmtInt(load.commandsPerSecond)} commands/s${rb.LPUSH ? ` (redis-benchmark: LPUSH ${fmtInt(rb.LPUSH)}/s, LRANGE_100 ${fmtInt(rb.LRANGE_100)}/s)` : ""}`,
-    );
-  }
   headline.push(`  targets: ${targets.filter((t) => t.ok).length}/${targets.length} met`);
 
   const gib = (b) => (b / 2 ** 30).toFixed(1);
@@ -552,12 +616,20 @@ function buildReport({ machine, results, loops, cliRows, startup, load, hasSumma
   md.push("| --- | --- | ---: | ---: | ---: | ---: | --- |");
   for (const r of rows) md.push(`| ${r.op} | ${r.dataset} | ${r.requests} | ${r.commands} | ${r.wall} | ${r.rss} | ${r.notes} |`);
   md.push("");
-  md.push(`## Targets (at ${L} ms simulated round trip)`, "");
+  md.push(`## Targets (at ${L} ms simulated round trip; start-up rows: loopback, no simulated latency)`, "");
   for (const t of targets) md.push(t.line);
   md.push("", allMet ? "All targets met." : `**${targets.filter((t) => !t.ok).length} of ${targets.length} targets missed.**`, "");
   md.push("## Headline", "", "```", ...headline, "```", "");
+  if (startup) {
+    md.push("## Start-up and one-request commands", "");
+    md.push(`Rows \`start-up: …\`: every variant once per round, ${startup.runs} rounds after 2 warm-up rounds, interleaved so that load from elsewhere on the machine touches them alike; the median of each, and its ratio to the median of \`node -e 0\` in the same run. Loopback and **no simulated latency**: REST commands go straight to the endpoint process, redis:// ones and redis-cli straight to redis-server. Load average (1 min) ${startup.loadStart.toFixed(2)} before, ${startup.loadEnd.toFixed(2)} after: on a busy machine wall times stretch and every ratio drifts.`, "");
+    md.push("- `http.request` / `fetch`: `bench/one-request.mjs`, a script that starts node, sends the same `LRANGE` over REST and prints the reply; the difference between the two is the cost of initialising the global fetch (undici) on Node 20.");
+    md.push("- ioredis: the same script loading ioredis, connecting and sending `LRANGE`: what any redis:// client in Node pays before its first reply.");
+    md.push("- Upstash's CLI: `@upstash/cli` (a dev dependency of the benchmark), `upstash redis exec LRANGE key 0 -1` against the same endpoint.");
+    md.push("- The CLI's one-request commands run with `--stats`, and each run is checked to have sent exactly one HTTP request.", "");
+  }
   md.push("## Endpoint under load", "");
-  if (!load) md.push("Not run (`--no-load`).", "");
+  if (!load) md.push(want("load") ? "Not run (`--no-load`)." : "Not run (not in `--only`).", "");
   else if (load.error) md.push(`**Failed:** ${load.error}`, "");
   else {
     const rb = load.redisBenchmark;

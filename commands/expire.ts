@@ -61,7 +61,6 @@ export function expireCommand(ctx: Context): Command {
       ids.forEach(validateSessionId);
       const { withConnection } = await import("../src/connection.js");
       const { expireKeys } = await import("../src/write/expire.js");
-      const { targetsByPattern } = await import("../src/write/targets.js");
       const { confirmChanges } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const r = await import("../src/render/writes.js");
@@ -69,6 +68,7 @@ export function expireCommand(ctx: Context): Command {
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         let targetKeys = ids.map((id) => keys.key(id));
         if (opts.match !== undefined) {
+          const { targetsByPattern } = await import("../src/write/targets.js");
           const targets = await targetsByPattern(store, keys, opts.match);
           if (!targets.length) {
             r.warnNoMatch(out, opts.match);

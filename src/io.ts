@@ -12,7 +12,18 @@ export interface IO {
 }
 
 export function processIO(): IO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  // Getters: Node builds process.stdin and process.stderr on first access, which
+  // costs start-up time in commands that never read input or write to stderr.
+  return {
+    stdout: process.stdout,
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
 
 /**
@@ -37,9 +48,14 @@ export function isInteractive(io: IO): boolean {
   return Boolean(io.stdin.isTTY && io.stderr.isTTY) && !io.env.CI;
 }
 
-/** Write a line, resolving once the stream accepted it (respects backpressure). */
-export function writeLine(stream: OutStream, line: string): Promise<void> | void {
-  if (!stream.write(line + "\n")) {
+/** Write text, resolving once the stream accepted it (respects backpressure). */
+export function writeText(stream: OutStream, text: string): Promise<void> | void {
+  if (!stream.write(text)) {
     return new Promise((resolve) => stream.once("drain", () => resolve()));
   }
+}
+
+/** Write a line, resolving once the stream accepted it. */
+export function writeLine(stream: OutStream, line: string): Promise<void> | void {
+  return writeText(stream, line + "\n");
 }

@@ -12,6 +12,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(VERSION + "\n");
     return 0;
   }
+  // The build is bundled (scripts/bundle.mjs); under --debug, stack traces
+  // map back to src/ and commands/ through the source maps next to it.
+  if (argv.includes("--debug")) process.setSourceMapsEnabled(true);
   const { main } = await import("./cli.js");
   return main(argv);
 }

@@ -89,10 +89,10 @@ export function historyShowCommand(ctx: Context): Command {
 }
 
 async function pickSession(ctx: Context, store: import("../../src/store/types.js").Store, keys: import("../../src/keys.js").KeySpace): Promise<string> {
-  const { collectSessions } = await import("../../src/sessions/list.js");
+  const { collectSessionMeta } = await import("../../src/sessions/list.js");
   const { pick } = await import("../../src/prompts.js");
   const { formatTtl } = await import("../../src/duration.js");
-  const sessions = await collectSessions(store, keys, { sort: "name" });
+  const sessions = await collectSessionMeta(store, keys, { sort: "name" });
   if (!sessions.length) throw new UsageError("there are no sessions to show");
   return pick(
     ctx.io,

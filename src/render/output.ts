@@ -1,7 +1,7 @@
 // Where results go: stdout for data (JSON, NDJSON, tables or tab-separated
 // lines), stderr for progress and warnings. Tables and colours on a TTY only.
 import type { IO, OutStream } from "../io.js";
-import { useColor, writeLine } from "../io.js";
+import { useColor, writeLine, writeText } from "../io.js";
 import { safeJson, tsvField } from "./sanitize.js";
 
 export type Style = (text: string) => string;
@@ -82,6 +82,19 @@ export class Output {
 
   json(value: unknown): Promise<void> | void {
     return writeLine(this.sink, safeJson(value, 2));
+  }
+
+  /**
+   * A JSON array written element by element, byte for byte as
+   * JSON.stringify(array, null, 2) prints it, so a long list never sits in memory.
+   */
+  async jsonArray<T>(items: AsyncIterable<T>, toJson: (item: T) => unknown = (item) => item): Promise<void> {
+    let open = false;
+    for await (const item of items) {
+      await writeText(this.sink, `${open ? "," : "["}\n  ${safeJson(toJson(item), 2).replace(/\n/g, "\n  ")}`);
+      open = true;
+    }
+    await writeLine(this.sink, open ? "\n]" : "[]");
   }
 
   ndjson(value: unknown): Promise<void> | void {

@@ -11,6 +11,11 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
 }
 
+/** One session as a tab-separated line (piped output): id, count, TTL, role, newest message. */
+export function sessionTsv(out: Output, s: SessionInfo): Promise<void> | void {
+  return out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
+}
+
 /** --limit cut the list: say how much is not shown. */
 export function cutNote(shown: number, found: number, complete: boolean): string {
   return `showing ${shown.toLocaleString("en-US")} of ${complete ? "" : "at least "}${found.toLocaleString("en-US")} sessions`;
@@ -18,9 +23,7 @@ export function cutNote(shown: number, found: number, complete: boolean): string
 
 export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {
   if (!out.tty) {
-    for (const s of sessions) {
-      await out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", snippet(s.last?.content ?? "", 200)]);
-    }
+    for (const s of sessions) await sessionTsv(out, s);
     return;
   }
   if (!sessions.length) {

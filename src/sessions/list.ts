@@ -1,17 +1,15 @@
-// `sessions list` as data: stream pages, or collect, sort and cut.
+// `sessions list` as data, in memory that does not grow with the messages.
+// Without a sort, sessions stream in scan order, page by page. With one, the
+// scan keeps compact records (id, count, TTL: no message content), sorts and
+// cuts them, then reads the newest message of each, in order, 1,000 per
+// request: the same Redis commands as one pass (LLEN, TTL, LINDEX per
+// session), and 100,000 sessions sort in a few megabytes whatever they hold.
 import type { Store } from "../store/types.js";
 import type { KeySpace } from "../keys.js";
-import { scanSessions, type SessionInfo, type ScanOptions } from "./scan.js";
+import { newestMessage, scanKeys, scanSessions, sessionMetaPlan, type ScanOptions, type SessionInfo, type SessionMeta } from "./scan.js";
 
 export const SORT_FIELDS = ["name", "count", "ttl"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
-
-const compare: Record<SortField, (a: SessionInfo, b: SessionInfo) => number> = {
-  name: (a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0),
-  count: (a, b) => b.count - a.count || compare.name(a, b),
-  // Soonest to expire first; sessions that never expire last.
-  ttl: (a, b) => (a.ttlSeconds ?? Infinity) - (b.ttlSeconds ?? Infinity) || compare.name(a, b),
-};
 
 /**
  * Told when --limit cut the list: `found` sessions were seen; `complete` when
@@ -19,40 +17,116 @@ const compare: Record<SortField, (a: SessionInfo, b: SessionInfo) => number> = {
  */
 export type OnCut = (shown: number, found: number, complete: boolean) => void;
 
-export async function collectSessions(
-  store: Store,
-  keys: KeySpace,
-  opts: ScanOptions & { sort?: SortField; limit?: number; onCut?: OnCut },
-): Promise<SessionInfo[]> {
-  const all: SessionInfo[] = [];
-  // Without an explicit sort, --limit can stop the scan early: once one more
-  // than the limit is found, so that a cut list is known to be cut.
-  const early = opts.sort === undefined && opts.limit !== undefined;
-  let complete = true;
-  for await (const page of scanSessions(store, keys, opts)) {
-    all.push(...page);
-    if (early && all.length > opts.limit!) {
-      complete = false;
-      break;
-    }
-  }
-  all.sort(compare[opts.sort ?? "name"]);
-  // A scan stopped early has more to find even when it stopped at exactly --limit.
-  if (opts.limit === undefined || (complete && all.length <= opts.limit)) return all;
-  opts.onCut?.(opts.limit, all.length, complete);
-  return all.slice(0, opts.limit);
+export interface ListOptions extends ScanOptions {
+  sort?: SortField;
+  limit?: number;
+  onCut?: OnCut;
 }
 
-/** Streams sessions as the scan finds them (for --ndjson), up to `limit`. */
-export async function* streamSessions(store: Store, keys: KeySpace, opts: ScanOptions & { limit?: number; onCut?: OnCut }): AsyncGenerator<SessionInfo> {
-  let n = 0;
-  let seen = 0;
-  for await (const page of scanSessions(store, keys, opts)) {
-    seen += page.length;
-    for (const s of page) {
-      if (opts.limit !== undefined && n >= opts.limit) return opts.onCut?.(n, seen, false);
-      n++;
-      yield s;
-    }
+/** Newest messages read per request in the second pass of a sorted list. */
+const NEWEST_BATCH = 1000;
+
+/**
+ * What sorting keeps of each session: its key and two small integers, in
+ * parallel arrays (about 50 bytes a session instead of an object's 150).
+ */
+class SortColumns {
+  readonly keys: string[] = [];
+  readonly counts: number[] = [];
+  /** -1: never expires. */
+  readonly ttls: number[] = [];
+
+  add(m: SessionMeta): void {
+    this.keys.push(m.key);
+    this.counts.push(m.count);
+    this.ttls.push(m.ttlSeconds ?? -1);
   }
+
+  /** Row numbers in the order asked for. */
+  order(field: SortField): number[] {
+    const { keys, counts, ttls } = this;
+    // Keys share the prefix, so they sort as their session ids do.
+    const byName = (a: number, b: number) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0);
+    const ttl = (i: number) => (ttls[i] < 0 ? Infinity : ttls[i]);
+    const compare: Record<SortField, (a: number, b: number) => number> = {
+      name: byName,
+      count: (a, b) => counts[b] - counts[a] || byName(a, b),
+      // Soonest to expire first; sessions that never expire last.
+      ttl: (a, b) => ttl(a) - ttl(b) || byName(a, b),
+    };
+    return Array.from(keys, (_, i) => i).sort(compare[field]);
+  }
+
+  meta(i: number, keySpace: KeySpace): SessionMeta {
+    const key = this.keys[i];
+    return { sessionId: keySpace.sessionId(key), key, count: this.counts[i], ttlSeconds: this.ttls[i] < 0 ? null : this.ttls[i] };
+  }
+}
+
+/** Sessions page by page: in scan order, or sorted when `sort` is given; at most `limit`. */
+export async function* listSessions(store: Store, keys: KeySpace, opts: ListOptions): AsyncGenerator<SessionInfo[]> {
+  if (opts.sort === undefined) {
+    // Scan order: --limit stops the scan as soon as one session more than it allows turns up.
+    let n = 0;
+    let seen = 0;
+    for await (const page of scanSessions(store, keys, opts)) {
+      seen += page.length;
+      const room = opts.limit === undefined ? page.length : opts.limit - n;
+      if (room > 0) yield room < page.length ? page.slice(0, room) : page;
+      n += Math.max(0, Math.min(room, page.length));
+      if (room < page.length) return opts.onCut?.(n, seen, false);
+    }
+    return;
+  }
+  const { columns, order } = await sortedColumns(store, keys, opts);
+  for (let i = 0; i < order.length; i += NEWEST_BATCH) {
+    const batch = order.slice(i, i + NEWEST_BATCH).map((row) => columns.meta(row, keys));
+    const outcomes = await store.pipeline(
+      batch.map((m) => ["LINDEX", m.key, 0]),
+      { idempotent: true },
+    );
+    yield batch.map((m, j) => ({ ...m, last: newestMessage(outcomes[j], m.count) }));
+  }
+}
+
+async function sortedColumns(store: Store, keys: KeySpace, opts: ListOptions): Promise<{ columns: SortColumns; order: number[] }> {
+  const columns = new SortColumns();
+  for await (const page of scanKeys(store, keys, sessionMetaPlan(keys), opts)) for (const m of page) columns.add(m);
+  const order = columns.order(opts.sort ?? "name");
+  if (opts.limit === undefined || order.length <= opts.limit) return { columns, order };
+  opts.onCut?.(opts.limit, order.length, true);
+  return { columns, order: order.slice(0, opts.limit) };
+}
+
+/** Compact records of every matching session, sorted (by name unless told) and cut to `limit`. */
+export async function collectSessionMeta(store: Store, keys: KeySpace, opts: ListOptions): Promise<SessionMeta[]> {
+  const { columns, order } = await sortedColumns(store, keys, opts);
+  return order.map((row) => columns.meta(row, keys));
+}
+
+/** Every matching session with its newest message, sorted (by name unless told). */
+export async function collectSessions(store: Store, keys: KeySpace, opts: ListOptions): Promise<SessionInfo[]> {
+  const all: SessionInfo[] = [];
+  for await (const page of listSessions(store, keys, { ...opts, sort: opts.sort ?? "name" })) all.push(...page);
+  return all;
+}
+
+/** Sessions one by one (see listSessions). */
+export async function* streamSessions(store: Store, keys: KeySpace, opts: ListOptions): AsyncGenerator<SessionInfo> {
+  for await (const page of listSessions(store, keys, opts)) yield* page;
+}
+
+/**
+ * For a table on a terminal, which needs every row before it can size its
+ * columns: newest messages cut to what one line can show, so the rows stay
+ * small; `byName` sorts what was found (the sessions --limit kept, in scan order).
+ */
+export async function collectTableRows(sessions: AsyncIterable<SessionInfo>, opts: { byName?: boolean; maxChars?: number } = {}): Promise<SessionInfo[]> {
+  const max = opts.maxChars ?? 1000;
+  const rows: SessionInfo[] = [];
+  for await (const s of sessions) {
+    rows.push(s.last && s.last.content.length > max ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, max) } } : s);
+  }
+  if (opts.byName) rows.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  return rows;
 }

@@ -11,6 +11,7 @@ import { ttlFromReply } from "../duration.js";
 import { decodeElement } from "../history/codec.js";
 import type { KeySpace } from "../keys.js";
 import { ConnectionError } from "../errors.js";
+import { boundHeapGrowth } from "../memory.js";
 import { textFromBytes } from "../store/bytes.js";
 
 export interface SessionInfo {
@@ -54,6 +55,7 @@ const PARALLEL_NODES = 8;
  * already reported, so no session is missed or reported twice.
  */
 export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPlan<T>, opts: ScanOptions = {}): AsyncGenerator<T[]> {
+  await boundHeapGrowth();
   let walk: ScanNodes;
   try {
     walk = await scanNodesOf(store);
@@ -150,60 +152,83 @@ function isRefusal(err: ConnectionError): boolean {
 }
 
 /**
- * Items from several async sources, at most `bound` running at once, each
- * read one item ahead of the consumer (so a slow consumer holds them back).
- * Stops the others when the consumer stops or one fails.
+ * Items from several async sources, at most `bound` running at once. A source
+ * is asked for its next item only once the consumer wants one more, so each
+ * is at most one item ahead, and a consumer that stops early (--limit) stops
+ * the requests too. Stops the others when the consumer stops or one fails.
  */
 export async function* mergeBounded<T>(sources: (() => AsyncGenerator<T>)[], bound: number): AsyncGenerator<T> {
   type Step = { id: number; r: IteratorResult<T> };
   const waiting = [...sources];
-  const running = new Map<number, { gen: AsyncGenerator<T>; next: Promise<Step> }>();
+  const running = new Map<number, { gen: AsyncGenerator<T>; next?: Promise<Step> }>();
   let ids = 0;
-  const pull = (id: number, gen: AsyncGenerator<T>) => {
-    const next = gen.next().then((r) => ({ id, r }));
-    next.catch(() => {}); // a failure is seen by the race below, or not at all once we stopped
-    running.set(id, { gen, next });
+  const pull = (id: number) => {
+    const source = running.get(id)!;
+    source.next = source.gen.next().then((r) => ({ id, r }));
+    source.next.catch(() => {}); // a failure is seen by the race below, or not at all once we stopped
   };
   const start = () => {
     const source = waiting.shift();
-    if (source) pull(ids++, source());
+    if (!source) return;
+    const id = ids++;
+    running.set(id, { gen: source() });
+    pull(id);
   };
   try {
     while (running.size < bound && waiting.length) start();
-    while (running.size) {
-      const { id, r } = await Promise.race([...running.values()].map((x) => x.next));
-      const { gen } = running.get(id)!;
+    let consumed: number | undefined;
+    for (;;) {
+      if (consumed !== undefined) pull(consumed);
+      const pending = [...running.values()].flatMap((x) => (x.next ? [x.next] : []));
+      if (!pending.length) return;
+      const { id, r } = await Promise.race(pending);
+      running.get(id)!.next = undefined;
+      consumed = undefined;
       if (r.done) {
         running.delete(id);
         start();
         continue;
       }
-      pull(id, gen);
+      consumed = id;
       yield r.value;
     }
   } finally {
     // Stopped early (a --limit reached, an error): let the others end quietly.
-    await Promise.allSettled([...running.values()].map((x) => x.next.then(() => x.gen.return(undefined))));
+    await Promise.allSettled([...running.values()].map((x) => (x.next ?? Promise.resolve()).then(() => x.gen.return(undefined))));
   }
 }
 
-/** LLEN, TTL and the newest element of each session. */
-export function sessionInfoPlan(keySpace: KeySpace): KeyPlan<SessionInfo> {
+/** What a session is without its messages: enough to sort 100,000 of them in little memory. */
+export type SessionMeta = Omit<SessionInfo, "last">;
+
+/** LLEN and TTL of each session. */
+export function sessionMetaPlan(keySpace: KeySpace): KeyPlan<SessionMeta> {
   return {
-    commands: (k) => [["LLEN", k], ["TTL", k], ["LINDEX", k, 0]],
+    commands: (k) => [["LLEN", k], ["TTL", k]],
     read(key, o) {
       if (!o[0].ok || !o[1].ok) return null; // changed type between SCAN and now
       const ttl = asInt(o[1].value);
       const count = asInt(o[0].value);
       if (ttl === -2 || count === 0) return null; // deleted or expired meanwhile
-      const newest = o[2].ok && o[2].value !== null ? decodeElement(asBytes(o[2].value), count) : null;
-      return {
-        sessionId: keySpace.sessionId(key),
-        key,
-        count,
-        ttlSeconds: ttlFromReply(ttl),
-        last: newest ? { role: newest.role, content: newest.content } : null,
-      };
+      return { sessionId: keySpace.sessionId(key), key, count, ttlSeconds: ttlFromReply(ttl) };
+    },
+  };
+}
+
+/** The newest message out of an LINDEX 0 reply. */
+export function newestMessage(o: Outcome, count: number): SessionInfo["last"] {
+  const newest = o.ok && o.value !== null ? decodeElement(asBytes(o.value), count) : null;
+  return newest ? { role: newest.role, content: newest.content } : null;
+}
+
+/** LLEN, TTL and the newest element of each session. */
+export function sessionInfoPlan(keySpace: KeySpace): KeyPlan<SessionInfo> {
+  const meta = sessionMetaPlan(keySpace);
+  return {
+    commands: (k) => [...meta.commands(k), ["LINDEX", k, 0]],
+    read(key, o) {
+      const m = meta.read(key, o);
+      return m && { ...m, last: newestMessage(o[2], m.count) };
     },
   };
 }

@@ -36,7 +36,7 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
 
   it("sessions list shows them escaped, with keyBase64 in JSON and NDJSON", async () => {
     const { prefix, key, shown } = await seed();
-    const json = await cli(["sessions", "list", "--prefix", prefix, "--json"]);
+    const json = await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "name"]);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout);
     expect(rows.map((r: { sessionId: string }) => r.sessionId)).toEqual([shown, "plain"]);
@@ -45,7 +45,7 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
     expect(rows[1].keyBase64).toBeUndefined();
     const nd = await cli(["sessions", "list", "--prefix", prefix, "--ndjson"]);
     expect(nd.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l).keyBase64)).toContain(key.toString("base64"));
-    const piped = await cli(["sessions", "list", "--prefix", prefix]);
+    const piped = await cli(["sessions", "list", "--prefix", prefix, "--sort", "name"]);
     expect(piped.stdout.split("\n")[0].split("\t").slice(0, 2)).toEqual([shown, "2"]);
     expect(piped.stdout).not.toContain("\ufffd");
   });

@@ -52,7 +52,6 @@ describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
       [["clear", "--yes"], /missing session ids or --match/],
       [["export", "user-7", "--match", "*"], /session ids and --match cannot be used together/],
       [["export", "user-7", "--force"], /--force only works with --out/],
-      [["sessions", "list", "--ndjson", "--sort", "name"], /--ndjson and --sort cannot be used together/],
       [["import", exportFile, "--replace", "--merge", "--yes"], /--replace and --merge cannot be used together/],
     ];
     for (const [args, message] of cases) {

@@ -136,7 +136,7 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     await writeConversation(app, `${prefix}a`, els.slice(0, 3), 7 * 86400);
     await writeConversation(app, `${prefix}b`, els.slice(0, 5));
     await app.set(`${prefix}not-a-chat`, "x");
-    const r = await cli(["sessions", "list", "--prefix", prefix, "--json"]);
+    const r = await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "name"]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v.map((s: { sessionId: string }) => s.sessionId)).toEqual(["a", "b"]);
@@ -145,7 +145,7 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(v[1]).toMatchObject({ count: 5, ttlSeconds: null });
     const bySize = JSON.parse((await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "count", "--limit", "1"])).stdout);
     expect(bySize.map((s: { sessionId: string }) => s.sessionId)).toEqual(["b"]);
-    const piped = await cli(["sessions", "list", "--prefix", prefix]);
+    const piped = await cli(["sessions", "list", "--prefix", prefix, "--sort", "name"]);
     expect(piped.stdout.split("\n")[0]).toMatch(/^a\t3\t\d+\tassistant\tTout droit — 200 m\.$/);
     const nd = await cli(["sessions", "list", "--prefix", prefix, "--ndjson"]);
     expect(nd.stdout.trim().split("\n").map((l) => JSON.parse(l).sessionId).sort()).toEqual(["a", "b"]);
