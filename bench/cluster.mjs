@@ -59,7 +59,7 @@ async function copyToCluster(singleUrl, cluster) {
   try {
     await to.ping();
     const masters = new Map(to.nodes("master").map((n) => [`${n.options.host}:${n.options.port}`, n]));
-    const { default: calculateSlot } = await import("cluster-key-slot");
+    const { slotOf } = await import("../dist/src/store/slots.js");
     let cursor = "0";
     let copied = 0;
     do {
@@ -70,7 +70,7 @@ async function copyToCluster(singleUrl, cluster) {
       const got = await read.exec();
       const byNode = new Map();
       keys.forEach((k, i) => {
-        const node = to.slots[calculateSlot(k)][0];
+        const node = to.slots[slotOf(k)][0];
         const pttl = Number(got[2 * i + 1][1]);
         const p = byNode.get(node) ?? byNode.set(node, masters.get(node).pipeline()).get(node);
         p.restore(k, pttl > 0 ? pttl : 0, got[2 * i][1], "REPLACE");

@@ -1,32 +1,27 @@
 // Hash slots: which of a Redis Cluster's 16384 slots a key lives in, and
-// which arguments of a command are keys. Both from the libraries ioredis
-// itself routes with, so this tool and the app agree on where a key lives.
-import calculateSlot from "cluster-key-slot";
-import { getKeyIndexes } from "@ioredis/commands";
+// which arguments of a command are keys. Both as ioredis's own Command works
+// them out when it routes (its command table, its CRC16), so this tool and an
+// app on ioredis agree on where a key lives.
+import { Command } from "ioredis";
 import type { Cmd } from "./types.js";
 import { bytesFromText, hasEscapedBytes } from "./bytes.js";
 
 export const SLOTS = 16384;
 
-/** A key's slot, from its bytes (a key that is not UTF-8 travels as a string with escaped bytes: bytes.ts). */
-export function slotOf(key: string | Buffer): number {
-  return calculateSlot(typeof key === "string" && hasEscapedBytes(key) ? bytesFromText(key) : key);
+/** A key's bytes (a key that is not UTF-8 travels as a string with escaped bytes: bytes.ts). */
+function keyBytes(key: string | Buffer): string | Buffer {
+  return typeof key === "string" && hasEscapedBytes(key) ? bytesFromText(key) : key;
 }
 
-/** The key arguments of a command (none for PING, SCAN, DBSIZE...). */
+/** A key's slot. */
+export function slotOf(key: string | Buffer): number {
+  return new Command("exists", [keyBytes(key)]).getSlot()!;
+}
+
+/** The key arguments of a command (none for PING, SCAN, DBSIZE, or one ioredis does not know). */
 export function keysOf(cmd: Cmd): (string | Buffer)[] {
   const [name, ...args] = cmd;
-  let indexes: number[];
-  try {
-    indexes = getKeyIndexes(String(name).toLowerCase(), args.map((a) => (typeof a === "number" ? String(a) : a)));
-  } catch {
-    // A command the table does not know: treat it as keyless, as ioredis does.
-    return [];
-  }
-  return indexes.map((i) => {
-    const a = args[i];
-    return typeof a === "number" ? String(a) : a;
-  });
+  return new Command(String(name).toLowerCase(), args.map((a) => (typeof a === "number" ? String(a) : keyBytes(a)))).getKeys() as (string | Buffer)[];
 }
 
 /** The one slot all keys of a command are in; undefined when keyless; null when they span slots. */

@@ -155,7 +155,7 @@ describe("a failover during `sessions list` over 10,000 sessions", () => {
     const r = await listing;
     if (r.code === 0) {
       const listed = JSON.parse(r.stdout).map((s: { sessionId: string }) => s.sessionId);
-      expect(listed).toEqual([...ids].sort());
+      expect(listed.sort()).toEqual([...ids].sort());
     } else {
       expect(r.code).toBe(4);
       expect(r.stdout).toBe("");
@@ -240,7 +240,7 @@ describe("a master that cannot be reached", () => {
 
     const partial = await cli(["sessions", "list", "--json", "--prefix", prefix, "--allow-partial"]);
     expect(partial.code).toBe(0);
-    expect(JSON.parse(partial.stdout).map((s: { sessionId: string }) => s.sessionId)).toEqual([...onKept].sort());
+    expect(JSON.parse(partial.stdout).map((s: { sessionId: string }) => s.sessionId).sort()).toEqual([...onKept].sort());
     expect(partial.stderr).toMatch(new RegExp(`^warning: skipped: master ${name.replace(/\./g, "\\.")} \\(slots [\\d, -]+\\) is unreachable`, "m"));
 
     // One session: fine on a reachable master, exit 4 naming the node on the lost one.
@@ -322,7 +322,7 @@ describe("a cluster over rediss://", () => {
     const env = { UPSTASH_REDIS_REST_URL: c.url, NODE_EXTRA_CA_CERTS: tls.cert };
     const list = await runCli(["sessions", "list", "--json", "--prefix", prefix, "--stats"], { env });
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).map((s: { sessionId: string }) => s.sessionId)).toEqual([...ids].sort());
+    expect(JSON.parse(list.stdout).map((s: { sessionId: string }) => s.sessionId).sort()).toEqual([...ids].sort());
     // Every master reached on its TLS port; nothing else on stderr (no warning about SNI and IP addresses).
     const tlsPorts = c.nodes.map((n) => n.tlsPort);
     const reached = [...list.stderr.matchAll(/127\.0\.0\.1:(\d+): \d+ round trips?/g)].map((m) => Number(m[1]));

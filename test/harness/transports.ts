@@ -66,9 +66,9 @@ export async function lpushMany(app: IORedis, entries: [key: string, element: st
   const bySlotNode = new Map<string, [string, string][]>();
   const cluster = app as Cluster;
   await cluster.ping(); // connected: the slot map is known
-  const { default: calculateSlot } = await import("cluster-key-slot");
+  const { slotOf } = await import("../../src/store/slots.js");
   for (const entry of entries) {
-    const node = cluster.slots[calculateSlot(entry[0])]?.[0] ?? "";
+    const node = cluster.slots[slotOf(entry[0])]?.[0] ?? "";
     const list = bySlotNode.get(node) ?? [];
     list.push(entry);
     bySlotNode.set(node, list);
