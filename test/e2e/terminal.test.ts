@@ -181,6 +181,9 @@ describe("confirmations name what changes", () => {
     expect(lines.filter((l) => /^\s+c\d\d\s+\d+ messages?$/.test(l))).toHaveLength(10);
     expect(lines.some((l) => /^\s+and 2 more$/.test(l))).toBe(true);
     expect(await app.exists(`${p}c00`, `${p}c11`)).toBe(2);
+    const interrupted = await runInPty(["clear", "--match", "*", "--prefix", p], [{ waitFor: "delete 12 sessions, 24 messages?", send: "\u0003" }], { env: env() });
+    expect(interrupted.code).toBe(130);
+    expect(await app.exists(`${p}c00`, `${p}c11`)).toBe(2);
   });
 
   it("summarize --store shows the summary and warns that it folds the system prompt, before asking; Ctrl-C exits 130", async () => {
