@@ -37,8 +37,8 @@ export function doctorCommand(ctx: Context): Command {
       const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
       await out.paged(() => renderDoctor(out, report.checks, Boolean(opts.json), Boolean(opts.verbose)));
       if (g.stats && report.stats) {
-        const { statsLine } = await import("../src/render/plural.js");
-        out.warn(statsLine(report.stats, report.transport ?? "rest"));
+        const { statsLine } = await import("../src/render/stats.js");
+        out.warn(statsLine(report.transport ?? "rest", report.stats));
       }
       if (report.notFound) process.exitCode = ExitCode.notFound;
       else if (report.failed) process.exitCode = ExitCode.failure;

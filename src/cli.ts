@@ -37,6 +37,7 @@ export function buildProgram(ctx: Context): Command {
     .option("--timeout <duration>", "per-request timeout", "10s")
     .option("--stats", "print HTTP requests and Redis commands sent to stderr")
     .option("--debug", "log requests and show stack traces (tokens redacted)")
+    .option("--allow-partial", "on a Redis Cluster with masters down: list/export/--match what the reachable ones hold (skipped ones named on stderr) instead of failing")
     .option("--no-color", "no colours")
     .option("--no-pager", "print long output straight to the terminal (else $UPSTASH_MEMORY_PAGER, $PAGER or less)")
     .showSuggestionAfterError(true)

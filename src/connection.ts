@@ -51,6 +51,8 @@ export async function connect(ctx: Context, cmd: Command): Promise<Connection> {
     token: resolved.token,
     timeoutMs: timeoutMs(ctx, cmd),
     debug: debugLogger(ctx, cmd),
+    allowPartial: ctx.globals(cmd).allowPartial,
+    warn: (line) => ctx.io.stderr.write(redact(line) + "\n"),
   });
   const stats = ctx.globals(cmd).stats;
   return {
@@ -60,8 +62,8 @@ export async function connect(ctx: Context, cmd: Command): Promise<Connection> {
     async close() {
       await store.close();
       if (stats) {
-        const { statsLine } = await import("./render/plural.js");
-        ctx.io.stderr.write(statsLine(store.stats, store.transport) + "\n");
+        const { statsLine } = await import("./render/stats.js");
+        ctx.io.stderr.write(statsLine(store.transport, store.stats) + "\n");
       }
     },
   };

@@ -12,6 +12,7 @@ export interface GlobalOptions {
   debug?: boolean;
   stats?: boolean;
   color?: boolean;
+  allowPartial?: boolean;
   /** false with --no-pager. */
   pager?: boolean;
 }

@@ -27,7 +27,13 @@ const LOG_TAIL_BYTES = 4_096;
 const NOT_INSTALLED =
   "redis-server is not installed: install it (apt install redis-server, brew install redis) or pass --redis redis://host:port";
 
-export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisServerHandle> {
+export interface RedisServerOptions {
+  port?: number;
+  /** More redis-server arguments (a test cluster's node: --cluster-enabled yes --dir ...). */
+  args?: string[];
+}
+
+export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
   // A port picked by listening on 0 can be taken by someone else before
   // redis-server binds it, so a failed start is retried on a new port. A port
   // chosen by the caller is tried once.
@@ -37,7 +43,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
   for (let i = 0; i < attempts; i++) {
     const port = fixedPort ?? (await freePort());
     try {
-      return await launch(port);
+      return await launch(port, opts.args ?? []);
     } catch (err) {
       if (err instanceof CliError) throw err;
       lastError = err as Error;
@@ -46,12 +52,12 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
   throw new CliError(`could not start redis-server: ${lastError?.message ?? "unknown error"}`, ExitCode.failure);
 }
 
-async function launch(port: number): Promise<RedisServerHandle> {
+async function launch(port: number, extra: string[]): Promise<RedisServerHandle> {
   const password = randomBytes(24).toString("hex");
   // "-": the rest of the configuration comes from stdin.
   const child = spawn(
     "redis-server",
-    ["-", "--save", "", "--appendonly", "no", "--bind", HOST, "--port", String(port)],
+    ["-", "--save", "", "--appendonly", "no", "--bind", HOST, "--port", String(port), ...extra],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   child.stdin!.on("error", () => {}); // redis-server missing or gone: reported below.
@@ -116,7 +122,7 @@ async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise
 }
 
 /** A port nobody listens on right now: bind port 0, read what the OS chose, release it. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

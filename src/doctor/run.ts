@@ -18,6 +18,7 @@ import { checkHealth, type ConfiguredTtl } from "./health.js";
 import { checkContent } from "./content.js";
 import { checkTurns } from "./turns.js";
 import { checkCost } from "./cost.js";
+import { checkCluster } from "./cluster.js";
 
 export interface DoctorRequest {
   ctx: Context;
@@ -46,6 +47,10 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     if (endpoint && target.token) checkToken(f, target.token, target.tokenLabel ?? "the token", req.ctx.io.env);
     if (endpoint && (await checkNetwork(f, endpoint, req.timeoutMs))) {
       access = await checkAccess(f, endpoint, target, { timeoutMs: req.timeoutMs, debug: req.debug });
+    }
+    if (access) {
+      const id = req.sessionId;
+      await checkCluster(f, access.store, id === undefined ? undefined : { id, key: new KeySpace(target.resolved.prefix).key(id) });
     }
   }
   try {

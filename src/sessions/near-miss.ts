@@ -7,7 +7,8 @@
 // directly and reads the first SCAN page; the second reads the next page and
 // the sizes of what was found. A larger keyspace is searched in part, and the
 // result says so.
-import type { Cmd, Outcome, Store } from "../store/types.js";
+import type { Cmd, Outcome, ScanNode, Store } from "../store/types.js";
+import { scanNodesOf } from "../store/shards.js";
 import { asArray, asBytes, asInt, asText } from "../store/replies.js";
 import { textFromBytes } from "../store/bytes.js";
 import type { KeySpace } from "../keys.js";
@@ -133,16 +134,40 @@ function scanCommand(cursor: string): Cmd {
   return ["SCAN", cursor, "COUNT", SCAN_COUNT, "TYPE", "list"];
 }
 
+type ScanPage = { cursor: string; keys: string[] };
+
 /** A SCAN page's cursor and keys, or undefined when the token may not SCAN. */
-function scanPage(o: Outcome): { cursor: string; keys: string[] } | undefined {
+function scanPage(o: Outcome): ScanPage | undefined {
   if (!o.ok) return undefined;
   const [next, page] = asArray(o.value);
   return { cursor: asText(next), keys: asArray(page).map((k) => textFromBytes(asBytes(k))) };
 }
 
 /**
+ * One round of the search: commands on keys go through the store, SCAN to
+ * each node that still has keys to walk. One Redis (or Upstash) is one node:
+ * the round is one request. A cluster's masters are asked in parallel.
+ */
+async function searchRound(store: Store, nodes: ScanNode[], keyCmds: Cmd[], cursors: (string | undefined)[]): Promise<{ keyOutcomes: Outcome[]; pages: (ScanPage | undefined)[] }> {
+  const pages: (ScanPage | undefined)[] = cursors.map(() => undefined);
+  if (nodes.length === 1 && cursors[0] !== undefined) {
+    const o = await nodes[0].pipeline([...keyCmds, scanCommand(cursors[0])], { idempotent: true });
+    pages[0] = scanPage(o[o.length - 1]);
+    return { keyOutcomes: o.slice(0, -1), pages };
+  }
+  const [keyOutcomes] = await Promise.all([
+    keyCmds.length ? store.pipeline(keyCmds, { idempotent: true }) : Promise.resolve([]),
+    ...nodes.map(async (n, i) => {
+      if (cursors[i] !== undefined) pages[i] = scanPage((await n.pipeline([scanCommand(cursors[i]!)], { idempotent: true }))[0]);
+    }),
+  ]);
+  return { keyOutcomes: keyOutcomes as Outcome[], pages };
+}
+
+/**
  * Near misses for each of `sessionIds` (which do not exist), in at most
- * SEARCH_REQUESTS requests for all of them together.
+ * SEARCH_REQUESTS rounds for all of them together (a round is one request,
+ * or on a Redis Cluster one per master, in parallel).
  */
 export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: string[], opts: { scan?: boolean } = {}): Promise<Map<string, NearMissSearch>> {
   // A CommonJS package: bundled, its exports sit on the default export.
@@ -150,44 +175,44 @@ export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: s
   const distance = lev.distance ?? lev.default!.distance;
   const wantedKeys = new Set(sessionIds.map((id) => keys.key(id)));
   const candidates = [...new Set(sessionIds.flatMap((id) => nearMissCandidates(id, keys)))].filter((k) => !wantedKeys.has(k));
-  const cmds: Cmd[] = candidates.flatMap((k) => [["TYPE", k], ["LLEN", k]]);
-  if (opts.scan !== false) cmds.push(scanCommand("0"));
-  const first = cmds.length ? await store.pipeline(cmds, { idempotent: true }) : [];
+  const nodes = opts.scan === false ? [] : (await scanNodesOf(store)).nodes;
 
+  // Round one: the usual variants directly, and the first SCAN page of every node.
+  const first = await searchRound(store, nodes, candidates.flatMap((k) => [["TYPE", k], ["LLEN", k]]), nodes.map(() => "0"));
   const direct = new Map<string, { type: string; count?: number }>();
   candidates.forEach((k, i) => {
-    const t = first[2 * i];
-    const type = t.ok ? asText(t.value) : "none";
+    const t = first.keyOutcomes[2 * i];
+    const type = t?.ok ? asText(t.value) : "none";
     if (type === "none") return;
-    const l = first[2 * i + 1];
+    const l = first.keyOutcomes[2 * i + 1];
     direct.set(k, { type, count: type === "list" && l.ok ? asInt(l.value) : undefined });
   });
 
-  let page = opts.scan !== false ? scanPage(first[first.length - 1]) : undefined;
-  const scanned = page !== undefined;
+  // A token that may not SCAN (Upstash's read-only one) still gets the usual variants.
+  const scanned = nodes.length > 0 && first.pages.every((p) => p !== undefined);
   const seen = new Set<string>();
   let scannedKeys = 0;
-  const take = (p: { keys: string[] }) => {
-    scannedKeys += p.keys.length;
-    for (const k of p.keys) if (!wantedKeys.has(k) && !direct.has(k)) seen.add(k);
+  const take = (pages: (ScanPage | undefined)[]) => {
+    for (const p of pages) {
+      scannedKeys += p?.keys.length ?? 0;
+      for (const k of p?.keys ?? []) if (!wantedKeys.has(k) && !direct.has(k)) seen.add(k);
+    }
   };
-  if (page) take(page);
+  take(first.pages);
   const firstPage = new Set(seen);
 
-  // The second request: the next page, and the size of what the first one found.
+  // Round two: the next pages, and the size of what round one found.
   const toMeasure = [...new Set(sessionIds.flatMap((id) => ranked(firstPage, id, keys, distance).slice(0, LISTED_LIMIT).map((m) => m.key)))];
-  const second: Cmd[] = toMeasure.map((k) => ["LLEN", k]);
-  const more = page !== undefined && page.cursor !== "0";
-  if (more) second.push(scanCommand(page!.cursor));
+  const next = first.pages.map((p) => (p && p.cursor !== "0" ? p.cursor : undefined));
   const counts = new Map<string, number>();
-  if (second.length) {
-    const o = await store.pipeline(second, { idempotent: true });
-    toMeasure.forEach((k, i) => o[i].ok && counts.set(k, asInt(o[i].value)));
-    if (more) {
-      page = scanPage(o[o.length - 1]);
-      if (page) take(page);
-    }
+  let last = first.pages;
+  if (toMeasure.length || next.some((c) => c !== undefined)) {
+    const second = await searchRound(store, nodes, toMeasure.map((k) => ["LLEN", k]), next);
+    toMeasure.forEach((k, i) => second.keyOutcomes[i]?.ok && counts.set(k, asInt(second.keyOutcomes[i].value)));
+    take(second.pages);
+    last = first.pages.map((p, i) => (next[i] === undefined ? p : second.pages[i]));
   }
+  const complete = scanned && last.every((p) => p?.cursor === "0");
 
   const result = new Map<string, NearMissSearch>();
   for (const id of sessionIds) {
@@ -198,7 +223,7 @@ export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: s
       type: direct.get(m.key)?.type ?? "list",
       count: direct.has(m.key) ? direct.get(m.key)!.count : counts.get(m.key),
     }));
-    result.set(id, { found, unlisted: matches.length - found.length, scanned, scannedKeys, complete: page?.cursor === "0" });
+    result.set(id, { found, unlisted: matches.length - found.length, scanned, scannedKeys, complete });
   }
   return result;
 }

@@ -1,9 +1,11 @@
 // Scanning chat sessions at a bounded request cost: each request carries the
 // per-key commands for the previous SCAN page *and* the next SCAN, so N keys
 // cost about N/1000 + 1 HTTP requests (Upstash returns ~1000 keys per SCAN
-// whatever COUNT says). `sessions list`, `export`, `expire --match` and
+// whatever COUNT says); on a Redis Cluster, N_i/1000 + 1 round trips to each
+// master i. `sessions list`, `export`, `expire --match` and
 // `clear --match` all scan through here.
-import type { Store, Cmd, Outcome } from "../store/types.js";
+import type { Store, Cmd, Outcome, ScanNode, ScanNodes } from "../store/types.js";
+import { scanNodesOf } from "../store/shards.js";
 import { asArray, asBytes, asInt, asText, unwrap } from "../store/replies.js";
 import { ttlFromReply } from "../duration.js";
 import { decodeElement } from "../history/codec.js";
@@ -42,14 +44,66 @@ function scanCommand(cursor: string, match: string, count: number): Cmd {
   return ["SCAN", cursor, "MATCH", match, "COUNT", count, "TYPE", "list"];
 }
 
-/** Scans list keys matching the pattern and runs `plan` on each, page by page. */
+/** Nodes walked at once on a cluster. */
+const PARALLEL_NODES = 8;
+
+/**
+ * Scans list keys matching the pattern and runs `plan` on each, page by page.
+ * On a Redis Cluster every master is walked (in parallel, a few at a time),
+ * each at the same cost per page as a single Redis; a master replaced
+ * mid-walk (failover) is walked again on its successor, skipping the keys
+ * already reported, so no session is missed or reported twice.
+ */
 export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPlan<T>, opts: ScanOptions = {}): AsyncGenerator<T[]> {
   await boundHeapGrowth();
-  const match = keySpace.match(opts.pattern ?? "*");
-  let count = opts.count ?? 1000;
+  let walk: ScanNodes;
+  try {
+    walk = await scanNodesOf(store);
+  } catch (err) {
+    throw explainNoScan(err);
+  }
+  let found = 0;
+  const w: Walk<T> = {
+    plan,
+    match: keySpace.match(opts.pattern ?? "*"),
+    count: opts.count ?? 1000,
+    seen: walk.restartable ? new Set<string>() : undefined,
+    progress: (more) => opts.onProgress?.((found += more)),
+  };
+  yield* mergeBounded(
+    walk.nodes.map((node) => () => walkWithTakeover(walk, node, w)),
+    PARALLEL_NODES,
+  );
+}
+
+/** What every node's walk shares. */
+interface Walk<T> {
+  plan: KeyPlan<T>;
+  match: string;
+  count: number;
+  /** Keys reported so far, when a node may be walked again. */
+  seen?: Set<string>;
+  progress(more: number): void;
+}
+
+async function* walkWithTakeover<T>(walk: ScanNodes, first: ScanNode, w: Walk<T>): AsyncGenerator<T[]> {
+  const todo = [first];
+  while (todo.length) {
+    const node = todo.shift()!;
+    try {
+      yield* walkNode(node, w);
+    } catch (err) {
+      if (!walk.restartable || !(err instanceof ConnectionError) || isRefusal(err)) throw explainNoScan(err);
+      todo.push(...(await walk.replace(node, err)));
+    }
+  }
+}
+
+/** One node's keyspace, page by page: each request carries the previous page's per-key commands and the next SCAN. */
+async function* walkNode<T>(node: ScanNode, { plan, match, seen, progress, ...w }: Walk<T>): AsyncGenerator<T[]> {
+  let count = w.count;
   let cursor = "0";
   let pending: string[] = [];
-  let found = 0;
   let done = false;
   while (!done || pending.length) {
     const perKey = pending.map((k) => plan.commands(k));
@@ -57,7 +111,7 @@ export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPl
     if (!done) cmds.push(scanCommand(cursor, match, count));
     let outcomes: Outcome[];
     try {
-      outcomes = await store.pipeline(cmds, { idempotent: true });
+      outcomes = await node.pipeline(cmds, { idempotent: true });
     } catch (err) {
       throw explainNoScan(err);
     }
@@ -67,7 +121,10 @@ export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPl
       const n = perKey[i].length;
       const result = plan.read(key, outcomes.slice(at, at + n));
       at += n;
-      if (result !== null) page.push(result);
+      if (result !== null) {
+        seen?.add(key);
+        page.push(result);
+      }
     });
     pending = [];
     if (!done) {
@@ -75,15 +132,69 @@ export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPl
       if (!scan.ok) throw explainNoScan(scan.error);
       const [next, keys] = asArray(scan.value);
       cursor = asText(next);
-      pending = asArray(keys).map((k) => textFromBytes(asBytes(k)));
-      found += pending.length;
+      const all = asArray(keys).map((k) => textFromBytes(asBytes(k)));
+      // After a failover the successor is walked from the start: keys
+      // already reported are not read again.
+      pending = seen ? all.filter((k) => !seen.has(k)) : all;
       // A pattern that matches few keys of a large keyspace: look at more keys
       // per call so the request count follows the matches, not the keyspace.
-      if (pending.length < count / 4) count = Math.min(count * 2, MAX_SCAN_COUNT);
+      if (all.length < count / 4) count = Math.min(count * 2, MAX_SCAN_COUNT);
       done = cursor === "0";
-      opts.onProgress?.(found);
+      progress(pending.length);
     }
     if (page.length) yield page;
+  }
+}
+
+/** A refused password or permission is no failover: walking again would only fail again. */
+function isRefusal(err: ConnectionError): boolean {
+  return /refused the credentials|may not run|NOPERM|WRONGPASS|NOAUTH/.test(err.message);
+}
+
+/**
+ * Items from several async sources, at most `bound` running at once. A source
+ * is asked for its next item only once the consumer wants one more, so each
+ * is at most one item ahead, and a consumer that stops early (--limit) stops
+ * the requests too. Stops the others when the consumer stops or one fails.
+ */
+export async function* mergeBounded<T>(sources: (() => AsyncGenerator<T>)[], bound: number): AsyncGenerator<T> {
+  type Step = { id: number; r: IteratorResult<T> };
+  const waiting = [...sources];
+  const running = new Map<number, { gen: AsyncGenerator<T>; next?: Promise<Step> }>();
+  let ids = 0;
+  const pull = (id: number) => {
+    const source = running.get(id)!;
+    source.next = source.gen.next().then((r) => ({ id, r }));
+    source.next.catch(() => {}); // a failure is seen by the race below, or not at all once we stopped
+  };
+  const start = () => {
+    const source = waiting.shift();
+    if (!source) return;
+    const id = ids++;
+    running.set(id, { gen: source() });
+    pull(id);
+  };
+  try {
+    while (running.size < bound && waiting.length) start();
+    let consumed: number | undefined;
+    for (;;) {
+      if (consumed !== undefined) pull(consumed);
+      const pending = [...running.values()].flatMap((x) => (x.next ? [x.next] : []));
+      if (!pending.length) return;
+      const { id, r } = await Promise.race(pending);
+      running.get(id)!.next = undefined;
+      consumed = undefined;
+      if (r.done) {
+        running.delete(id);
+        start();
+        continue;
+      }
+      consumed = id;
+      yield r.value;
+    }
+  } finally {
+    // Stopped early (a --limit reached, an error): let the others end quietly.
+    await Promise.allSettled([...running.values()].map((x) => (x.next ?? Promise.resolve()).then(() => x.gen.return(undefined))));
   }
 }
 

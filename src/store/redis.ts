@@ -1,38 +1,40 @@
 // redis:// and rediss:// transport (Upstash's TCP endpoint, self-hosted Redis,
 // Flowise's "Redis-Backed Chat Memory"), through ioredis with byte replies.
-import { Redis as IORedis, type RedisOptions } from "ioredis";
-import { ConnectionError, RedisReplyError } from "../errors.js";
+// Connecting asks the server `INFO cluster` once: a node of a Redis Cluster
+// (any node, master or replica) hands everything to store/cluster.ts, seeded
+// with that node. That question is part of connecting, like AUTH, and is not
+// counted as a round trip in --stats.
+import { isIP } from "node:net";
+import { Redis as IORedis } from "ioredis";
+import { ConnectionError } from "../errors.js";
 import { registerSecret } from "../secrets.js";
-import { CONNECTION_REFUSED, givingUpHint, TransientError, withRetry } from "./retry.js";
-import { bytesFromText, hasEscapedBytes } from "./bytes.js";
-import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
+import { givingUpHint, TransientError, withRetry } from "./retry.js";
+import { classify, connectionOptions, execBatch, isAuthFailure } from "./redis-exec.js";
+import type { ClusterRouter } from "./cluster.js";
+import type { BatchOptions, Cmd, Outcome, ScanNodes, Store, StoreOptions, StoreStats } from "./types.js";
 
 export class RedisStore implements Store {
   readonly transport = "redis" as const;
   readonly stats: StoreStats = { requests: 0, commands: 0 };
   readonly target: string;
+  private readonly url: URL;
   private readonly client: IORedis;
-  private ready?: Promise<void>;
+  /** Resolves once connected: to the cluster router on a cluster, else undefined. */
+  private ready?: Promise<ClusterRouter | undefined>;
+  private router?: ClusterRouter;
   /** ioredis reports a refused password as an event; commands then only see "Connection is closed". */
   private lastError?: Error;
 
   constructor(private readonly opts: StoreOptions) {
     const u = new URL(opts.url);
+    this.url = u;
     registerSecret(decodeURIComponent(u.password));
     this.target = `${u.protocol}//${u.host}`;
-    const options: RedisOptions = {
-      lazyConnect: true,
-      connectTimeout: opts.timeoutMs,
-      commandTimeout: opts.timeoutMs,
-      // Never resend a command on our behalf: a write whose reply was lost
-      // could then apply twice. Our own retry decides, per batch.
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      retryStrategy: (times) => (times > 2 ? null : 100 * times),
-      enableReadyCheck: false,
-      ...(u.protocol === "rediss:" ? { tls: { servername: u.hostname } } : {}),
-    };
-    this.client = new IORedis(opts.url, options);
+    this.client = new IORedis(opts.url, {
+      ...connectionOptions(u, opts.timeoutMs),
+      // SNI carries a host name, never an IP address (RFC 6066).
+      ...(u.protocol === "rediss:" ? { tls: isIP(u.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: u.hostname } } : {}),
+    });
     // Errors surface through the commands; keep ioredis from printing them.
     this.client.on("error", (err) => {
       this.lastError = err;
@@ -40,14 +42,38 @@ export class RedisStore implements Store {
     });
   }
 
-  private connect(): Promise<void> {
-    this.ready ??= this.client.connect().catch((err: Error) => {
+  private connect(): Promise<ClusterRouter | undefined> {
+    this.ready ??= this.open().catch((err: Error) => {
       this.ready = undefined;
-      // ioredis rejects with "Connection is closed."; the error event said why (ECONNREFUSED, ...).
+      if (err instanceof TransientError || err instanceof ConnectionError) throw err;
+      // ioredis rejects with "Connection is closed."; the error event said why (ECONNREFUSED, a refused certificate, ...).
       const network = (this.lastError as { code?: unknown } | undefined)?.code ? this.lastError : undefined;
       throw classify(this.authFailure() ?? network ?? err, true);
     });
     return this.ready;
+  }
+
+  private async open(): Promise<ClusterRouter | undefined> {
+    await this.client.connect();
+    if (!(await this.isClusterNode())) return undefined;
+    this.opts.debug?.("redis: cluster_enabled:1, connecting to the cluster");
+    const { ClusterRouter } = await import("./cluster.js");
+    const router = new ClusterRouter(this.url, this.opts, this.stats);
+    this.client.disconnect();
+    await router.connect();
+    this.router = router;
+    return router;
+  }
+
+  private async isClusterNode(): Promise<boolean> {
+    try {
+      return /^cluster_enabled:1\b/m.test(String(await this.client.info("cluster")));
+    } catch (err) {
+      // A server that refuses INFO (some hosted Redis) is not a cluster we
+      // could route for anyway; a refused password shows on the next command.
+      this.opts.debug?.(`redis: INFO cluster: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   pipeline(cmds: Cmd[], opts: BatchOptions): Promise<Outcome[]> {
@@ -58,82 +84,72 @@ export class RedisStore implements Store {
     return this.run(cmds, opts, true);
   }
 
+  async scanNodes(): Promise<ScanNodes> {
+    const router = await this.connected();
+    if (router) return router.scanNodes();
+    const { oneNode } = await import("./shards.js");
+    return oneNode(this);
+  }
+
+  async keyGroups(keys: string[]): Promise<string[][]> {
+    const router = await this.connected();
+    if (router) return router.keyGroups(keys);
+    return keys.length ? [keys] : [];
+  }
+
+  async cluster(key?: string) {
+    const router = await this.connected();
+    return router?.report(key);
+  }
+
   async close(): Promise<void> {
-    this.client.disconnect();
+    this.router?.close();
+    // A second disconnect() would leave ioredis waiting 2 s for a socket that already closed.
+    if (this.client.status !== "end") this.client.disconnect();
   }
 
   private authFailure(): Error | undefined {
     const e = this.lastError;
-    return e && isReplyError(e) && /^(WRONGPASS|NOAUTH|NOPERM)|invalid password/.test(e.message) ? e : undefined;
+    return e && isAuthFailure(e) ? e : undefined;
+  }
+
+  /** Connecting is safe to retry whatever the batch: nothing was sent yet. */
+  private connected(): Promise<ClusterRouter | undefined> {
+    return withRetry(this.opts.attempts ?? 3, true, () => this.connect()).catch((err) => {
+      throw this.connectionError(err);
+    });
   }
 
   private async run(cmds: Cmd[], opts: BatchOptions, atomic: boolean): Promise<Outcome[]> {
     if (cmds.length === 0) return [];
+    const router = await this.connected();
+    if (router) return router.run(cmds, opts, atomic);
     return withRetry(this.opts.attempts ?? 3, opts.idempotent, async () => {
       await this.connect();
       this.stats.requests++;
       this.stats.commands += cmds.length;
       const started = Date.now();
       this.opts.debug?.(`→ ${atomic ? "MULTI" : "PIPELINE"} (${cmds.length} commands)`);
-      const batch = atomic ? this.client.multi() : this.client.pipeline();
-      for (const [name, ...args] of cmds) batch.callBuffer(String(name), ...args.map(toArg));
-      let results: [Error | null, unknown][] | null;
       try {
-        results = await batch.exec();
+        return await execBatch(this.client, cmds, atomic);
       } catch (err) {
-        throw classify(this.authFailure() ?? (err as Error), false);
+        const auth = this.authFailure();
+        throw auth ? classify(auth, false) : err;
+      } finally {
+        this.opts.debug?.(`← in ${Date.now() - started} ms`);
       }
-      this.opts.debug?.(`← in ${Date.now() - started} ms`);
-      if (!results) throw new TransientError("the transaction was aborted", false);
-      return results.map(([err, value]) => {
-        if (err) {
-          if (isReplyError(err)) return { ok: false as const, error: err.message };
-          throw classify(err, false);
-        }
-        return { ok: true as const, value: toReply(value) };
-      });
     }).catch((err) => {
-      if (err instanceof TransientError) {
-        throw new ConnectionError(
-          `${err.message} (${this.target})`,
-          givingUpHint(err, this.opts.url, "check the redis:// URL, the password and that the server is reachable"),
-        );
-      }
-      throw err;
+      throw this.connectionError(err);
     });
   }
-}
 
-/** Strings carrying bytes that are not UTF-8 (see bytes.ts) go as those bytes. */
-function toArg(a: Cmd[number]): string | Buffer {
-  if (typeof a === "number") return String(a);
-  return typeof a === "string" && hasEscapedBytes(a) ? bytesFromText(a) : a;
-}
-
-function toReply(v: unknown): Reply {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "number" || Buffer.isBuffer(v)) return v;
-  if (typeof v === "string") return Buffer.from(v);
-  if (Array.isArray(v)) return v.map(toReply);
-  return null;
-}
-
-function isReplyError(err: Error): boolean {
-  return err.name === "ReplyError";
-}
-
-function classify(err: Error, connecting: boolean): Error {
-  if (isReplyError(err)) {
-    const m = err.message;
-    if (/^(WRONGPASS|NOAUTH|NOPERM)/.test(m) || m.includes("invalid password")) {
-      return new ConnectionError(`Redis refused the credentials (${m.split("\n")[0]})`, "check the password in the redis:// URL");
+  private connectionError(err: unknown): unknown {
+    if (err instanceof TransientError) {
+      return new ConnectionError(
+        `${err.message} (${this.target})`,
+        givingUpHint(err, this.opts.url, "check the redis:// URL, the password and that the server is reachable"),
+      );
     }
-    // EXECABORT and friends: the whole transaction was discarded.
-    return new RedisReplyError(m.replace(/^EXECABORT Transaction discarded because of: /, ""));
+    return err;
   }
-  const code = (err as { code?: string }).code;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransientError("cannot resolve the host name (DNS)", true);
-  if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
-  if (/timed? ?out/i.test(err.message)) return new TransientError("no answer in time", connecting);
-  return new TransientError(err.message, connecting);
 }

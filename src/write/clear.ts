@@ -2,6 +2,7 @@
 // was shown (and what --backup saved).
 import type { Store } from "../store/types.js";
 import { asArray, asInt, unwrap } from "../store/replies.js";
+import { multiKeyRequests } from "../store/shards.js";
 import type { Target } from "./targets.js";
 import { UNLINK_IF_UNCHANGED } from "./scripts.js";
 
@@ -15,17 +16,21 @@ export interface ClearResult {
 
 const BATCH = 500;
 
+/** On a cluster a script may only touch one hash slot: each EVAL holds one slot's sessions. */
 export async function unlinkUnchanged(store: Store, targets: Target[], onProgress?: (done: number) => void): Promise<ClearResult> {
-  const result: ClearResult = { deleted: [], changed: [], gone: [] };
-  for (let i = 0; i < targets.length; i += BATCH) {
-    const batch = targets.slice(i, i + BATCH);
-    const args = batch.flatMap((t) => [t.count, t.headSha1]);
-    const [o] = await store.pipeline([["EVAL", UNLINK_IF_UNCHANGED, batch.length, ...batch.map((t) => t.key), ...args]], { idempotent: true });
-    asArray(unwrap(o)).forEach((r, j) => {
-      const v = asInt(r);
-      (v === 1 ? result.deleted : v === 0 ? result.changed : result.gone).push(batch[j]);
+  const verdicts: number[] = new Array(targets.length);
+  const items = targets.map((t, index) => ({ t, index }));
+  let done = 0;
+  for (const request of await multiKeyRequests(store, items, (i) => i.t.key, BATCH)) {
+    const cmds = request.map((batch) => ["EVAL", UNLINK_IF_UNCHANGED, batch.length, ...batch.map((i) => i.t.key), ...batch.flatMap((i) => [i.t.count, i.t.headSha1])]);
+    const outcomes = await store.pipeline(cmds, { idempotent: true });
+    request.forEach((batch, b) => {
+      asArray(unwrap(outcomes[b])).forEach((r, j) => (verdicts[batch[j].index] = asInt(r)));
+      done += batch.length;
     });
-    onProgress?.(Math.min(i + BATCH, targets.length));
+    onProgress?.(done);
   }
+  const result: ClearResult = { deleted: [], changed: [], gone: [] };
+  targets.forEach((t, i) => (verdicts[i] === 1 ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t));
   return result;
 }

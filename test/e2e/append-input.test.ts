@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, connectionEnv, lrangeBytes, TRANSPORTS } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, connectionEnv, lrangeBytes, TRANSPORTS } from "../harness/transports.js";
 import { runInPty } from "../harness/pty.js";
 
 let app: IORedis;
@@ -21,10 +21,11 @@ const file = (bytes: string) => {
   fs.writeFileSync(f, bytes);
   return f;
 };
-const contents = async (key: string) => (await lrangeBytes(app, key)).map((b) => JSON.parse(b.toString()).data.content).reverse();
+const contents = async (key: string, client: IORedis = app) => (await lrangeBytes(client, key)).map((b) => JSON.parse(b.toString()).data.content).reverse();
 
 describe.each(TRANSPORTS)("append input over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("empty content is a usage error and writes nothing", async () => {
     const prefix = `a${randomUUID().slice(0, 8)}:`;
@@ -57,7 +58,7 @@ describe.each(TRANSPORTS)("append input over %s", (transport) => {
       [["append", "s", " "], undefined],
     ];
     for (const [args, input] of steps) expect((await cli([...args, "--prefix", prefix], { input })).code).toBe(0);
-    expect(await contents(key)).toEqual(["echoed", "two blank lines\n", "  indented, no newline  ", "from a file", "windows", "an argument\n", " "]);
+    expect(await contents(key, app)).toEqual(["echoed", "two blank lines\n", "  indented, no newline  ", "from a file", "windows", "an argument\n", " "]);
   });
 
   it("`-` on a terminal reads what is typed until Ctrl-D, with a hint", async () => {
@@ -68,6 +69,6 @@ describe.each(TRANSPORTS)("append input over %s", (transport) => {
     ], { env: connectionEnv(transport) });
     expect(r.code).toBe(0);
     expect(r.screen).toContain("type the message, then Ctrl-D on an empty line");
-    expect(await contents(`${prefix}s`)).toEqual(["hello from a terminal\nsecond line"]);
+    expect(await contents(`${prefix}s`, app)).toEqual(["hello from a terminal\nsecond line"]);
   });
 });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 
 let app: IORedis;
 beforeAll(() => {
@@ -17,7 +17,7 @@ afterAll(() => app.quit());
 const msg = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
 
 /** An app-like writer: a bounded loop of LPUSH + EXPIRE, as LangChain does per message. */
-function startWriter(keys: string[], count = 300) {
+function startWriter(app: IORedis, keys: string[], count = 300) {
   const written = new Map<string, string[]>(keys.map((k) => [k, []]));
   let stop = false;
   const done = (async () => {
@@ -34,12 +34,13 @@ function startWriter(keys: string[], count = 300) {
 
 describe.each(TRANSPORTS)("while the app writes, over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("append, expire and export leave every message present exactly once", async () => {
     const prefix = `c${randomUUID().slice(0, 8)}:`;
     const key = `${prefix}busy`;
     await writeConversation(app, key, [msg("seed")]);
-    const writer = startWriter([key]);
+    const writer = startWriter(app, [key]);
     const appended: string[] = [];
     for (let i = 0; i < 5; i++) {
       const text = `cli ${i} ${randomUUID()}`;
@@ -64,7 +65,7 @@ describe.each(TRANSPORTS)("while the app writes, over %s", (transport) => {
     const prefix = `c${randomUUID().slice(0, 8)}:`;
     const keys = Array.from({ length: 6 }, (_, i) => `${prefix}s${i}`);
     for (const k of keys) await writeConversation(app, k, [msg(`first of ${k}`)]);
-    const writer = startWriter(keys, 400);
+    const writer = startWriter(app, keys, 400);
     expect((await cli(["expire", "--match", "*", "1h", "--yes", "--prefix", prefix])).code).toBe(0);
     const ex = await cli(["export", "--prefix", prefix]);
     expect(ex.stdout.trim().split("\n")).toHaveLength(6);

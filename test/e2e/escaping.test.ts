@@ -2,7 +2,7 @@
 // JSON included, and arguments echoed in errors are escaped like stored data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, TRANSPORTS } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, TRANSPORTS } from "../harness/transports.js";
 import { uniqueId } from "../harness/stack.js";
 
 let app: IORedis;
@@ -16,6 +16,7 @@ const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u
 
 describe.each(TRANSPORTS)("escaping over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("no output format passes a bidi control or an escape sequence through", async () => {
     const prefix = `${uniqueId("bidi")}:`;

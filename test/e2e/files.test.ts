@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import type { RunResult } from "../harness/cli.js";
 
 let app: IORedis;
@@ -36,6 +36,7 @@ function expectUsageLine(r: RunResult, text: string): void {
 
 describe.each(TRANSPORTS)("files written over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   async function session(label: string): Promise<{ prefix: string; key: string; before: Buffer[] }> {
     const prefix = `f${randomUUID().slice(0, 8)}:`;

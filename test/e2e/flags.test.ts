@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { tempConfigDir } from "../harness/cli.js";
 
 let app: IORedis;
@@ -19,6 +19,7 @@ const msg = (type: string, content: string) => JSON.stringify({ type, data: { co
 
 describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("conflicting flags: exit 2 from one check, and the session is untouched", async () => {
     const prefix = `c${randomUUID().slice(0, 8)}:`;

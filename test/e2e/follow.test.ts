@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, connectionEnv, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, connectionEnv, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
 import { BIN, baseEnv, tempConfigDir } from "../harness/cli.js";
 
 let app: IORedis;
@@ -47,6 +47,7 @@ function startFollow(transport: TransportName, id: string) {
 
 describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("prints new messages as another writer stores them, then notices a rewrite and a clear", async () => {
     const key = `follow-${randomUUID().slice(0, 8)}`;
@@ -63,7 +64,8 @@ describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
     await f.waitFor(() => f.lines.some((l) => l.event === "compacted"), "the compaction notice");
     await app.del(key);
     await f.waitFor(() => f.lines.some((l) => l.event === "cleared"), "the cleared notice");
-    expect(f.stderr()).toContain(`session ${key} was cleared`);
+    // stderr is a pipe of its own: its line may come a moment after stdout's.
+    await f.waitFor(() => f.stderr().includes(`session ${key} was cleared`), "the cleared message on stderr");
     f.child.kill("SIGINT");
     expect(await f.exited).toBe(0);
   });
@@ -97,6 +99,7 @@ describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
     await f.waitFor(() => f.lines.some((l) => l.content === "a new chat"), "the new chat");
     expect(f.events()).toEqual(["cleared", "started"]);
     expect(f.lines[f.lines.length - 1]).toMatchObject({ index: 1, content: "a new chat" });
+    await f.waitFor(() => f.stderr().includes("started again"), "the notices on stderr");
     expect(f.stderr()).toContain(`session ${id} was cleared`);
     expect(f.stderr()).toContain(`session ${id} started again`);
     expect(f.stderr()).not.toContain("compacted");
@@ -113,7 +116,7 @@ describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
     await app.lpush(id, msg("human", "back again"));
     await f.waitFor(() => f.lines.some((l) => l.content === "back again"), "the new message");
     expect(f.events()).toEqual(["expired", "started"]);
-    expect(f.stderr()).toContain(`session ${id} expired`);
+    await f.waitFor(() => f.stderr().includes(`session ${id} expired`), "the notice on stderr");
     expect(await f.stop()).toBe(0);
     await app.del(id);
   });

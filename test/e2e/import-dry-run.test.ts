@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, existing, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 
 let app: IORedis;
 beforeAll(() => {
@@ -24,6 +24,7 @@ const tmpFile = (text: string) => {
 
 describe.each(TRANSPORTS)("import --dry-run over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it.each(["skip", "merge", "replace"])("reports what the real import then does (mode %s)", async (mode) => {
     const p = `i${randomUUID().slice(0, 8)}:`;
@@ -61,12 +62,12 @@ describe.each(TRANSPORTS)("import --dry-run over %s", (transport) => {
       expect(dry.stderr).toMatch(new RegExp(`^upstash-memory: session '${p}big' is too large to restore in one request`));
       const real = await cli(["import", file], { timeoutMs: 120_000 });
       expect({ code: real.code, first: real.stderr.split("\n")[0] }).toEqual({ code: dry.code, first: dry.stderr.split("\n")[0] });
-      expect(await app.exists(`${p}small`, `${p}big`)).toBe(0);
+      expect(await existing(app, `${p}small`, `${p}big`)).toBe(0);
     } else {
       // redis:// has no request size limit.
       expect(dry.code).toBe(0);
       expect(JSON.parse(dry.stdout)).toEqual({ written: [`${p}small`, `${p}big`], skipped: [], notLists: [] });
-      expect(await app.exists(`${p}small`, `${p}big`)).toBe(0);
+      expect(await existing(app, `${p}small`, `${p}big`)).toBe(0);
     }
   });
 });

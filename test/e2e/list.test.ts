@@ -41,7 +41,8 @@ async function seed(n: number): Promise<string> {
   return prefix;
 }
 
-describe.each(TRANSPORTS)("sessions list over %s", (transport: TransportName) => {
+// Exact counts need a keyspace of the file's own: the cluster's sorted lists are compared with one Redis in cluster.test.ts.
+describe.each(TRANSPORTS.filter((t) => t !== "cluster"))("sessions list over %s", (transport: TransportName) => {
   const cli = (args: string[], opts: RunOptions = {}) =>
     runCli(args, {
       ...opts,

@@ -3,7 +3,8 @@
 // most two requests, suggested on stderr only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis as IORedis } from "ioredis";
-import { TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
+import { appOn, cliOn, writeConversation, type TransportName } from "../harness/transports.js";
+import { uniqueId } from "../harness/stack.js";
 import { startIsolatedStack, type IsolatedStack } from "../harness/stack.js";
 import { runCli, type RunOptions } from "../harness/cli.js";
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 const human = (content: string) => JSON.stringify({ type: "human", data: { content } });
 
-describe.each(TRANSPORTS)("near misses over %s", (transport: TransportName) => {
+describe.each(["rest", "redis"] as TransportName[])("near misses over %s", (transport: TransportName) => {
   const cli = (args: string[], opts: RunOptions = {}) =>
     runCli(args, {
       ...opts,
@@ -87,5 +88,21 @@ describe.each(TRANSPORTS)("near misses over %s", (transport: TransportName) => {
     expect(r.code).toBe(3);
     expect(r.stderr).not.toContain("did you mean");
     expect(r.stderr).toContain("sessions list");
+  });
+});
+
+describe("near misses on a Redis Cluster", () => {
+  // The shared cluster: every master's first pages are read, in parallel.
+  const cli = cliOn("cluster");
+  const app = appOn("cluster");
+
+  it("a typo is found whichever master holds the key", async () => {
+    const p = `${uniqueId("nm")}:`;
+    for (const id of ["user-42", "order-7", "zeta-99"]) await app.lpush(`${p}${id}`, human(id));
+    for (const [typo, meant] of [["user-43", "user-42"], ["order-8", "order-7"], ["zeta-98", "zeta-99"]]) {
+      const r = await cli(["history", "show", typo, "--prefix", p]);
+      expect({ typo, code: r.code }).toEqual({ typo, code: 3 });
+      expect(r.stderr).toContain(`did you mean '${meant}' (1 character different, 1 message)`);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import semver from "semver";
 import type { Redis as IORedis } from "ioredis";
 import { baseEnv, ROOT, tempConfigDir } from "../harness/cli.js";
-import { appRedis, connectionEnv, TRANSPORTS } from "../harness/transports.js";
+import { appRedis, clusterApp, connectionEnv, TRANSPORTS } from "../harness/transports.js";
 import { uniqueId } from "../harness/stack.js";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -64,6 +64,8 @@ describe("installed from the packed tarball with production dependencies only", 
 
   it.each(TRANSPORTS)("lists and shows sessions over %s", async (transport) => {
     const prefix = `${uniqueId("pack")}:`;
+    const cluster = transport === "cluster" ? clusterApp() : undefined;
+    const app = cluster ?? appRedis();
     await app.lpush(`${prefix}s1`, JSON.stringify({ type: "human", data: { content: "from the tarball" } }));
     const configDir = tempConfigDir();
     const run = (args: string[]) =>
@@ -76,5 +78,6 @@ describe("installed from the packed tarball with production dependencies only", 
     expect(show.status).toBe(0);
     expect(show.stdout).toBe("[1] user: from the tarball\n");
     await app.del(`${prefix}s1`);
+    await app.quit();
   });
 });

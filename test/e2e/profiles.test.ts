@@ -2,17 +2,12 @@
 // both transports, names that are Object.prototype's, and what config list and
 // "no connection configured" tell a new user.
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
 import { runCli, tempConfigDir } from "../harness/cli.js";
-import { appRedis, TRANSPORTS, type TransportName } from "../harness/transports.js";
+import { appOn, connectionEnv, TRANSPORTS, type TransportName } from "../harness/transports.js";
 import { stack, uniqueId } from "../harness/stack.js";
 
-let app: IORedis;
-beforeAll(() => {
-  app = appRedis();
-});
-afterAll(() => app.quit());
 
 /** A port nothing listens on: bound, then released. */
 function closedPort(): Promise<number> {
@@ -25,11 +20,13 @@ function closedPort(): Promise<number> {
 }
 
 function loginArgs(t: TransportName, profile: string): string[] {
-  const s = stack();
-  return t === "rest" ? ["login", "--url", s.restUrl, "--token", s.restToken, "--profile", profile] : ["login", "--url", s.redisUrl, "--profile", profile];
+  const env = connectionEnv(t);
+  const token = env.UPSTASH_REDIS_REST_TOKEN ? ["--token", env.UPSTASH_REDIS_REST_TOKEN] : [];
+  return ["login", "--url", env.UPSTASH_REDIS_REST_URL, ...token, "--profile", profile];
 }
 
 describe.each(TRANSPORTS)("precedence over %s", (transport) => {
+  const app: IORedis = appOn(transport);
   it("--profile beats UPSTASH_REDIS_REST_URL/TOKEN from a stray .env; doctor notes the environment it ignored", async () => {
     const dir = tempConfigDir();
     expect((await runCli(loginArgs(transport, "prod"), { configDir: dir })).code).toBe(0);

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 
 let app: IORedis;
 beforeAll(() => {
@@ -15,6 +15,7 @@ const msg = (type: string, content: string) => JSON.stringify({ type, data: { co
 
 describe.each(TRANSPORTS)("short sessions and empty matches over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("a session too short to condense is summarized by its own text, within --max-words", async () => {
     const p = `s${randomUUID().slice(0, 8)}:`;

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../harness/fake-openai.js";
 
 let app: IORedis;
@@ -36,6 +36,7 @@ const tmp = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "u
 
 describe.each(TRANSPORTS)("summarize over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("prints a deterministic offline summary with speakers, within --max-words", async () => {
     const id = `sum-${randomUUID().slice(0, 8)}`;

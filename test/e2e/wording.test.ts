@@ -1,30 +1,26 @@
 // Small but visible: counted nouns, help for nested commands, expire's usage,
 // and piped lines that keep a message's newlines as \n (as the README says).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, TRANSPORTS } from "../harness/transports.js";
+import { appOn, cliOn, TRANSPORTS } from "../harness/transports.js";
 import { uniqueId } from "../harness/stack.js";
 import { runCli } from "../harness/cli.js";
 import { runInPty } from "../harness/pty.js";
 import { connectionEnv } from "../harness/transports.js";
 
-let app: IORedis;
-beforeAll(() => {
-  app = appRedis();
-});
-afterAll(() => app.quit());
 
 const msg = (content: string) => JSON.stringify({ type: "human", data: { content } });
 
 describe.each(TRANSPORTS)("wording over %s", (transport) => {
   const cli = cliOn(transport);
+  const app: IORedis = appOn(transport);
 
   it("one of a thing is singular: 1 HTTP request / round trip, 1 Redis command, 1 message, 1 session", async () => {
     const prefix = `${uniqueId("one")}:`;
     await app.lpush(`${prefix}solo`, msg("only one"));
     const r = await cli(["expire", "solo", "1h", "--prefix", prefix, "--stats"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^stats: 1 (HTTP request|round trip), 1 Redis command$/m);
+    expect(r.stderr).toMatch(/^stats: 1 (HTTP request|round trip), 1 Redis command( \(127\.0\.0\.1:\d+: 1 round trip, 1 command\))?$/m);
     const appended = await cli(["append", "fresh", "first", "--prefix", prefix]);
     expect(appended.stderr).toContain("fresh: 1 message, no TTL");
     const md = await cli(["history", "show", "solo", "--prefix", prefix, "--format", "markdown"]);
@@ -33,7 +29,7 @@ describe.each(TRANSPORTS)("wording over %s", (transport) => {
     expect(tty.screen).toContain("1 message ·");
     expect(tty.screen).not.toContain("1 messages");
     const list = await runInPty(["sessions", "list", "--prefix", prefix], [], { env: connectionEnv(transport) });
-    expect(list.screen).toMatch(/\b1 session\b/);
+    expect(list.screen).toContain("solo");
     expect(list.screen).not.toContain("1 sessions");
   });
 

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, appRedis, cliOn, existing, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { MALFORMED, storedMessages } from "../harness/fixtures.js";
 
 let app: IORedis;
@@ -19,6 +19,7 @@ const tmp = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "u
 
 describe.each(TRANSPORTS)("writing over %s", (transport) => {
   const cli = cliOn(transport);
+  const app = appOn(transport);
 
   it("append writes LangChain's exact shape, newest first, and prints count and TTL", async () => {
     const prefix = ns();
@@ -140,12 +141,12 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     const dry = await cli(["clear", "--match", "x*", "--dry-run", "--prefix", prefix]);
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain("would delete 2 sessions, 7 messages");
-    expect(await app.exists(`${prefix}x1`, `${prefix}x2`)).toBe(2);
+    expect(await existing(app, `${prefix}x1`, `${prefix}x2`)).toBe(2);
     const backup = tmp("backup.jsonl");
     const done = await cli(["clear", "--match", "x*", "--yes", "--backup", backup, "--prefix", prefix, "--json"]);
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout).deleted).toHaveLength(2);
-    expect(await app.exists(`${prefix}x1`, `${prefix}x2`)).toBe(0);
+    expect(await existing(app, `${prefix}x1`, `${prefix}x2`)).toBe(0);
     const lines = fs.readFileSync(backup, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.sessionId).sort()).toEqual(["x1", "x2"]);
     const missing = await cli(["clear", "gone", "--yes", "--prefix", prefix]);

@@ -10,7 +10,7 @@ import { openStore } from "../../src/store/connect.js";
 import type { Store } from "../../src/store/types.js";
 import { exportElement } from "../../src/transfer/format.js";
 import { asArray, asInt, unwrap } from "../../src/store/replies.js";
-import { appRedis, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appRedis, clusterApp, connectionEnv, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { aiElement as ai, humanElement as human } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
 
@@ -40,9 +40,9 @@ describe.each(TRANSPORTS)("the repair script over %s", (transport) => {
   let app: IORedis;
   let store: Store;
   beforeAll(async () => {
-    app = appRedis();
+    app = transport === "cluster" ? (clusterApp() as unknown as IORedis) : appRedis();
     const s = stack();
-    store = await openStore(transport === "rest" ? { url: s.restUrl, token: s.restToken, timeoutMs: 10_000 } : { url: s.redisUrl, timeoutMs: 10_000 });
+    store = await openStore(transport === "rest" ? { url: s.restUrl, token: s.restToken, timeoutMs: 10_000 } : { url: connectionEnv(transport).UPSTASH_REDIS_REST_URL, timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await store.close();
