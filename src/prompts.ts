@@ -1,7 +1,7 @@
 // Interactive questions (inquirer), asked on stderr so stdout stays data.
 // Loaded only by the commands that ask, and only on a TTY.
 import type { IO } from "./io.js";
-import { isInteractive } from "./io.js";
+import { isDumb, isInteractive } from "./io.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 import { sanitizeLine } from "./render/sanitize.js";
 
@@ -17,17 +17,26 @@ function cancelled(err: unknown): never {
   throw err;
 }
 
+// On TERM=dumb every question is asked as one plain line (prompts-plain.ts).
+const plain = (io: IO) => (isDumb(io.env) ? import("./prompts-plain.js") : null);
+
 export async function confirm(io: IO, message: string): Promise<boolean> {
+  const p = await plain(io);
+  if (p) return p.plainConfirm(io, message).catch(cancelled);
   const { confirm } = await import("@inquirer/prompts");
   return confirm({ message, default: false }, context(io)).catch(cancelled);
 }
 
 export async function askText(io: IO, message: string, validate?: (v: string) => true | string): Promise<string> {
+  const p = await plain(io);
+  if (p) return p.plainText(io, message, validate).catch(cancelled);
   const { input } = await import("@inquirer/prompts");
   return input({ message, validate }, context(io)).catch(cancelled);
 }
 
 export async function askSecret(io: IO, message: string): Promise<string> {
+  const p = await plain(io);
+  if (p) return p.plainSecret(io, message).catch(cancelled);
   const { password } = await import("@inquirer/prompts");
   return password({ message, mask: "•", validate: (v) => (v.trim() ? true : "required") }, context(io)).catch(cancelled);
 }
@@ -38,6 +47,8 @@ export interface Choice {
 }
 
 export async function pick(io: IO, message: string, choices: Choice[]): Promise<string> {
+  const p = await plain(io);
+  if (p) return p.plainPick(io, message, choices).catch(cancelled);
   const { search } = await import("@inquirer/prompts");
   return search(
     {

@@ -65,7 +65,7 @@ export function historyShowCommand(ctx: Context): Command {
           const { renderMessages } = await import("../../src/render/history.js");
           await out.paged(async () => {
             for await (const page of streamHistoryView(store, keys, sessionId)) {
-              warnUnrecognized(out, page.messages);
+              warnUnrecognized(out, page.messages, sessionId);
               await renderMessages(out, page, "ndjson");
             }
           });
@@ -74,7 +74,7 @@ export function historyShowCommand(ctx: Context): Command {
         // --follow waits for a session that does not exist yet (it starts with the first message).
         const view = await loadHistory(store, keys, sessionId, { first: opts.first, last: opts.last }, opts.follow);
         const show = async () => {
-          warnUnrecognized(out, view.messages);
+          warnUnrecognized(out, view.messages, sessionId);
           await renderHistory(out, view, format);
         };
         // --follow keeps writing until Ctrl-C: never through a pager.

@@ -65,7 +65,4 @@ export function quoteKey(key: string): string {
   return /[\s\p{C}'"]/u.test(key) ? JSON.stringify(key) : `'${key}'`;
 }
 
-/** An id as it must be typed in a shell command of a hint. */
-export function shellArg(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+export { shellArg } from "../render/sanitize.js";

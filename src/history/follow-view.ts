@@ -43,7 +43,7 @@ export async function followSession(
     const state = { seen: view.count, oldest, newest, ttlSeconds: view.ttlSeconds };
     for await (const e of follow(store, view.key, state, { intervalMs, signal: controller.signal })) {
       if (e.kind === "messages") {
-        warnUnrecognized(out, e.messages);
+        warnUnrecognized(out, e.messages, view.sessionId);
         await renderMessages(out, { ...view, messages: e.messages }, streaming);
       } else if (e.kind === "cleared") await note("cleared", `session ${view.sessionId} was cleared (the key was deleted)`);
       else if (e.kind === "expired") await note("expired", `session ${view.sessionId} expired (its TTL ran out)`);

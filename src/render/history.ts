@@ -5,7 +5,7 @@ import { isValidUtf8 } from "../history/codec.js";
 import { formatTtl } from "../duration.js";
 import type { Output } from "./output.js";
 import { textWidth } from "./text-width.js";
-import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
+import { sanitizeLine, sanitizeMultiline, shellArg } from "./sanitize.js";
 import { plural } from "./plural.js";
 
 export const HISTORY_FORMATS = ["table", "json", "ndjson", "markdown", "text"] as const;
@@ -62,9 +62,21 @@ export async function renderHistory(out: Output, v: HistoryView, format: History
   await renderMessages(out, v, format);
 }
 
-export function warnUnrecognized(out: Output, messages: DecodedMessage[]): void {
+/**
+ * One warning per element that is not a chat message, then where to go next:
+ * such an element can make the app load no memory at all, and only doctor
+ * knows which readers it breaks.
+ */
+export function warnUnrecognized(out: Output, messages: DecodedMessage[], sessionId?: string): void {
+  let any = false;
   for (const m of messages) {
-    if (m.problem) out.warn(`warning: message ${m.index} is not a chat message (${m.problem}); shown as unrecognized`);
+    if (!m.problem) continue;
+    out.warn(`warning: message ${m.index} is not a chat message (${m.problem}); shown as unrecognized`);
+    any = true;
+  }
+  if (any && sessionId !== undefined) {
+    const id = sanitizeLine(shellArg(sessionId));
+    out.warn(`  \`upstash-memory doctor ${id}\` says whether the app still loads this memory, and how \`upstash-memory repair\` mends it`);
   }
 }
 

@@ -58,3 +58,8 @@ export function safeJson(value: unknown, indent?: number): string {
 export function sanitizeEcho(text: string): string {
   return sanitizeMultiline(text).replace(/[\n\t]/g, (c) => (c === "\n" ? "\\n" : "\\t"));
 }
+
+/** An id as it must be typed in a shell command of a hint. */
+export function shellArg(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -60,8 +60,11 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(v.messages.slice(1).map((m: { role: string }) => m.role)).toEqual(MALFORMED.map(() => "unrecognized"));
     expect(v.messages.slice(1).map((m: { problem: string }) => m.problem)).toEqual(MALFORMED.map((m) => m.problem));
     expect(v.messages.slice(1).map((m: { raw: string }) => m.raw)).toEqual(MALFORMED.map((m) => m.element));
-    expect(r.stderr.trim().split("\n")).toHaveLength(MALFORMED.length);
+    const warnings = r.stderr.trim().split("\n");
+    expect(warnings).toHaveLength(MALFORMED.length + 1);
     expect(r.stderr).toContain("warning: message 2 is not a chat message (not JSON)");
+    // Then once where to go next: doctor knows which readers such elements break, repair mends them.
+    expect(warnings.at(-1)).toBe("  `upstash-memory doctor bad` says whether the app still loads this memory, and how `upstash-memory repair` mends it");
   });
 
   it("prints plain tab-separated lines when piped, with escapes neutralised", async () => {

@@ -71,6 +71,60 @@ describe("on a terminal", () => {
   });
 });
 
+describe("on a dumb terminal (TERM=dumb)", () => {
+  // Any escape sequence at all (colour, cursor move, erase) is garbage on such a terminal.
+  const ESC = /\u001b/;
+
+  it("login asks each question as one plain line, and the token is not echoed", async () => {
+    const s = stack();
+    const dir = tempConfigDir();
+    const r = await runInPty(["login", "--profile", "dumb"], [
+      { waitFor: "REST URL", send: "ftp://nope\r" },
+      { waitFor: "expected https://", send: `${s.restUrl}\r` },
+      { waitFor: "REST token: ", send: `${s.restToken}\r` },
+    ], { configDir: dir, env: { TERM: "dumb" } });
+    expect(r.code).toBe(0);
+    expect(r.screen).not.toMatch(ESC);
+    expect(r.screen).toContain("saved profile 'dumb'");
+    expect(r.screen).not.toContain(s.restToken);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+    expect(saved.profiles.dumb).toMatchObject({ url: s.restUrl, token: s.restToken });
+  });
+
+  it("clear asks y/N in plain text; no and then yes do what they say", async () => {
+    const id = `dumb-${randomUUID().slice(0, 8)}`;
+    await writeConversation(app, id, storedMessages().slice(0, 4).map((f) => f.element));
+    const env = { ...connectionEnv("rest"), TERM: "dumb" };
+    const no = await runInPty(["clear", id], [{ waitFor: "delete 1 session, 4 messages? (y/N) ", send: "\r" }], { env });
+    expect(no.code).toBe(1);
+    expect(no.screen).not.toMatch(ESC);
+    expect(await app.exists(id)).toBe(1);
+    const yes = await runInPty(["clear", id], [
+      { waitFor: "(y/N) ", send: "maybe\r" },
+      { waitFor: "(y/N) ", send: "y\r" },
+    ], { env });
+    expect(yes.code).toBe(0);
+    expect(yes.screen).toContain("answer y or n");
+    expect(yes.screen).not.toMatch(ESC);
+    expect(await app.exists(id)).toBe(0);
+  });
+
+  it("history show without an id offers a numbered list, narrowed by typing", async () => {
+    const prefix = `dpick${randomUUID().slice(0, 6)}:`;
+    await writeConversation(app, `${prefix}alpha`, storedMessages().slice(0, 2).map((f) => f.element));
+    await writeConversation(app, `${prefix}beta`, storedMessages().slice(0, 3).map((f) => f.element));
+    await writeConversation(app, `${prefix}betamax`, storedMessages().slice(0, 1).map((f) => f.element));
+    const r = await runInPty(["history", "show", "--prefix", prefix, "--format", "text"], [
+      { waitFor: "number or part of an id: ", send: "bet\r" },
+      { waitFor: "number or part of an id: ", send: "1\r" },
+    ], { env: { ...connectionEnv("rest"), TERM: "dumb" } });
+    expect(r.code).toBe(0);
+    expect(r.screen).not.toMatch(ESC);
+    expect(r.screen).toMatch(/ 1\) beta +\(3 messages/);
+    expect(r.screen).toContain("[3] assistant: Tout droit — 200 m.");
+  });
+});
+
 describe("summarize on a terminal", () => {
   it("streams the model's summary as it arrives; Ctrl-C writes nothing", async () => {
     const { startFakeOpenAI } = await import("../harness/fake-openai.js");
