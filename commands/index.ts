@@ -17,21 +17,37 @@ import { doctorCommand } from "./doctor.js";
 import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
 
-export function registerCommands(program: Command, ctx: Context): void {
-  program.addCommand(sessionsCommand(ctx));
-  program.addCommand(historyCommand(ctx));
-  program.addCommand(appendCommand(ctx));
-  program.addCommand(expireCommand(ctx));
-  program.addCommand(clearCommand(ctx));
-  program.addCommand(exportCommand(ctx));
-  program.addCommand(importCommand(ctx));
-  program.addCommand(doctorCommand(ctx));
-  program.addCommand(repairCommand(ctx));
-  program.addCommand(summarizeCommand(ctx));
-  program.addCommand(loginCommand(ctx));
-  program.addCommand(logoutCommand(ctx));
-  program.addCommand(configCommand(ctx));
-  program.addCommand(devCommand(ctx));
-  program.addCommand(completionCommand(ctx));
-  program.addCommand(completeCommand(ctx), { hidden: true });
+/** Every top-level command, in the order help lists them. */
+const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolean][] = [
+  ["sessions", sessionsCommand],
+  ["history", historyCommand],
+  ["append", appendCommand],
+  ["expire", expireCommand],
+  ["clear", clearCommand],
+  ["export", exportCommand],
+  ["import", importCommand],
+  ["doctor", doctorCommand],
+  ["repair", repairCommand],
+  ["summarize", summarizeCommand],
+  ["login", loginCommand],
+  ["logout", logoutCommand],
+  ["config", configCommand],
+  ["dev", devCommand],
+  ["completion", completionCommand],
+  ["complete", completeCommand, true],
+];
+
+/** Commands that read the whole tree (shell completion describes every command). */
+const NEEDS_ALL = new Set(["completion", "complete"]);
+
+/**
+ * Adds the commands to the program. With `only` (the command named on the
+ * command line), just that one: building all of them costs more than a
+ * `--help` or a one-request command does otherwise. Anything else (no
+ * command, a misspelt one, `help`) gets the whole tree, for the root help
+ * and commander's suggestions.
+ */
+export function registerCommands(program: Command, ctx: Context, only?: string): void {
+  const one = only !== undefined && !NEEDS_ALL.has(only) ? COMMANDS.find(([name]) => name === only) : undefined;
+  for (const [, build, hidden] of one ? [one] : COMMANDS) program.addCommand(build(ctx), hidden ? { hidden: true } : {});
 }

@@ -3,7 +3,7 @@
 // `--help` and `--version` stay fast.
 import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
-import { processIO, type IO } from "./io.js";
+import { processIO, stdoutIsTTY, useColor, type IO } from "./io.js";
 import { CliError, ExitCode } from "./errors.js";
 import { redact } from "./secrets.js";
 import { sanitizeEcho } from "./render/sanitize.js";
@@ -26,7 +26,22 @@ A redis:// or rediss:// URL talks to Redis directly instead of over REST.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth/connection.`;
 
-export function buildProgram(ctx: Context): Command {
+/** Global flags that take a value (`--profile NAME`): the word after them is not the command. */
+const VALUE_FLAGS = new Set(["--url", "--token", "-p", "--profile", "--prefix", "--timeout"]);
+
+/** The command named on the command line (the first word that is not a global flag or its value). */
+export function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") return undefined;
+    if (!a.startsWith("-")) return a;
+    if (VALUE_FLAGS.has(a)) i++;
+  }
+  return undefined;
+}
+
+/** The program; with `argv`, only the command it names is built (see registerCommands). */
+export function buildProgram(ctx: Context, argv?: string[]): Command {
   const program = new Command("upstash-memory")
     .description("Inspect and manage the chat histories AI apps keep in Upstash Redis (LangChain, Flowise).")
     .version(VERSION, "-V, --version", "print the version")
@@ -42,7 +57,7 @@ export function buildProgram(ctx: Context): Command {
     .option("--no-pager", "print long output straight to the terminal (else $UPSTASH_MEMORY_PAGER, $PAGER or less)")
     .showSuggestionAfterError(true)
     .addHelpText("after", ROOT_EXAMPLES);
-  registerCommands(program, ctx);
+  registerCommands(program, ctx, argv && commandWord(argv));
   return program;
 }
 
@@ -50,7 +65,11 @@ export function buildProgram(ctx: Context): Command {
 function applyErrorPolicy(cmd: Command, io: IO): void {
   cmd.exitOverride();
   cmd.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
+    writeOut: (s) => (io.writeOutSync ? io.writeOutSync(s) : io.stdout.write(s)),
+    // Commander's defaults ask process.stdout, which builds the stream (net and
+    // stream modules on a pipe) just to learn that a pipe is not a terminal.
+    getOutHelpWidth: () => (stdoutIsTTY(io) && io.stdout.columns) || 80,
+    getOutHasColors: () => stdoutIsTTY(io) && useColor(io.stdout, io.env),
     // Commander's own messages ("error: unknown option '--x'"): one line on stderr.
     writeErr: (s) => io.stderr.write(s),
     outputError: (s, write) => write(`upstash-memory: ${sanitizeEcho(s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " "))}\n`),
@@ -67,7 +86,7 @@ function helpCommandArgs(argv: string[]): string[] {
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
   argv = helpCommandArgs(argv);
   const ctx = createContext(io);
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv);
   applyErrorPolicy(program, io);
   const debug = argv.includes("--debug");
   try {

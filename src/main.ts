@@ -1,15 +1,18 @@
 // Entry point. `--version` is answered before the command tree loads, so the
 // most-run health check costs little more than starting node itself.
+import fs from "node:fs";
 import { VERSION } from "./version.js";
 
+// stdout's EPIPE handling (`... | head`) is set up where the stream is first used (src/io.ts).
 export async function run(argv: string[]): Promise<number> {
-  // `upstash-memory ... | head`: the reader went away; stop quietly, as Unix tools do.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-  });
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-    process.stdout.write(VERSION + "\n");
+    // One blocking write: building process.stdout would cost more than the rest.
+    try {
+      fs.writeSync(1, VERSION + "\n");
+    } catch (err) {
+      // The reader went away (`--version | true`): nothing to say, as Unix tools do.
+      if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
+    }
     return 0;
   }
   // The build is bundled (scripts/bundle.mjs); under --debug, stack traces

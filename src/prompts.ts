@@ -4,6 +4,7 @@ import type { IO } from "./io.js";
 import { isDumb, isInteractive } from "./io.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 import { sanitizeLine } from "./render/sanitize.js";
+import { groupDigits } from "./render/plural.js";
 
 function context(io: IO) {
   return { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
@@ -78,10 +79,10 @@ export function changeLines(changes: Change[], total = changes.length): string[]
   const sorted = [...changes].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   const shown = sorted.slice(0, NAMED).map((c) => ({ id: sanitizeLine(c.sessionId), c }));
   const width = Math.min(Math.max(0, ...shown.map((x) => x.id.length)), 40);
-  const counts = shown.map((x) => `${x.c.count.toLocaleString("en-US")} message${x.c.count === 1 ? "" : "s"}`);
+  const counts = shown.map((x) => `${groupDigits(x.c.count)} message${x.c.count === 1 ? "" : "s"}`);
   const countWidth = Math.max(0, ...counts.map((c) => c.length));
   const lines = shown.map((x, i) => `  ${x.id.padEnd(width)}  ${counts[i].padStart(countWidth)}${x.c.note ? `  ${x.c.note}` : ""}`.trimEnd());
-  if (total > shown.length) lines.push(`  and ${(total - shown.length).toLocaleString("en-US")} more`);
+  if (total > shown.length) lines.push(`  and ${groupDigits(total - shown.length)} more`);
   return lines;
 }
 

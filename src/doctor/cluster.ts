@@ -6,6 +6,7 @@
 import type { Store } from "../store/types.js";
 import type { CliError } from "../errors.js";
 import { plural, quoteKey, type Findings } from "./checks.js";
+import { groupDigits } from "../render/plural.js";
 
 const SLOTS = 16384;
 
@@ -22,7 +23,7 @@ export async function checkCluster(f: Findings, store: Store, session?: { id: st
   const masters = report.masters
     .map((m) => `${m.name} (slots ${m.slots}, ${plural(m.replicas, "replica")}${m.failed ? ", failing" : ""})`)
     .join("; ");
-  const summary = `Redis Cluster: ${plural(report.masters.length, "master")} ${masters}; ${report.servedSlots.toLocaleString("en-US")} of ${SLOTS.toLocaleString("en-US")} slots served, cluster_state ${report.state}`;
+  const summary = `Redis Cluster: ${plural(report.masters.length, "master")} ${masters}; ${groupDigits(report.servedSlots)} of ${groupDigits(SLOTS)} slots served, cluster_state ${report.state}`;
   if (report.problems.length) {
     f.add(
       "connection",

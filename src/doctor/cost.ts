@@ -5,6 +5,7 @@ import type { HistoryRead } from "../history/read.js";
 import type { ReadableMessage } from "./content.js";
 import { elementBytes } from "./health.js";
 import { formatBytes, plural, shellArg, type Findings } from "./checks.js";
+import { groupDigits } from "../render/plural.js";
 
 export const LONG_HISTORY_MESSAGES = 50;
 export const LONG_HISTORY_TOKENS = 8000;
@@ -18,7 +19,7 @@ export function roughTokens(chars: number): number {
 
 export function checkCost(f: Findings, read: HistoryRead, messages: ReadableMessage[], sessionId: string): void {
   const tokens = roughTokens(messages.reduce((sum, m) => sum + m.text.length, 0));
-  const context = `each turn sends ${plural(messages.length, "message")} back to the model: ~${tokens.toLocaleString("en-US")} tokens (characters / 4), ${formatBytes(elementBytes(read))} read from Redis`;
+  const context = `each turn sends ${plural(messages.length, "message")} back to the model: ~${groupDigits(tokens)} tokens (characters / 4), ${formatBytes(elementBytes(read))} read from Redis`;
   if (messages.length > LONG_HISTORY_MESSAGES || tokens > LONG_HISTORY_TOKENS) {
     f.add(
       "cost",

@@ -6,7 +6,7 @@ import type { Output } from "./output.js";
 import { printTable } from "./table.js";
 import { clip, sanitizeLine } from "./sanitize.js";
 import { keyFields } from "../keys.js";
-import { plural } from "./plural.js";
+import { groupDigits, plural } from "./plural.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
@@ -23,7 +23,7 @@ export function sessionTsv(out: Output, s: SessionInfo): Promise<void> | void {
 
 /** --limit cut the list: say how much is not shown. */
 export function cutNote(shown: number, found: number, complete: boolean): string {
-  return `showing ${shown.toLocaleString("en-US")} of ${complete ? "" : "at least "}${plural(found, "session")}`;
+  return `showing ${groupDigits(shown)} of ${complete ? "" : "at least "}${plural(found, "session")}`;
 }
 
 export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { ROOT, runCli, type RunOptions } from "../harness/cli.js";
+import { baseEnv, BIN, ROOT, runCli, tempConfigDir, type RunOptions } from "../harness/cli.js";
 import { stack, uniqueId } from "../harness/stack.js";
 import { appRedis, connectionEnv, writeConversation } from "../harness/transports.js";
 import { storedMessages } from "../harness/fixtures.js";
@@ -54,6 +54,36 @@ describe("what a command loads", () => {
     expect(t.code).toBe(0);
     expect(t.files).toEqual(START);
     expect(t.builtins).not.toContain("http");
+  });
+
+  it("--help into a pipe writes to fd 1 directly: process.stdout (net and stream, on a pipe) is never built", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "um-builtins-")), "builtins.json");
+    const preload = path.join(ROOT, "test/harness/builtins-trace.cjs");
+    const r = spawnSync(process.execPath, ["-r", preload, BIN, "history", "show", "--help"], {
+      env: { ...baseEnv(tempConfigDir()), UPSTASH_MEMORY_BUILTINS_TRACE: file },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: upstash-memory history show/);
+    const loaded = JSON.parse(fs.readFileSync(file, "utf8")) as string[];
+    for (const m of ["net", "stream", "tty", "internal/fs/sync_write_stream"]) expect(loaded).not.toContain(`NativeModule ${m}`);
+  });
+
+  it.each([
+    ["--version", ["--version"]],
+    ["--help", ["history", "show", "--help"]],
+    ["a listing", ["sessions", "list"]],
+  ])("%s into a pipe nobody reads: exit 0, nothing on stderr", async (_name, args) => {
+    const { spawn } = await import("node:child_process");
+    const env = { ...baseEnv(tempConfigDir()), ...connectionEnv("rest") };
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    // The reader goes away before the CLI has started, as `| head -0` or a closed viewer would.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on("close", (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 
   it.each([

@@ -6,6 +6,8 @@ import { maskToken, redact, registerSecret } from "../../src/secrets.js";
 import { KeySpace } from "../../src/keys.js";
 import { distance } from "fastest-levenshtein";
 import { nearMissCandidates, scoreKey } from "../../src/sessions/near-miss.js";
+import { groupDigits, plural } from "../../src/render/plural.js";
+import { commandWord } from "../../src/cli.js";
 
 describe("durations", () => {
   it("parses what users type", () => {
@@ -63,5 +65,25 @@ describe("keys", () => {
 describe("version", () => {
   it("matches package.json", () => {
     expect(VERSION).toBe(JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version);
+  });
+});
+
+describe("counts", () => {
+  it("group digits exactly as toLocaleString('en-US') does, without loading ICU", () => {
+    const samples = [0, 1, 12, 999, 1000, 1001, 99_999, 100_000, 1_234_567, 1e15, Number.MAX_SAFE_INTEGER];
+    for (const n of [...samples, ...samples.slice(1).map((x) => -x), 0.5, 1234.5678, 1e21]) expect(groupDigits(n)).toBe(n.toLocaleString("en-US"));
+    expect(plural(1, "message")).toBe("1 message");
+    expect(plural(1204, "message")).toBe("1,204 messages");
+  });
+});
+
+describe("the command named on the command line", () => {
+  it("skips global flags and their values", () => {
+    expect(commandWord(["history", "show", "x"])).toBe("history");
+    expect(commandWord(["--profile", "history", "sessions", "list"])).toBe("sessions");
+    expect(commandWord(["-p", "local", "--stats", "append", "id", "hi"])).toBe("append");
+    expect(commandWord(["--url=redis://h", "--prefix", "p:", "expire"])).toBe("expire");
+    expect(commandWord(["--help"])).toBeUndefined();
+    expect(commandWord(["--", "history"])).toBeUndefined();
   });
 });
