@@ -149,7 +149,7 @@ async function main() {
   for (const [args, extra] of [
     [["sessions", "list", "--json"], {}],
     [["sessions", "list", "--ndjson"], { expectLines: opts.sessions }],
-    [["export", "-o", path.join(TMP, "cluster-export.jsonl")], {}],
+    [["export", "-o", path.join(TMP, "cluster-export.jsonl"), "--force"], {}],
   ]) {
     for (const [label, url] of Object.entries(targets)) results.push(await run(label, url, args, extra));
   }

@@ -344,7 +344,10 @@ export class ClusterRouter {
         }
         const old = layout.members.find((m) => m.ipName === node.name || m.name === node.name);
         const successors = old ? layout.members.filter((m) => m.masterId === old.id && !m.failed) : [];
-        if (old?.master && !successors.length) break; // still its slots' master, with no replica to take over
+        // Still its slots' master, with no replica to take over: nothing to wait for. (A
+        // master that has just handed its slots to its replica is briefly a master with
+        // no slots and no replicas: that is a failover under way, so the wait goes on.)
+        if (old?.master && !successors.length && old.slots.some((s) => wanted.has(s))) break;
       }
       if (Date.now() >= deadline) break;
       await sleep(Math.min(backoffMs(attempt), 1_000));

@@ -41,6 +41,27 @@ async function masters(c: RedisClusterHandle): Promise<Master[]> {
   }
 }
 
+/**
+ * A master and its replica as the two nodes themselves say (ROLE), with the
+ * replication link up. CLUSTER NODES from one node can lag after a failover
+ * (gossip), and a failover asked of a node that is not a replica never comes.
+ */
+async function settledPair(c: RedisClusterHandle): Promise<Master | undefined> {
+  for (const m of await masters(c)) {
+    if (!m.replicaPort) continue;
+    const mc = c.nodeClient(m.port);
+    const rc = c.nodeClient(m.replicaPort);
+    try {
+      const [mr, rr] = (await Promise.all([mc.call("ROLE"), rc.call("ROLE")])) as unknown[][];
+      if (String(mr[0]) === "master" && String(rr[0]) === "slave" && Number(rr[2]) === m.port && String(rr[3]) === "connected") return m;
+    } finally {
+      mc.disconnect();
+      rc.disconnect();
+    }
+  }
+  return undefined;
+}
+
 /** CONFIG SET on every node (or these masters). */
 async function setAll(c: RedisClusterHandle, name: string, value: string, only?: Master[]): Promise<void> {
   for (const port of only ? only.map((m) => m.port) : c.nodes.map((n) => n.port)) {
@@ -148,7 +169,7 @@ describe("a failover during `sessions list` over 10,000 sessions", () => {
   it("--json while a failover runs: all 10,000 sessions, or a clear error, never a silent partial", async () => {
     // After the first failover, gossip takes a moment to tell every node who replicates whom.
     let m: Master | undefined;
-    await until("a master with a replica", async () => (m = (await masters(c)).find((x) => x.replicaPort)) !== undefined);
+    await until("a master with a replica", async () => (m = await settledPair(c)) !== undefined);
     m = m!;
     const env = { UPSTASH_REDIS_REST_URL: c.url };
     const listing = runCli(["sessions", "list", "--json", "--prefix", prefix], { env, timeoutMs: 90_000 });
