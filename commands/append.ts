@@ -27,9 +27,9 @@ export function appendCommand(ctx: Context): Command {
       "after",
       examples(
         "append user-42 \"I prefer window seats\"",
-        "append user-42 \"Noted: window seat.\" --role assistant --ttl 7d",
+        "append user-42 \"Noted.\" --role assistant --ttl 7d",
         shellLine("echo 'long text' | upstash-memory append user-42 -"),
-        "append user-42 --message-json '{\"type\":\"system\",\"data\":{\"content\":\"Be brief.\"}}'",
+        "append user-42 --message-json \"$(cat message.json)\"   # {\"type\":\"system\",\"data\":{\"content\":\"Be brief.\"}}",
       ) +
         "\nText from stdin or --file loses its one final line ending; an empty message is refused.\n" +
         "A retried append is applied once: each message carries a unique data.id.\n",

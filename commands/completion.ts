@@ -3,11 +3,12 @@ import type { Context } from "../src/context.js";
 
 const INSTALL = `
 Install (then open a new shell):
-  bash  $ upstash-memory completion bash > ~/.local/share/bash-completion/completions/upstash-memory
-        (or add  eval "$(upstash-memory completion bash)"  to ~/.bashrc)
-  zsh   $ upstash-memory completion zsh > "\${fpath[1]}/_upstash-memory"
-        (or add  source <(upstash-memory completion zsh)  to ~/.zshrc, after compinit)
-  fish  $ upstash-memory completion fish > ~/.config/fish/completions/upstash-memory.fish
+  # bash, or in ~/.bashrc: eval "$(upstash-memory completion bash)"
+  $ upstash-memory completion bash > ~/.local/share/bash-completion/completions/upstash-memory
+  # zsh, or in ~/.zshrc after compinit: source <(upstash-memory completion zsh)
+  $ upstash-memory completion zsh > "\${fpath[1]}/_upstash-memory"
+  # fish
+  $ upstash-memory completion fish > ~/.config/fish/completions/upstash-memory.fish
 
 Completes commands, flags, flag values (--sort, --format, --role...), profile names, and session
 ids: those come from one SCAN request to the configured connection (nothing without one).

@@ -20,7 +20,7 @@ export function doctorCommand(ctx: Context): Command {
         "doctor                                   # is the connection right?",
         "doctor user-42                           # where did this conversation go?",
         "doctor abc --prefix message_store:       # a LangChain Python session",
-        "doctor user-42 --json | jq '.checks[] | select(.status == \"fail\")'",
+        "doctor --json | jq '.checks[] | select(.status==\"fail\")'",
       ) +
         "\nExit code 3 when the session does not exist, 1 when any other check failed (usable in CI), 0 otherwise;\n" +
         "connection problems are failed checks too. Elements that break loading: `upstash-memory repair <sessionId>`.\n",

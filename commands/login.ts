@@ -18,7 +18,7 @@ export function loginCommand(ctx: Context): Command {
       "after",
       examples(
         "login                                              # asks for the URL and token (masked)",
-        "login --profile work --url https://eu1-x.upstash.io --token-stdin < token.txt",
+        "login --url https://x.upstash.io --token-stdin <token.txt",
         "login --url redis://:password@localhost:6379       # a redis:// URL needs no token",
       ) + "\nUses the global --url, --token and --profile (default: 'default').\n",
     )

@@ -21,7 +21,7 @@ export function repairCommand(ctx: Context): Command {
     .option("--dry-run", "list what would change, change nothing")
     .option("-y, --yes", "do not ask (required when not on a terminal)")
     .option("--backup <file>", "write the sessions as they were (export format: `import --replace FILE` undoes the repair)")
-    .option("--json", "JSON {sessions:[{sessionId,key,count,changes,status,length}],clean,missing}")
+    .option("--json", "JSON {sessions: [{sessionId, key, count, changes, status, length}], clean, missing}")
     .addHelpText(
       "after",
       examples(

@@ -47,7 +47,7 @@ export function summarizeCommand(ctx: Context): Command {
         "summarize user-42 --engine llm --model llama3.2   # Ollama at localhost:11434 by default",
         shellLine("OPENAI_API_KEY=sk-... upstash-memory summarize user-42 --model gpt-4o-mini"),
         "summarize user-42 --store --keep 6 --dry-run",
-        "summarize --match 'support-*' --store --yes --backup before.jsonl",
+        "summarize --match 'support-*' --store --yes --backup b.jsonl",
       ) +
         "\nThe stored summary is a `human` message by default (\"Summary of the earlier conversation: ...\"):\n" +
         "apps put their own system prompt first, and some model adapters reject a system message that is not first.\n",

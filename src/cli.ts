@@ -9,7 +9,7 @@ import { redact } from "./secrets.js";
 import { sanitizeEcho } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { registerCommands } from "../commands/index.js";
-import { showInheritedFlags, subcommandHint } from "./help.js";
+import { fitHelp, showInheritedFlags, subcommandHint } from "./help.js";
 
 const ROOT_EXAMPLES = `
 Examples:
@@ -56,6 +56,9 @@ export function buildProgram(ctx: Context, argv?: string[]): Command {
     .option("--no-color", "no colours")
     .option("--no-pager", "print long output straight to the terminal (else $UPSTASH_MEMORY_PAGER, $PAGER or less)")
     .showSuggestionAfterError(true)
+    // Commands listed by name, as gh lists them: the descriptions keep room to
+    // wrap within 80 columns (each command's own help shows its arguments).
+    .configureHelp({ subcommandTerm: (c) => c.name() })
     .addHelpText("after", ROOT_EXAMPLES);
   registerCommands(program, ctx, argv && commandWord(argv));
   return program;
@@ -65,7 +68,11 @@ export function buildProgram(ctx: Context, argv?: string[]): Command {
 function applyErrorPolicy(cmd: Command, io: IO): void {
   cmd.exitOverride();
   cmd.configureOutput({
-    writeOut: (s) => (io.writeOutSync ? io.writeOutSync(s) : io.stdout.write(s)),
+    // Help (and --version): laid out for the terminal's width, or 80 columns when piped.
+    writeOut: (s) => {
+      const text = fitHelp(s, (stdoutIsTTY(io) && io.stdout.columns) || 80);
+      return io.writeOutSync ? io.writeOutSync(text) : io.stdout.write(text);
+    },
     // Commander's defaults ask process.stdout, which builds the stream (net and
     // stream modules on a pipe) just to learn that a pipe is not a terminal.
     getOutHelpWidth: () => (stdoutIsTTY(io) && io.stdout.columns) || 80,

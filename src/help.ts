@@ -60,3 +60,69 @@ export function subcommandHint(program: Command, argv: string[]): string | undef
   }
   return undefined;
 }
+
+const EXAMPLE = /^(\s*)(\$ .*?)(?:\s{2,}(# .*))?$/;
+const width = (s: string) => [...s].length;
+
+/**
+ * Help text laid out for `columns` (the terminal's; 80 when piped), for the
+ * parts commander does not wrap (examples and notes after the options, and
+ * descriptions it leaves whole when the names column is wide). In a run of
+ * examples where one does not fit, each comment moves to its own line above
+ * its command; a note (lines at the margin) with a line too wide is reflowed
+ * as one paragraph; any other line too wide is wrapped at spaces under its
+ * own indentation. A command line is never broken: it must paste as it is.
+ */
+export function fitHelp(text: string, columns: number): string {
+  const lines = text.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    if (EXAMPLE.test(lines[i])) {
+      let j = i;
+      while (j < lines.length && EXAMPLE.test(lines[j])) j++;
+      const run = lines.slice(i, j);
+      if (run.some((l) => width(l) > columns)) {
+        for (const l of run) {
+          const [, indent, command, comment] = EXAMPLE.exec(l)!;
+          if (comment) out.push(`${indent}${comment}`);
+          out.push(`${indent}${command.trimEnd()}`);
+        }
+      } else out.push(...run);
+      i = j;
+      continue;
+    }
+    if (isNote(lines[i])) {
+      let j = i;
+      while (j < lines.length && isNote(lines[j])) j++;
+      const note = lines.slice(i, j);
+      out.push(...(note.some((l) => width(l) > columns) ? wrapLine(note.join(" "), columns) : note));
+      i = j;
+      continue;
+    }
+    out.push(...wrapLine(lines[i], columns));
+    i++;
+  }
+  return out.join("\n");
+}
+
+/** A line of a note after the examples: text at the margin, not a heading ("Examples:"). */
+function isNote(line: string): boolean {
+  return /^\S/.test(line) && !/:$/.test(line) && !line.startsWith("Usage:");
+}
+
+function wrapLine(line: string, columns: number): string[] {
+  // A line holding a command (`$ ...`) stays whole, however long.
+  if (width(line) <= columns || line.includes("$ ")) return [line];
+  const indent = /^\s*/.exec(line)![0];
+  const words = line.slice(indent.length).split(/ +/);
+  const out: string[] = [];
+  let current = "";
+  for (const w of words) {
+    if (current && width(indent + current + " " + w) > columns) {
+      out.push(indent + current);
+      current = w;
+    } else current = current ? `${current} ${w}` : w;
+  }
+  if (current) out.push(indent + current);
+  return out;
+}

@@ -89,7 +89,8 @@ export function configCommand(ctx: Context): Command {
       examples(
         "config set prefix message_store:           # LangChain Python keys",
         "config set ttl 7d                           # append/import set this TTL",
-        "config set llm.baseUrl http://localhost:11434/v1 && upstash-memory config set llm.model llama3.2",
+        "config set llm.baseUrl http://localhost:11434/v1   # Ollama's OpenAI-compatible API",
+        "config set llm.model llama3.2",
       ),
     )
     .action((key: string, value: string, opts: JsonOpt, cmd: Command) => setOrUnset(false)(key, value, opts, cmd));

@@ -20,7 +20,7 @@ export function historyShowCommand(ctx: Context): Command {
     .description("show one conversation, oldest message first")
     .argument("[sessionId]", "the session id (without the prefix); omitted on a terminal: pick from a list")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson", "markdown", "text"]).default("table"))
-    .option("--json", "same as --format json: {sessionId,key,count,ttlSeconds,messages:[{index,role,type,content,raw}]}")
+    .option("--json", "same as --format json: {sessionId, key, count, ttlSeconds, messages: [{index, role, type, content, raw}]}")
     .option("--ndjson", "same as --format ndjson: one message per line")
     .option("--first <n>", "only the oldest N messages", positiveInt)
     .option("--last <n>", "only the newest N messages", positiveInt)
@@ -32,7 +32,7 @@ export function historyShowCommand(ctx: Context): Command {
       examples(
         "history show user-42",
         "history show user-42 --last 10",
-        "history show user-42 --json | jq -r '.messages[] | \"\\(.role): \\(.content)\"'",
+        "history show user-42 --json | jq -r '.messages[].content'",
         "history show abc --prefix message_store:     # a LangChain Python session",
         "history show user-42 --follow --ndjson       # watch a test chat being stored",
       ),

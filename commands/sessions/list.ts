@@ -23,7 +23,7 @@ export function sessionsListCommand(ctx: Context): Command {
       examples(
         "sessions list                       # table on a terminal, tab-separated when piped",
         "sessions list 'user-*' --sort count --limit 20",
-        "sessions list --ndjson | jq -r 'select(.count > 100) | .sessionId'",
+        "sessions list --ndjson | jq -r 'select(.count>100).sessionId'",
         "sessions list --prefix message_store:   # LangChain Python keys",
       ),
     )

@@ -121,15 +121,19 @@ describe("help examples", () => {
     expect(checkExampleLine(root, "upstash-memory --profile local sessions list")).toBeUndefined();
   });
 
-  it("every `$ ` line of every --help is a command line that runs as pasted", async () => {
+  it("every `$ ` line of every --help is a command line that runs as pasted, and no line is wider than 80 columns", async () => {
     const paths = commandPaths(root);
     expect(paths.length).toBeGreaterThan(15);
     const bad: string[] = [];
+    const wide: string[] = [];
     let lines = 0;
     for (const path of paths) {
       const r = await runCli([...path, "--help"]);
       expect({ path, code: r.code }).toEqual({ path, code: 0 });
       for (const line of r.stdout.split("\n")) {
+        // Piped help is laid out for 80 columns, as on the narrowest usual terminal;
+        // only a command too long to shorten may pass it (it is never broken: it must paste).
+        if ([...line].length > 80 && !/^\s*\$ [^#]*$/.test(line)) wide.push(`${[NAME, ...path].join(" ")} --help: ${line}`);
         const m = /^\s*\$ (.*)$/.exec(line);
         if (!m) continue;
         lines++;
@@ -138,6 +142,7 @@ describe("help examples", () => {
       }
     }
     expect(bad).toEqual([]);
+    expect(wide).toEqual([]);
     expect(lines).toBeGreaterThan(40);
   });
 });

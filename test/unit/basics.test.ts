@@ -8,6 +8,7 @@ import { distance } from "fastest-levenshtein";
 import { nearMissCandidates, scoreKey } from "../../src/sessions/near-miss.js";
 import { groupDigits, plural } from "../../src/render/plural.js";
 import { commandWord } from "../../src/cli.js";
+import { fitHelp } from "../../src/help.js";
 
 describe("durations", () => {
   it("parses what users type", () => {
@@ -85,5 +86,28 @@ describe("the command named on the command line", () => {
     expect(commandWord(["--url=redis://h", "--prefix", "p:", "expire"])).toBe("expire");
     expect(commandWord(["--help"])).toBeUndefined();
     expect(commandWord(["--", "history"])).toBeUndefined();
+  });
+});
+
+describe("help laid out for the width", () => {
+  const examples = ["Examples:", "  $ upstash-memory sessions list          # every conversation", "  $ upstash-memory doctor x    # why"].join("\n");
+  it("keeps what fits as written", () => {
+    expect(fitHelp(examples, 80)).toBe(examples);
+  });
+  it("moves every comment of a run of examples above its command when one does not fit", () => {
+    expect(fitHelp(examples, 50).split("\n")).toEqual([
+      "Examples:",
+      "  # every conversation",
+      "  $ upstash-memory sessions list",
+      "  # why",
+      "  $ upstash-memory doctor x",
+    ]);
+  });
+  it("reflows a note as one paragraph, and never breaks a command", () => {
+    const note = "A first line of a note that is long enough\nto wrap, and its second line.";
+    expect(fitHelp(note, 30).split("\n")).toEqual(["A first line of a note that is", "long enough to wrap, and its", "second line."]);
+    const command = "  $ upstash-memory completion bash > ~/.local/share/bash-completion/completions/upstash-memory";
+    expect(fitHelp(command, 40)).toBe(command);
+    expect(fitHelp(`  bash ${command.trim()}`, 40)).toBe(`  bash ${command.trim()}`);
   });
 });
