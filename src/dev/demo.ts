@@ -22,7 +22,8 @@ export async function runDemo(io: IO, endpoint: { url: string; token: string }):
     const view = await loadHistory(store, keys, id);
     warnUnrecognized(out, view.messages);
     await renderHistory(out, view, "table");
-    io.stderr.write("\nnext: `upstash-memory dev --seed` keeps the endpoint running; then try `upstash-memory --profile local doctor user-42`\n");
+    // One command a line: each fits an 80-column window, whole, ready to copy.
+    io.stderr.write("\nnext: keep an endpoint running, then ask it what went wrong with a session:\n  upstash-memory dev --seed\n  upstash-memory --profile local doctor user-42\n");
   } finally {
     await store.close();
   }

@@ -1,0 +1,23 @@
+// `npm run demo`, the README's first command: `dev --seed --demo --port 0`
+// starts its own endpoint and redis-server, lists the samples, shows one
+// conversation, says what to try next, and stops, saving no profile.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli, tempConfigDir } from "../harness/cli.js";
+
+describe("the demo (npm run demo)", () => {
+  it("lists the sample sessions, shows one, says what next, stops with exit 0 and saves nothing", async () => {
+    const configDir = tempConfigDir();
+    const r = await runCli(["dev", "--seed", "--demo", "--port", "0"], { configDir, timeoutMs: 60_000 });
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0, stderr: expect.stringContaining("seeded 6 sample sessions") });
+    // The listing (piped: tab-separated), then user-42's conversation.
+    expect(r.stdout).toMatch(/^user-42\t5\tnever\tassistant\t/m);
+    expect(r.stdout).toMatch(/^support-ticket-1017\t6\t/m);
+    expect(r.stdout).toMatch(/^1\tsystem\tYou are a friendly travel assistant/m);
+    expect(r.stderr).toContain("$ upstash-memory history show user-42");
+    expect(r.stderr).toContain("\n  upstash-memory --profile local doctor user-42\n");
+    expect(r.stderr).toContain("not saved as a profile");
+    expect(fs.existsSync(path.join(configDir, "config.json"))).toBe(false);
+  }, 90_000);
+});
