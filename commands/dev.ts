@@ -65,7 +65,8 @@ export function devCommand(ctx: Context): Command {
       const stop = stopSignal();
       try {
         const { startRedisServer } = await import("../src/dev/redis-process.js");
-        const redisServer = opts.redis ? undefined : await startRedisServer();
+        const { OTHER_DATABASES } = await import("../src/dev/policy.js");
+        const redisServer = opts.redis ? undefined : await startRedisServer({ denyCommands: OTHER_DATABASES });
         registerSecret(redisServer?.password);
         const redisUrl = opts.redis ?? redisServer!.url;
         try {

@@ -62,7 +62,9 @@ refuse(
   ["WATCH", "UNWATCH", "MULTI", "EXEC", "DISCARD"],
   (n) => `ERR '${n}' is not supported over REST: send the commands to /multi-exec to run them as one transaction`,
 );
-refuse(["SELECT", "SWAPDB", "MOVE"], (n) => `ERR '${n}' is not supported over REST: the endpoint serves one database`);
+/** Commands that reach past the one database; the endpoint's own redis-server denies them in scripts too. */
+export const OTHER_DATABASES = ["SELECT", "SWAPDB", "MOVE", "MIGRATE"];
+refuse(OTHER_DATABASES.slice(0, 3), (n) => `ERR '${n}' is not supported over REST: the endpoint serves one database`);
 refuse(["AUTH", "HELLO"], (n) => `ERR '${n}' is not supported over REST: authenticate with the REST token`);
 refuse(
   ["CLIENT", "QUIT", "RESET", "READONLY", "READWRITE", "ASKING"],

@@ -31,6 +31,12 @@ export interface RedisServerOptions {
   port?: number;
   /** More redis-server arguments (a test cluster's node: --cluster-enabled yes --dir ...). */
   args?: string[];
+  /**
+   * Commands nobody may run on this server, not even from a script (an ACL on
+   * the default user): what a request's policy refuses could otherwise be
+   * called through EVAL with the full token.
+   */
+  denyCommands?: string[];
 }
 
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
@@ -43,7 +49,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   for (let i = 0; i < attempts; i++) {
     const port = fixedPort ?? (await freePort());
     try {
-      return await launch(port, opts.args ?? []);
+      return await launch(port, opts.args ?? [], opts.denyCommands ?? []);
     } catch (err) {
       if (err instanceof CliError) throw err;
       lastError = err as Error;
@@ -52,7 +58,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   throw new CliError(`could not start redis-server: ${lastError?.message ?? "unknown error"}`, ExitCode.failure);
 }
 
-async function launch(port: number, extra: string[]): Promise<RedisServerHandle> {
+async function launch(port: number, extra: string[], deny: string[]): Promise<RedisServerHandle> {
   const password = randomBytes(24).toString("hex");
   // "-": the rest of the configuration comes from stdin.
   const child = spawn(
@@ -61,7 +67,9 @@ async function launch(port: number, extra: string[]): Promise<RedisServerHandle>
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   child.stdin!.on("error", () => {}); // redis-server missing or gone: reported below.
-  child.stdin!.end(`requirepass ${password}\n`);
+  // The default user with the password (requirepass, as an ACL rule when commands are denied).
+  const denied = deny.map((c) => ` -${c.toLowerCase()}`).join("");
+  child.stdin!.end(deny.length ? `user default on >${password} ~* &* +@all${denied}\n` : `requirepass ${password}\n`);
   let tail = "";
   const keepTail = (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-LOG_TAIL_BYTES);

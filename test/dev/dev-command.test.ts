@@ -155,6 +155,30 @@ describe("dev command", () => {
     await run.done;
   });
 
+  it("its own redis-server refuses, even inside a script sent with the full token, what reaches past the one database", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const run = runDev(["--port", "0", "--json", "--no-save"], { UPSTASH_MEMORY_CONFIG_DIR: configDir });
+    await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
+    const info = JSON.parse(run.stdout()) as { url: string; token: string };
+    const post = async (body: unknown[]) => {
+      const r = await fetch(info.url, { method: "POST", headers: { Authorization: `Bearer ${info.token}` }, body: JSON.stringify(body) });
+      return (await r.json()) as { result?: unknown; error?: string };
+    };
+    try {
+      expect(await post(["SET", "k", "v"])).toEqual({ result: "OK" });
+      for (const script of ["return redis.call('SWAPDB', 0, 1)", "redis.call('SELECT', 2) return redis.call('SET', 'x', 'y')", "return redis.call('MOVE', 'k', 3)"]) {
+        expect((await post(["EVAL", script, "0"])).error).toMatch(/can't run this command/);
+      }
+      // Database 0 is as it was; what Upstash allows the full token still runs.
+      expect(await post(["GET", "k"])).toEqual({ result: "v" });
+      expect(await post(["DBSIZE"])).toEqual({ result: 1 });
+      expect(await post(["EVAL", "return redis.call('FLUSHDB')", "0"])).toEqual({ result: "OK" });
+    } finally {
+      process.emit("SIGINT");
+      await run.done;
+    }
+  });
+
   it("never replaces a profile that points at another database", async () => {
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
     const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
