@@ -28,7 +28,7 @@
 // test/e2e/startup.test.ts reads it to check what a command loads.
 import { build } from "esbuild";
 import { builtinModules, createRequire } from "node:module";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -256,3 +256,35 @@ for (const [spec, kind] of vendors) {
   merge(meta, r.metafile);
 }
 writeFileSync(path.join(OUT, "meta.json"), JSON.stringify(meta));
+writeFileSync(path.join(OUT, "THIRD_PARTY_LICENSES.md"), thirdPartyLicenses(meta));
+
+/**
+ * The bundle holds other packages' code, and the package installs nothing else
+ * (they are dev dependencies): their licences travel with it, one section per
+ * package whose code is in a bundle file (from esbuild's metafile).
+ */
+function thirdPartyLicenses(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = input.split("/");
+    const at = parts.lastIndexOf("node_modules");
+    if (at < 0) continue;
+    dirs.add(parts.slice(0, at + (parts[at + 1].startsWith("@") ? 3 : 2)).join("/"));
+  }
+  const sections = [...dirs]
+    .map((dir) => {
+      const pkg = JSON.parse(readFileSync(path.join(ROOT, dir, "package.json"), "utf8"));
+      const file = readdirSync(path.join(ROOT, dir)).find((f) => /^licen[cs]e(\.|$)/i.test(f));
+      const text = file ? readFileSync(path.join(ROOT, dir, file), "utf8").trim() : `(no licence file in the package; its package.json says: ${pkg.license ?? "nothing"})`;
+      return { title: `${pkg.name} ${pkg.version}`, license: pkg.license ?? "see below", text };
+    })
+    .sort((a, b) => (a.title < b.title ? -1 : 1));
+  const unique = sections.filter((s, i) => i === 0 || s.title !== sections[i - 1].title);
+  return [
+    "# Third-party software in upstash-memory's bundle",
+    "",
+    "`dist/bundle/` contains code from the packages below, bundled by `scripts/bundle.mjs`.",
+    "",
+    ...unique.flatMap((s) => [`## ${s.title} (${s.license})`, "", "```", s.text, "```", ""]),
+  ].join("\n");
+}

@@ -1,7 +1,9 @@
 // What `npx upstash-memory` installs: the packed tarball, installed with
-// production dependencies only, must run every transport on its own; nothing
-// that only tests use (the reference client @upstash/redis) is downloaded; and
-// no locked package refuses the Node version we support.
+// production dependencies only, must run every transport on its own. The
+// bundle holds every package the CLI runs (with their licences), so the
+// install downloads nothing else: not the reference client @upstash/redis that
+// tests use, nor any runtime package. No locked package refuses the Node
+// version we support.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,9 +19,10 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
 
 describe("package.json", () => {
-  it("keeps @upstash/redis (the reference client tests use) out of runtime dependencies", () => {
-    expect(Object.keys(pkg.dependencies)).not.toContain("@upstash/redis");
+  it("has no runtime dependencies: the bundle holds them; @upstash/redis stays a dev dependency", () => {
+    expect(pkg.dependencies ?? {}).toEqual({});
     expect(Object.keys(pkg.devDependencies)).toContain("@upstash/redis");
+    expect(pkg.files).toEqual(["bin", "dist/bundle"]);
   });
 
   it("locks no package whose engines exclude this Node (npm would print EBADENGINE)", () => {
@@ -57,9 +60,14 @@ describe("installed from the packed tarball with production dependencies only", 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("does not install @upstash/redis", () => {
-    expect(fs.existsSync(path.join(dir, "node_modules/@upstash/redis"))).toBe(false);
-    expect(fs.existsSync(path.join(dir, "node_modules/upstash-memory/dist/src/cli.js"))).toBe(true);
+  it("installs nothing but itself: the launcher, the bundle and the bundled packages' licences", () => {
+    const installed = fs.readdirSync(path.join(dir, "node_modules")).filter((n) => !n.startsWith("."));
+    expect(installed).toEqual(["upstash-memory"]);
+    const own = path.join(dir, "node_modules/upstash-memory");
+    expect(fs.existsSync(path.join(own, "dist/bundle/main.mjs"))).toBe(true);
+    expect(fs.existsSync(path.join(own, "dist/src"))).toBe(false);
+    const licences = fs.readFileSync(path.join(own, "dist/bundle/THIRD_PARTY_LICENSES.md"), "utf8");
+    for (const name of ["commander", "ioredis", "conf", "@inquirer/core", "chalk"]) expect(licences).toContain(`## ${name} `);
   });
 
   it.each(TRANSPORTS)("lists and shows sessions over %s", async (transport) => {
