@@ -62,6 +62,7 @@ export function clearCommand(ctx: Context): Command {
         const what = r.describeTargets("delete", targets);
         if (opts.dryRun) {
           out.warn(`would ${what}`);
+          r.warnWouldBackUp(out, targets.length, backup?.path);
           if (opts.json) await out.json({ wouldDelete: targets.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })), missing });
           else await r.listTargets(out, targets);
           if (missing.length) process.exitCode = ExitCode.notFound;

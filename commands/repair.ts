@@ -47,7 +47,7 @@ export function repairCommand(ctx: Context): Command {
       const { confirmChanges } = await import("../src/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
-      const { sessionLine, plural, warnNoMatch } = await import("../src/render/writes.js");
+      const { sessionLine, plural, warnNoMatch, warnWouldBackUp } = await import("../src/render/writes.js");
       const r = await import("../src/render/repair.js");
       const { showBytes } = await import("../src/store/bytes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
@@ -73,8 +73,10 @@ export function repairCommand(ctx: Context): Command {
         const cleanNote = clean.length ? `${plural(clean.length, "session")} ${clean.length === 1 ? "loads" : "load"} as ${clean.length === 1 ? "it is" : "they are"}` : "";
 
         if (opts.dryRun || !plans.length) {
-          if (plans.length) out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
-          else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
+          if (plans.length) {
+            out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
+            warnWouldBackUp(out, plans.length, backup?.path);
+          } else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
           else if (opts.match !== undefined) warnNoMatch(out, opts.match);
           if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
           else await r.listChanges(out, plans);

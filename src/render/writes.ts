@@ -25,6 +25,11 @@ export async function listTargets(out: Output, targets: Target[]): Promise<void>
  * exit 0 (nothing to do is not a failure), and --json prints its usual, empty,
  * result.
  */
+/** A dry run with --backup: the real run would save these sessions there first (the path is already checked). */
+export function warnWouldBackUp(out: Output, sessions: number, backupPath: string | undefined): void {
+  if (backupPath !== undefined && sessions > 0) out.warn(`would back up ${plural(sessions, "session")} to ${sanitizeLine(backupPath)} first`);
+}
+
 export function warnNoMatch(out: Output, pattern: string): void {
   out.warn(`no sessions match '${sanitizeLine(pattern)}'`);
 }

@@ -72,6 +72,20 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
     expect(await lrangeBytes(app, s.key)).toEqual(s.before);
   });
 
+  it("a dry run with --backup says where the real run would save the sessions, and writes nothing", async () => {
+    const s = await session("s");
+    await app.lpush(s.key, "null"); // an element that breaks loading: something for repair to do
+    const before = await lrangeBytes(app, s.key);
+    for (const command of ["clear", "repair"]) {
+      const file = path.join(folder(), "b.jsonl");
+      const r = await cli([command, "s", "--dry-run", "--backup", file, "--prefix", s.prefix]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`would back up 1 session to ${file} first`);
+      expect(fs.existsSync(file)).toBe(false);
+    }
+    expect(await lrangeBytes(app, s.key)).toEqual(before);
+  });
+
   it("--backup never replaces an earlier backup nor follows a symlink", async () => {
     const s = await session("s");
     const dir = folder();
