@@ -9,7 +9,7 @@ import { redact } from "./secrets.js";
 import { sanitizeEcho } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { registerCommands } from "../commands/index.js";
-import { fitHelp, showInheritedFlags, subcommandHint } from "./help.js";
+import { commandWord, fitHelp, showInheritedFlags, subcommandHint } from "./help.js";
 
 const ROOT_EXAMPLES = `
 Examples:
@@ -25,20 +25,6 @@ UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL/KV_REST_API_
 A redis:// or rediss:// URL talks to Redis directly instead of over REST.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth/connection.`;
-
-/** Global flags that take a value (`--profile NAME`): the word after them is not the command. */
-const VALUE_FLAGS = new Set(["--url", "--token", "-p", "--profile", "--prefix", "--timeout"]);
-
-/** The command named on the command line (the first word that is not a global flag or its value). */
-export function commandWord(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--") return undefined;
-    if (!a.startsWith("-")) return a;
-    if (VALUE_FLAGS.has(a)) i++;
-  }
-  return undefined;
-}
 
 /** The program; with `argv`, only the command it names is built (see registerCommands). */
 export function buildProgram(ctx: Context, argv?: string[]): Command {
@@ -60,7 +46,7 @@ export function buildProgram(ctx: Context, argv?: string[]): Command {
     // wrap within 80 columns (each command's own help shows its arguments).
     .configureHelp({ subcommandTerm: (c) => c.name() })
     .addHelpText("after", ROOT_EXAMPLES);
-  registerCommands(program, ctx, argv && commandWord(argv));
+  registerCommands(program, ctx, argv && commandWord(program, argv));
   return program;
 }
 

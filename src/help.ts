@@ -29,6 +29,23 @@ function findOption(cmd: Command, flag: string): Option | undefined {
   return undefined;
 }
 
+/** Skips a flag and, when it takes one, its value: the index of the last word it used. */
+function skipFlag(cmd: Command, argv: string[], i: number): number {
+  const word = argv[i];
+  const o = findOption(cmd, word.split("=")[0]);
+  return o && (o.required || o.optional) && !word.includes("=") ? i + 1 : i;
+}
+
+/** The command named on the command line: the first word that is not a global flag or a flag's value. */
+export function commandWord(program: Command, argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") return undefined;
+    if (!argv[i].startsWith("-")) return argv[i];
+    i = skipFlag(program, argv, i);
+  }
+  return undefined;
+}
+
 /**
  * For `upstash-memory history user-42`: "did you mean: upstash-memory history
  * show user-42". The subcommand is the group's only one, else its `show`.
@@ -41,8 +58,7 @@ export function subcommandHint(program: Command, argv: string[]): string | undef
     const word = argv[i];
     if (word === "--") return undefined;
     if (word.startsWith("-")) {
-      const o = findOption(cmd, word.split("=")[0]);
-      if (o && (o.required || o.optional) && !word.includes("=")) i++;
+      i = skipFlag(cmd, argv, i);
       continue;
     }
     const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));

@@ -7,8 +7,9 @@ import { KeySpace } from "../../src/keys.js";
 import { distance } from "fastest-levenshtein";
 import { nearMissCandidates, scoreKey } from "../../src/sessions/near-miss.js";
 import { groupDigits, plural } from "../../src/render/plural.js";
-import { commandWord } from "../../src/cli.js";
-import { fitHelp } from "../../src/help.js";
+import { buildProgram } from "../../src/cli.js";
+import { createContext } from "../../src/context.js";
+import { commandWord as wordIn, fitHelp } from "../../src/help.js";
 
 describe("durations", () => {
   it("parses what users type", () => {
@@ -79,6 +80,9 @@ describe("counts", () => {
 });
 
 describe("the command named on the command line", () => {
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const program = buildProgram(createContext({ stdin: process.stdin, stdout: sink, stderr: sink, env: {} } as never));
+  const commandWord = (argv: string[]) => wordIn(program, argv);
   it("skips global flags and their values", () => {
     expect(commandWord(["history", "show", "x"])).toBe("history");
     expect(commandWord(["--profile", "history", "sessions", "list"])).toBe("sessions");
