@@ -9,7 +9,7 @@ import { redact } from "./secrets.js";
 import { sanitizeEcho } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { registerCommands } from "../commands/index.js";
-import { commandWord, fitHelp, showInheritedFlags, subcommandHint } from "./help.js";
+import { commandWord, fitHelp, helpCommandArgs, showInheritedFlags, subcommandHint } from "./help.js";
 
 const ROOT_EXAMPLES = `
 Examples:
@@ -71,15 +71,11 @@ function applyErrorPolicy(cmd: Command, io: IO): void {
   for (const sub of cmd.commands) applyErrorPolicy(sub, io);
 }
 
-/** `help history show` is `history show --help` (commander's help command reads one level only). */
-function helpCommandArgs(argv: string[]): string[] {
-  return argv[0] === "help" && argv.length > 1 ? [...argv.slice(1), "--help"] : argv;
-}
-
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
-  argv = helpCommandArgs(argv);
   const ctx = createContext(io);
+  // `help ...` names no command: the whole tree is built, which it then reads.
   const program = buildProgram(ctx, argv);
+  argv = helpCommandArgs(program, argv);
   applyErrorPolicy(program, io);
   const debug = argv.includes("--debug");
   try {

@@ -36,14 +36,29 @@ function skipFlag(cmd: Command, argv: string[], i: number): number {
   return o && (o.required || o.optional) && !word.includes("=") ? i + 1 : i;
 }
 
-/** The command named on the command line: the first word that is not a global flag or a flag's value. */
-export function commandWord(program: Command, argv: string[]): string | undefined {
+/** Where the command is named on the command line: the first word that is not a global flag or a flag's value (-1: none). */
+function commandIndex(program: Command, argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--") return undefined;
-    if (!argv[i].startsWith("-")) return argv[i];
+    if (argv[i] === "--") return -1;
+    if (!argv[i].startsWith("-")) return i;
     i = skipFlag(program, argv, i);
   }
-  return undefined;
+  return -1;
+}
+
+/** The command named on the command line. */
+export function commandWord(program: Command, argv: string[]): string | undefined {
+  const i = commandIndex(program, argv);
+  return i < 0 ? undefined : argv[i];
+}
+
+/**
+ * `help history show` is `history show --help`, global flags before it or not
+ * (commander's own help command reads one level only).
+ */
+export function helpCommandArgs(program: Command, argv: string[]): string[] {
+  const i = commandIndex(program, argv);
+  return i >= 0 && argv[i] === "help" && i + 1 < argv.length ? [...argv.slice(0, i), ...argv.slice(i + 1), "--help"] : argv;
 }
 
 /**

@@ -73,6 +73,9 @@ describe("help", () => {
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toBe(direct.stdout);
     expect(viaHelp.stdout).toMatch(/^Usage: upstash-memory history show /);
+    // Global flags before it change nothing.
+    const afterFlags = await runCli(["--profile", "local", "--timeout=5s", "help", "history", "show"]);
+    expect({ code: afterFlags.code, stdout: afterFlags.stdout }).toEqual({ code: 0, stdout: direct.stdout });
     const expire = await runCli(["expire", "--help"]);
     expect(expire.stdout).toMatch(/^Usage: upstash-memory expire \[options\] <sessionId\.\.\.> <DURATION>$/m);
     expect(expire.stdout).toMatch(/^ {2}sessionId +one or more session ids/m);
