@@ -58,7 +58,10 @@ function shq(s) {
 export async function redisCliRun({ port, db, redisUrl, script }) {
   const cli = `redis-cli -h 127.0.0.1 -p ${port} -n ${db}`;
   const before = await redisCommandsProcessed(redisUrl);
-  const m = await measure(["bash", "-o", "pipefail", "-c", script(cli)], { timeoutMs: 300_000, env: cliAuth(redisUrl) });
+  const m = await measure(["bash", "-o", "pipefail", "-c", script(cli)], {
+    timeoutMs: 300_000,
+    env: cliAuth(redisUrl),
+  });
   const after = await redisCommandsProcessed(redisUrl);
   // The first INFO is counted by the time the second runs: subtract it.
   return { ...m, commands: after - before - 1 };
@@ -74,7 +77,8 @@ export function redisCliScripts(count) {
   return {
     list: (match) => (cli) => `${cli} ${scan(match)} | awk '{print "LLEN " $0; print "TTL " $0}' | ${cli} > /dev/null`,
     history: (key) => (cli) => `${cli} LRANGE ${shq(key)} 0 -1 > /dev/null`,
-    expireMatch: (match, seconds) => (cli) => `${cli} ${scan(match)} | awk '{print "EXPIRE " $0 " ${seconds}"}' | ${cli} > /dev/null`,
+    expireMatch: (match, seconds) => (cli) =>
+      `${cli} ${scan(match)} | awk '{print "EXPIRE " $0 " ${seconds}"}' | ${cli} > /dev/null`,
     clearMatch: (match) => (cli) => `${cli} ${scan(match)} | awk '{print "UNLINK " $0}' | ${cli} > /dev/null`,
   };
 }

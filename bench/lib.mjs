@@ -55,8 +55,13 @@ export async function snapshotBuild({ attempts = 5 } = {}) {
     cpSync(path.join(ROOT, "package.json"), path.join(dest, "package.json"));
     const cli = path.join(dest, "bin", "upstash-memory.js");
     const bad = [["--version"], ["--help"], ["sessions", "list", "--help"]].find((args) => {
-      const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
-      if (r.status !== 0) last = `${args.join(" ")}: exit ${r.status}: ${(r.stderr || "").trim().split("\n").slice(0, 3).join(" ")}`;
+      const r = spawnSync(process.execPath, [cli, ...args], {
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      if (r.status !== 0)
+        last = `${args.join(" ")}: exit ${r.status}: ${(r.stderr || "").trim().split("\n").slice(0, 3).join(" ")}`;
       return r.status !== 0;
     });
     if (!bad) {
@@ -117,10 +122,14 @@ export async function stopChild(child, graceMs = 3000) {
 /** Start bench/endpoint-process.mjs for these Redis URLs; resolves with its URLs and a stop(). */
 export async function startEndpointProcess({ redisUrls, token }) {
   const child = track(
-    spawn(process.execPath, [path.join(BENCH_DIR, "endpoint-process.mjs"), JSON.stringify({ redisUrls, token, dist: DIST })], {
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-    }),
+    spawn(
+      process.execPath,
+      [path.join(BENCH_DIR, "endpoint-process.mjs"), JSON.stringify({ redisUrls, token, dist: DIST })],
+      {
+        stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
+      },
+    ),
   );
   let err = "";
   child.stderr.on("data", (c) => (err += c));
@@ -186,7 +195,13 @@ export async function measure(argv, opts = {}) {
     }
   }
   const t0 = process.hrtime.bigint();
-  const child = track(spawn(cmd[0], cmd.slice(1), { env, stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true }));
+  const child = track(
+    spawn(cmd[0], cmd.slice(1), {
+      env,
+      stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: true,
+    }),
+  );
   let firstLineMs = null;
   let stdoutBytes = 0;
   let stdoutLines = 0;

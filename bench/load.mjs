@@ -39,7 +39,8 @@ function single(reply) {
 }
 
 function each(replies, n) {
-  if (!Array.isArray(replies) || replies.length !== n) throw new Error(`expected ${n} replies, got ${JSON.stringify(replies).slice(0, 120)}`);
+  if (!Array.isArray(replies) || replies.length !== n)
+    throw new Error(`expected ${n} replies, got ${JSON.stringify(replies).slice(0, 120)}`);
   return replies.map(single);
 }
 
@@ -49,7 +50,11 @@ async function client(url, id, ops, counters, expected) {
   const shared = "load:shared";
   const pushed = [];
   let sharedPushed = 0;
-  const msg = (j) => JSON.stringify({ type: j % 2 ? "ai" : "human", data: { content: `client ${id} message ${j}`, additional_kwargs: {}, response_metadata: {} } });
+  const msg = (j) =>
+    JSON.stringify({
+      type: j % 2 ? "ai" : "human",
+      data: { content: `client ${id} message ${j}`, additional_kwargs: {}, response_metadata: {} },
+    });
   for (let j = 0; j < ops; j++) {
     try {
       switch (j % 6) {
@@ -62,7 +67,8 @@ async function client(url, id, ops, counters, expected) {
         }
         case 1: {
           const items = single(await call(url, "/", ["LRANGE", own, "0", "99"]));
-          if (!Array.isArray(items) || items.length !== Math.min(pushed.length, 100)) throw new Error(`LRANGE returned ${items?.length} items`);
+          if (!Array.isArray(items) || items.length !== Math.min(pushed.length, 100))
+            throw new Error(`LRANGE returned ${items?.length} items`);
           counters.commands += 1;
           break;
         }
@@ -90,14 +96,23 @@ async function client(url, id, ops, counters, expected) {
           );
           pushed.push(msg(j));
           sharedPushed++;
-          if (r[0] !== pushed.length || r[2] !== pushed.length) throw new Error(`pipeline LPUSH/LLEN ${r[0]}/${r[2]}, expected ${pushed.length}`);
+          if (r[0] !== pushed.length || r[2] !== pushed.length)
+            throw new Error(`pipeline LPUSH/LLEN ${r[0]}/${r[2]}, expected ${pushed.length}`);
           counters.commands += 4;
           break;
         }
         case 5: {
-          const r = each(await call(url, "/multi-exec", [["LPUSH", own, msg(j)], ["EXPIRE", own, "600"], ["LLEN", own]]), 3);
+          const r = each(
+            await call(url, "/multi-exec", [
+              ["LPUSH", own, msg(j)],
+              ["EXPIRE", own, "600"],
+              ["LLEN", own],
+            ]),
+            3,
+          );
           pushed.push(msg(j));
-          if (r[0] !== pushed.length || r[1] !== 1 || r[2] !== pushed.length) throw new Error(`multi-exec ${JSON.stringify(r)}`);
+          if (r[0] !== pushed.length || r[1] !== 1 || r[2] !== pushed.length)
+            throw new Error(`multi-exec ${JSON.stringify(r)}`);
           counters.commands += 3;
           break;
         }
@@ -114,12 +129,28 @@ async function client(url, id, ops, counters, expected) {
 
 async function redisBenchmark(port, redisUrl) {
   if (!which("redis-benchmark")) return { available: false };
-  const args = ["-h", "127.0.0.1", "-p", String(port), "--dbnum", "6", "-q", "-n", "20000", "-c", "50", "-t", "lpush,lrange_100"];
+  const args = [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "--dbnum",
+    "6",
+    "-q",
+    "-n",
+    "20000",
+    "-c",
+    "50",
+    "-t",
+    "lpush,lrange_100",
+  ];
   // redis-benchmark reads no password from the environment; the reported command leaves it out.
   const password = decodeURIComponent(new URL(redisUrl).password);
   const auth = password ? ["-a", password] : [];
   const out = await new Promise((resolve) => {
-    execFile("redis-benchmark", [...auth, ...args], { timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => resolve({ err, text: `${stdout}\n${stderr}` }));
+    execFile("redis-benchmark", [...auth, ...args], { timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) =>
+      resolve({ err, text: `${stdout}\n${stderr}` }),
+    );
   });
   const rates = {};
   for (const line of out.text.split(/[\r\n]+/)) {
@@ -127,7 +158,12 @@ async function redisBenchmark(port, redisUrl) {
     if (m) rates[m[1].replace(/ .*/, "")] = Number(m[2]);
   }
   const error = out.err ? String(out.err.message ?? out.err) : undefined;
-  return { available: true, command: `redis-benchmark ${args.join(" ")}`, rates, error: password ? error?.replaceAll(password, "••••") : error };
+  return {
+    available: true,
+    command: `redis-benchmark ${args.join(" ")}`,
+    rates,
+    error: password ? error?.replaceAll(password, "••••") : error,
+  };
 }
 
 /**
@@ -166,7 +202,8 @@ export async function runLoad(opts = {}) {
         const have = new Set(stored);
         lost += want.filter((v) => !have.has(v)).length;
         extra += Math.max(0, stored.length - want.length);
-        if (counters.samples.length < 5) counters.samples.push(`${key}: stored ${stored.length}, expected ${want.length} in push order`);
+        if (counters.samples.length < 5)
+          counters.samples.push(`${key}: stored ${stored.length}, expected ${want.length} in push order`);
       }
     }
     const sharedLen = await direct.llen("load:shared");
@@ -176,11 +213,16 @@ export async function runLoad(opts = {}) {
       counters.samples.push(`load:shared: ${sharedLen} elements, expected ${expected.shared}`);
     }
     await direct.flushdb();
-    log(`load: ${counters.requests} requests in ${seconds.toFixed(1)} s, ${counters.errors} errors, ${lost} lost, ${extra} extra`);
+    log(
+      `load: ${counters.requests} requests in ${seconds.toFixed(1)} s, ${counters.errors} errors, ${lost} lost, ${extra} extra`,
+    );
 
     log("load: redis-benchmark on the same redis-server");
     const bench = await redisBenchmark(redis.port, redis.url);
-    await direct.select(6).then(() => direct.flushdb()).catch(() => {});
+    await direct
+      .select(6)
+      .then(() => direct.flushdb())
+      .catch(() => {});
 
     return {
       clients,
@@ -217,7 +259,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   console.log(`  ${Math.round(r.requestsPerSecond)} requests/s, ${Math.round(r.commandsPerSecond)} commands/s`);
   console.log(`  errors: ${r.errors}, lost writes: ${r.lostWrites}, extra writes: ${r.extraWrites}`);
   for (const s of r.samples) console.log(`  ! ${s}`);
-  if (rb.available) for (const [t, v] of Object.entries(rb.rates)) console.log(`  redis-benchmark ${t}: ${Math.round(v)} requests/s`);
+  if (rb.available)
+    for (const [t, v] of Object.entries(rb.rates)) console.log(`  redis-benchmark ${t}: ${Math.round(v)} requests/s`);
   else console.log("  redis-benchmark: not installed");
   console.log(r.ok ? "load: ok" : "load: FAILED");
   process.exitCode = r.ok ? 0 : 1;

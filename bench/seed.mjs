@@ -59,8 +59,16 @@ function conversation(r, n) {
     if (messages.length >= n) break;
     if (r() < 0.1 && messages.length + 2 < n) {
       const id = `call_${Math.floor(r() * 2 ** 40).toString(36)}`;
-      messages.push({ type: "ai", content: "", toolCalls: [{ name: "lookup_order", args: { order_id: String(1000 + q) }, id }] });
-      messages.push({ type: "tool", content: `{"order_id":"${1000 + q}","status":"in_transit","carrier":"DHL"}`, toolCallId: id });
+      messages.push({
+        type: "ai",
+        content: "",
+        toolCalls: [{ name: "lookup_order", args: { order_id: String(1000 + q) }, id }],
+      });
+      messages.push({
+        type: "tool",
+        content: `{"order_id":"${1000 + q}","status":"in_transit","carrier":"DHL"}`,
+        toolCallId: id,
+      });
     }
     messages.push({ type: "ai", content: ANSWERS[(q + Math.floor(r() * 2)) % ANSWERS.length] });
   }
@@ -70,7 +78,10 @@ function conversation(r, n) {
 /** Session ids as apps make them: user ids, and Flowise-style chat UUIDs. */
 function sessionId(i, r) {
   if (i % 2 === 0) return `user-${String(i).padStart(7, "0")}`;
-  const hex = () => Math.floor(r() * 2 ** 32).toString(16).padStart(8, "0");
+  const hex = () =>
+    Math.floor(r() * 2 ** 32)
+      .toString(16)
+      .padStart(8, "0");
   const h = hex() + hex() + hex() + hex();
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

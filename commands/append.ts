@@ -19,17 +19,20 @@ export function appendCommand(ctx: Context): Command {
     .argument("[content]", "message text; `-` reads stdin (on a terminal: what you type, until Ctrl-D)")
     .addOption(new Option("--role <role>", "user, assistant, system or tool (also human, ai)").default("user"))
     .option("--file <path>", "read the content from a file")
-    .option("--message-json <json>", "append a complete StoredMessage {\"type\":..,\"data\":{\"content\":..}}")
+    .option("--message-json <json>", 'append a complete StoredMessage {"type":..,"data":{"content":..}}')
     .option("--tool-call-id <id>", "the tool call a tool message answers")
-    .option("--ttl <duration>", "set the session's TTL in the same atomic request (default: the profile's ttl; else unchanged)")
+    .option(
+      "--ttl <duration>",
+      "set the session's TTL in the same atomic request (default: the profile's ttl; else unchanged)",
+    )
     .option("--json", "print {sessionId,key,count,ttlSeconds,applied}")
     .addHelpText(
       "after",
       examples(
-        "append user-42 \"I prefer window seats\"",
-        "append user-42 \"Noted.\" --role assistant --ttl 7d",
+        'append user-42 "I prefer window seats"',
+        'append user-42 "Noted." --role assistant --ttl 7d',
         shellLine("echo 'long text' | upstash-memory append user-42 -"),
-        "append user-42 --message-json \"$(cat message.json)\"   # {\"type\":\"system\",\"data\":{\"content\":\"Be brief.\"}}",
+        'append user-42 --message-json "$(cat message.json)"   # {"type":"system","data":{"content":"Be brief."}}',
       ) +
         "\nText from stdin or --file loses its one final line ending; an empty message is refused.\n" +
         "A retried append is applied once: each message carries a unique data.id.\n",
@@ -38,8 +41,16 @@ export function appendCommand(ctx: Context): Command {
       "preAction",
       flagRules({
         // --message-json is a whole message: its role and tool call id are inside it.
-        exclusive: [["--message-json", "--role"], ["--message-json", "--tool-call-id"]],
-        oneOf: [[["<content>", "--file", "--message-json"], "upstash-memory append <sessionId> <content | - | --file PATH | --message-json JSON>"]],
+        exclusive: [
+          ["--message-json", "--role"],
+          ["--message-json", "--tool-call-id"],
+        ],
+        oneOf: [
+          [
+            ["<content>", "--file", "--message-json"],
+            "upstash-memory append <sessionId> <content | - | --file PATH | --message-json JSON>",
+          ],
+        ],
       }),
     )
     .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
@@ -60,7 +71,11 @@ export function appendCommand(ctx: Context): Command {
           const hint = "type the message, then Ctrl-D on an empty line to store it (Ctrl-C cancels)";
           bytes = await readAll(ctx.io.stdin, { hint, stderr: ctx.io.stderr });
         } else bytes = Buffer.from(content!, "utf8");
-        element = w.elementFor(opts.role, w.contentFromBytes(bytes, content === undefined || content === "-"), opts.toolCallId);
+        element = w.elementFor(
+          opts.role,
+          w.contentFromBytes(bytes, content === undefined || content === "-"),
+          opts.toolCallId,
+        );
       }
       const { parseDuration } = await import("../src/duration.js");
       let ttl = opts.ttl !== undefined ? parseDuration(opts.ttl, "ttl") : undefined;
@@ -71,7 +86,14 @@ export function appendCommand(ctx: Context): Command {
       await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
         if (ttl === undefined && resolved.profile?.ttl) ttl = parseDuration(resolved.profile.ttl, "profile ttl");
         const r = await w.appendElement(store, keys.key(sessionId), element, ttl);
-        if (opts.json) await out.json({ sessionId, key: keys.key(sessionId), count: r.count, ttlSeconds: r.ttlSeconds, applied: r.applied });
+        if (opts.json)
+          await out.json({
+            sessionId,
+            key: keys.key(sessionId),
+            count: r.count,
+            ttlSeconds: r.ttlSeconds,
+            applied: r.applied,
+          });
         else out.warn(sessionLine(sessionId, `${plural(r.count, "message")}, ${ttlText(r.ttlSeconds)}`));
       });
     });

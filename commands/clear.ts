@@ -22,10 +22,16 @@ export function clearCommand(ctx: Context): Command {
     .option("--json", "JSON {deleted,changed,missing}")
     .addHelpText(
       "after",
-      examples("clear user-42", "clear --match 'test-*' --dry-run", "clear --match 'test-*' --backup tests.jsonl --yes") +
-        "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
+      examples(
+        "clear user-42",
+        "clear --match 'test-*' --dry-run",
+        "clear --match 'test-*' --backup tests.jsonl --yes",
+      ) + "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
     )
-    .hook("preAction", flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory clear <sessionId...> or --match PATTERN"]] }))
+    .hook(
+      "preAction",
+      flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory clear <sessionId...> or --match PATTERN"]] }),
+    )
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
       const { keyFields, validateSessionId } = await import("../src/keys.js");
       const { showBytes } = await import("../src/store/bytes.js");
@@ -48,7 +54,8 @@ export function clearCommand(ctx: Context): Command {
           targets = [];
           for (const t of await targetsById(store, keys, ids)) {
             if (t.type === "none") missing.push(t.sessionId);
-            else if (t.type !== "list") throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: not deleting it`);
+            else if (t.type !== "list")
+              throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: not deleting it`);
             else targets.push(t);
           }
         }
@@ -56,14 +63,19 @@ export function clearCommand(ctx: Context): Command {
         for (const [id, note] of await missingNotes(store, keys, missing)) out.warn(r.sessionLine(id, note));
         if (opts.match !== undefined && !targets.length) {
           r.warnNoMatch(out, opts.match);
-          if (opts.json) await out.json(opts.dryRun ? { wouldDelete: [], missing } : { deleted: [], changed: [], missing });
+          if (opts.json)
+            await out.json(opts.dryRun ? { wouldDelete: [], missing } : { deleted: [], changed: [], missing });
           return;
         }
         const what = r.describeTargets("delete", targets);
         if (opts.dryRun) {
           out.warn(`would ${what}`);
           r.warnWouldBackUp(out, targets.length, backup?.path);
-          if (opts.json) await out.json({ wouldDelete: targets.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })), missing });
+          if (opts.json)
+            await out.json({
+              wouldDelete: targets.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })),
+              missing,
+            });
           else await r.listTargets(out, targets);
           if (missing.length) process.exitCode = ExitCode.notFound;
           return;
@@ -72,7 +84,15 @@ export function clearCommand(ctx: Context): Command {
           await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
           if (backup) {
             const { exportKeys } = await import("../src/transfer/export.js");
-            const n = await writeExportFile(backup, exportKeys(store, keys, targets.map((t) => t.key), { missing: [], notLists: [] }));
+            const n = await writeExportFile(
+              backup,
+              exportKeys(
+                store,
+                keys,
+                targets.map((t) => t.key),
+                { missing: [], notLists: [] },
+              ),
+            );
             out.warn(`backed up ${r.plural(n, "session")} to ${backup.path}`);
           }
           const bar = progress(ctx.io);

@@ -36,7 +36,10 @@ export function devCommand(ctx: Context): Command {
     .option("--token <token>", "token clients must send (default: a new random token)")
     .option("--readonly-token <token>", "a second token that may only read")
     .option("--redis <url>", "use this Redis (redis://host:port) instead of starting redis-server")
-    .option("--seed", "load sample conversations (LangChain JS, Flowise, LangChain Python); keys that exist are left untouched")
+    .option(
+      "--seed",
+      "load sample conversations (LangChain JS, Flowise, LangChain Python); keys that exist are left untouched",
+    )
     .option("--json", 'print {"url","token","readonlyToken","redisUrl"} as one JSON line')
     .option("--demo", "with --seed: list the sessions, show one conversation, then stop (npm run demo)")
     .option("--save-profile <name>", `save the URL and token as this profile (default: ${PROFILE})`)
@@ -74,7 +77,14 @@ export function devCommand(ctx: Context): Command {
           const endpoint = await listen(redisUrl, opts, token);
           try {
             if (opts.seed) await seedSamples(ctx, redisUrl);
-            await announce(ctx, opts, endpoint, redisUrl, redisServer !== undefined, await applyProfile(profile, endpoint));
+            await announce(
+              ctx,
+              opts,
+              endpoint,
+              redisUrl,
+              redisServer !== undefined,
+              await applyProfile(profile, endpoint),
+            );
             if (opts.demo) {
               const { runDemo } = await import("../src/dev/demo.js");
               await runDemo(ctx.io, endpoint);
@@ -116,11 +126,18 @@ async function planDevProfile(ctx: Context, opts: DevOptions): Promise<DevProfil
     store = await loadProfiles(ctx);
   } catch (err) {
     if (opts.saveProfile !== undefined) throw err;
-    return { plan: { save: false, warning: true, note: `could not read the profiles, so none is saved: ${(err as Error).message}` } };
+    return {
+      plan: {
+        save: false,
+        warning: true,
+        note: `could not read the profiles, so none is saved: ${(err as Error).message}`,
+      },
+    };
   }
   const plan = planProfile(store, name);
   if (plan.save) return { plan, store };
-  if (opts.saveProfile !== undefined) throw new UsageError(plan.note, "choose another name with --save-profile NAME, or pass --no-save");
+  if (opts.saveProfile !== undefined)
+    throw new UsageError(plan.note, "choose another name with --save-profile NAME, or pass --no-save");
   return { plan: { ...plan, note: `${plan.note}; save this endpoint with --save-profile NAME` }, store };
 }
 
@@ -154,7 +171,9 @@ async function chooseTokens(ctx: Context, opts: DevOptions, cmd: Command): Promi
     ["--readonly-token", opts.readonlyToken],
   ] as const) {
     if (value !== undefined && value.length < MIN_TOKEN_LENGTH) {
-      ctx.io.stderr.write(`warning: ${flag} is ${value.length} characters: short tokens can be guessed; use ${MIN_TOKEN_LENGTH} or more\n`);
+      ctx.io.stderr.write(
+        `warning: ${flag} is ${value.length} characters: short tokens can be guessed; use ${MIN_TOKEN_LENGTH} or more\n`,
+      );
     }
   }
   return token;
@@ -180,16 +199,27 @@ async function listen(redisUrl: string, opts: DevOptions, token: string) {
   const { CliError, ConnectionError, ExitCode } = await import("../src/errors.js");
   const { redact } = await import("../src/secrets.js");
   try {
-    return await startEndpoint({ redisUrl, host: opts.host, port: opts.port, token, readonlyToken: opts.readonlyToken });
+    return await startEndpoint({
+      redisUrl,
+      host: opts.host,
+      port: opts.port,
+      token,
+      readonlyToken: opts.readonlyToken,
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE") {
-      throw new CliError(`port ${opts.port} on ${opts.host} is in use`, ExitCode.failure, "pass --port N, or --port 0 for any free port");
+      throw new CliError(
+        `port ${opts.port} on ${opts.host} is in use`,
+        ExitCode.failure,
+        "pass --port N, or --port 0 for any free port",
+      );
     }
     if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") {
       throw new CliError(`cannot listen on ${opts.host}: ${e.code}`, ExitCode.usage);
     }
-    if (err instanceof RedisUnavailableError) throw new ConnectionError(redact(`cannot reach ${redisUrl}: ${e.message}`));
+    if (err instanceof RedisUnavailableError)
+      throw new ConnectionError(redact(`cannot reach ${redisUrl}: ${e.message}`));
     throw err;
   }
 }
@@ -209,7 +239,12 @@ async function announce(
   // started here, not one in a --redis URL.
   const shownRedisUrl = redact(redisUrl);
   if (opts.json) {
-    const line = { url: endpoint.url, token: endpoint.token, readonlyToken: endpoint.readonlyToken ?? null, redisUrl: shownRedisUrl };
+    const line = {
+      url: endpoint.url,
+      token: endpoint.token,
+      readonlyToken: endpoint.readonlyToken ?? null,
+      redisUrl: shownRedisUrl,
+    };
     io.stdout.write(JSON.stringify(line) + "\n");
   } else {
     io.stdout.write(`UPSTASH_REDIS_REST_URL=${endpoint.url}\nUPSTASH_REDIS_REST_TOKEN=${endpoint.token}\n`);
@@ -217,7 +252,9 @@ async function announce(
   }
   const { isLoopbackUrl } = await import("../src/config/resolve.js");
   if (!isLoopbackUrl(`http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}`)) {
-    io.stderr.write(`warning: listening on ${opts.host}: anyone who can reach this machine and has the token can use the database\n`);
+    io.stderr.write(
+      `warning: listening on ${opts.host}: anyone who can reach this machine and has the token can use the database\n`,
+    );
   }
   const backend = startedRedis
     ? `in-memory redis-server on ${new URL(redisUrl).host}, password-protected, discarded on exit`

@@ -34,7 +34,13 @@ export function doctorCommand(ctx: Context): Command {
       const { Output } = await import("../src/render/output.js");
       const g = ctx.globals(cmd);
       const out = new Output(ctx.io, g.color, g.pager);
-      const report = await runDoctor({ ctx, globals: g, sessionId, timeoutMs: timeoutMs(ctx, cmd), debug: debugLogger(ctx, cmd) });
+      const report = await runDoctor({
+        ctx,
+        globals: g,
+        sessionId,
+        timeoutMs: timeoutMs(ctx, cmd),
+        debug: debugLogger(ctx, cmd),
+      });
       await out.paged(() => renderDoctor(out, report.checks, Boolean(opts.json), Boolean(opts.verbose)));
       if (g.stats && report.stats) {
         const { statsLine } = await import("../src/render/stats.js");

@@ -31,80 +31,108 @@ function idsGiven(cmd: Command): boolean {
 }
 
 export function expireCommand(ctx: Context): Command {
-  return new Command("expire")
-    .description("set (or with --persist remove) the TTL of sessions")
-    // Ids, then the duration: commander cannot name a last argument after a
-    // variadic one, so usage and help name them and the action splits them.
-    .usage("[options] <sessionId...> <DURATION>")
-    .argument("[args...]")
-    .configureHelp({
-      visibleArguments: () => [
-        new Argument("<sessionId...>", "one or more session ids (or --match PATTERN)"),
-        new Argument("<DURATION>", "the TTL: 3600, 90s, 30m, 12h, 7d (--persist instead removes it)"),
-      ],
-    })
-    .option("--persist", "remove the TTL: the sessions never expire")
-    .option("--match <pattern>", "every session whose id matches the glob")
-    .option("-y, --yes", "do not ask (needed with --match when not on a terminal)")
-    .option("--dry-run", "show which sessions would change")
-    .option("--json", "JSON array of {sessionId,key,status,ttlSeconds}")
-    .addHelpText(
-      "after",
-      examples("expire user-42 7d", "expire user-42 user-43 12h", "expire user-42 --persist", "expire --match 'test-*' 1h --yes"),
-    )
-    .hook(
-      "preAction",
-      flagRules({
-        oneOf: [
-          [["session ids", "--match"], "upstash-memory expire <sessionId...> <DURATION>, or --match PATTERN <DURATION>"],
-          [["--persist", "a DURATION"], "upstash-memory expire <sessionId...> <DURATION>, or --persist"],
+  return (
+    new Command("expire")
+      .description("set (or with --persist remove) the TTL of sessions")
+      // Ids, then the duration: commander cannot name a last argument after a
+      // variadic one, so usage and help name them and the action splits them.
+      .usage("[options] <sessionId...> <DURATION>")
+      .argument("[args...]")
+      .configureHelp({
+        visibleArguments: () => [
+          new Argument("<sessionId...>", "one or more session ids (or --match PATTERN)"),
+          new Argument("<DURATION>", "the TTL: 3600, 90s, 30m, 12h, 7d (--persist instead removes it)"),
         ],
-        facts: { "a DURATION": durationGiven, "session ids": idsGiven },
-      }),
-    )
-    .action(async (args: string[], opts: ExpireOptions, cmd: Command) => {
-      const { parseDuration } = await import("../src/duration.js");
-      const { keyFields, validateSessionId } = await import("../src/keys.js");
-      const ids = [...args];
-      const ttl: number | "persist" = opts.persist ? "persist" : parseDuration(ids.pop()!, "duration");
-      ids.forEach(validateSessionId);
-      const { withConnection } = await import("../src/connection.js");
-      const { expireKeys } = await import("../src/write/expire.js");
-      const { confirmChanges } = await import("../src/prompts.js");
-      const { Output } = await import("../src/render/output.js");
-      const r = await import("../src/render/writes.js");
-      const out = new Output(ctx.io, ctx.globals(cmd).color);
-      await withConnection(ctx, cmd, async ({ store, keys }) => {
-        let targetKeys = ids.map((id) => keys.key(id));
-        if (opts.match !== undefined) {
-          const { targetsByPattern } = await import("../src/write/targets.js");
-          const targets = await targetsByPattern(store, keys, opts.match);
-          if (!targets.length) {
-            r.warnNoMatch(out, opts.match);
-            if (opts.json) await out.json([]);
+      })
+      .option("--persist", "remove the TTL: the sessions never expire")
+      .option("--match <pattern>", "every session whose id matches the glob")
+      .option("-y, --yes", "do not ask (needed with --match when not on a terminal)")
+      .option("--dry-run", "show which sessions would change")
+      .option("--json", "JSON array of {sessionId,key,status,ttlSeconds}")
+      .addHelpText(
+        "after",
+        examples(
+          "expire user-42 7d",
+          "expire user-42 user-43 12h",
+          "expire user-42 --persist",
+          "expire --match 'test-*' 1h --yes",
+        ),
+      )
+      .hook(
+        "preAction",
+        flagRules({
+          oneOf: [
+            [
+              ["session ids", "--match"],
+              "upstash-memory expire <sessionId...> <DURATION>, or --match PATTERN <DURATION>",
+            ],
+            [["--persist", "a DURATION"], "upstash-memory expire <sessionId...> <DURATION>, or --persist"],
+          ],
+          facts: { "a DURATION": durationGiven, "session ids": idsGiven },
+        }),
+      )
+      .action(async (args: string[], opts: ExpireOptions, cmd: Command) => {
+        const { parseDuration } = await import("../src/duration.js");
+        const { keyFields, validateSessionId } = await import("../src/keys.js");
+        const ids = [...args];
+        const ttl: number | "persist" = opts.persist ? "persist" : parseDuration(ids.pop()!, "duration");
+        ids.forEach(validateSessionId);
+        const { withConnection } = await import("../src/connection.js");
+        const { expireKeys } = await import("../src/write/expire.js");
+        const { confirmChanges } = await import("../src/prompts.js");
+        const { Output } = await import("../src/render/output.js");
+        const r = await import("../src/render/writes.js");
+        const out = new Output(ctx.io, ctx.globals(cmd).color);
+        await withConnection(ctx, cmd, async ({ store, keys }) => {
+          let targetKeys = ids.map((id) => keys.key(id));
+          if (opts.match !== undefined) {
+            const { targetsByPattern } = await import("../src/write/targets.js");
+            const targets = await targetsByPattern(store, keys, opts.match);
+            if (!targets.length) {
+              r.warnNoMatch(out, opts.match);
+              if (opts.json) await out.json([]);
+              return;
+            }
+            const what = r.describeTargets(
+              ttl === "persist" ? "remove the TTL of" : `set a TTL of ${args[args.length - 1]} on`,
+              targets,
+            );
+            out.warn(`${what} (matching '${opts.match}')`);
+            if (opts.dryRun) return r.listTargets(out, targets);
+            await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
+            targetKeys = targets.map((t) => t.key);
+          } else if (opts.dryRun) {
+            out.warn(
+              `would ${ttl === "persist" ? "remove the TTL of" : "set the TTL of"} ${r.plural(ids.length, "session")}`,
+            );
             return;
           }
-          const what = r.describeTargets(ttl === "persist" ? "remove the TTL of" : `set a TTL of ${args[args.length - 1]} on`, targets);
-          out.warn(`${what} (matching '${opts.match}')`);
-          if (opts.dryRun) return r.listTargets(out, targets);
-          await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
-          targetKeys = targets.map((t) => t.key);
-        } else if (opts.dryRun) {
-          out.warn(`would ${ttl === "persist" ? "remove the TTL of" : "set the TTL of"} ${r.plural(ids.length, "session")}`);
-          return;
-        }
-        const results = await expireKeys(store, targetKeys, ttl);
-        const rows = results.map((x) => ({ sessionId: keys.sessionId(x.key), key: x.key, status: x.status, ttlSeconds: x.ttlSeconds }));
-        if (opts.json) await out.json(rows.map((x) => ({ ...keyFields(x.sessionId, x.key), status: x.status, ttlSeconds: x.ttlSeconds })));
-        const { missingNotes } = await import("../src/sessions/near-miss.js");
-        const notes = await missingNotes(store, keys, rows.filter((x) => x.status === "missing").map((x) => x.sessionId));
-        for (const x of rows) {
-          if (x.status === "missing") out.warn(r.sessionLine(x.sessionId, notes.get(x.sessionId)!));
-          else if (x.status === "not-a-list") out.warn(r.sessionLine(x.sessionId, "not a chat history (left unchanged)"));
-          else if (!opts.json) await out.tsv([x.sessionId, x.ttlSeconds === null ? "never" : x.ttlSeconds]);
-        }
-        if (rows.some((x) => x.status === "missing")) process.exitCode = ExitCode.notFound;
-        else if (rows.some((x) => x.status === "not-a-list")) process.exitCode = ExitCode.failure;
-      });
-    });
+          const results = await expireKeys(store, targetKeys, ttl);
+          const rows = results.map((x) => ({
+            sessionId: keys.sessionId(x.key),
+            key: x.key,
+            status: x.status,
+            ttlSeconds: x.ttlSeconds,
+          }));
+          if (opts.json)
+            await out.json(
+              rows.map((x) => ({ ...keyFields(x.sessionId, x.key), status: x.status, ttlSeconds: x.ttlSeconds })),
+            );
+          const { missingNotes } = await import("../src/sessions/near-miss.js");
+          const notes = await missingNotes(
+            store,
+            keys,
+            rows.filter((x) => x.status === "missing").map((x) => x.sessionId),
+          );
+          for (const x of rows) {
+            if (x.status === "missing") out.warn(r.sessionLine(x.sessionId, notes.get(x.sessionId)!));
+            else if (x.status === "not-a-list")
+              out.warn(r.sessionLine(x.sessionId, "not a chat history (left unchanged)"));
+            else if (!opts.json) await out.tsv([x.sessionId, x.ttlSeconds === null ? "never" : x.ttlSeconds]);
+          }
+          if (rows.some((x) => x.status === "missing")) process.exitCode = ExitCode.notFound;
+          else if (rows.some((x) => x.status === "not-a-list")) process.exitCode = ExitCode.failure;
+        });
+      })
+  );
 }

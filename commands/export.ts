@@ -19,7 +19,12 @@ export function exportCommand(ctx: Context): Command {
     .option("--json", "the output is already JSON Lines (accepted for consistency)")
     .addHelpText(
       "after",
-      examples("export > all.jsonl", "export user-42 user-43 -o two.jsonl", "export -o all.jsonl --force", "export --match 'support-*' | gzip > support.jsonl.gz") +
+      examples(
+        "export > all.jsonl",
+        "export user-42 user-43 -o two.jsonl",
+        "export -o all.jsonl --force",
+        "export --match 'support-*' | gzip > support.jsonl.gz",
+      ) +
         '\nEach line: {"key","sessionId","ttlSeconds","elements":[...]} with elements newest first, as stored;\n' +
         'an element that is not valid UTF-8 is written as {"base64": "..."}, a key that is not as "keyBase64".\n',
     )
@@ -28,7 +33,10 @@ export function exportCommand(ctx: Context): Command {
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
       const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
-      const file = opts.out !== undefined ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" }) : undefined;
+      const file =
+        opts.out !== undefined
+          ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" })
+          : undefined;
       const { withConnection } = await import("../src/connection.js");
       const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
       const { Output } = await import("../src/render/output.js");
@@ -38,7 +46,12 @@ export function exportCommand(ctx: Context): Command {
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const report = { missing: [] as string[], notLists: [] as { key: string; type: string }[] };
         const lines = ids.length
-          ? exportKeys(store, keys, ids.map((id) => keys.key(id)), report)
+          ? exportKeys(
+              store,
+              keys,
+              ids.map((id) => keys.key(id)),
+              report,
+            )
           : exportByPattern(store, keys, { pattern: opts.match ?? "*" });
         const bar = progress(ctx.io);
         const tick = (n: number) => bar.update(`exported ${plural(n, "session")}…`);
@@ -53,8 +66,14 @@ export function exportCommand(ctx: Context): Command {
         }
         bar.done();
         const { missingNotes } = await import("../src/sessions/near-miss.js");
-        for (const [id, note] of await missingNotes(store, keys, report.missing.map((k) => keys.sessionId(k)))) out.warn(sessionLine(id, note));
-        for (const k of report.notLists) out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
+        for (const [id, note] of await missingNotes(
+          store,
+          keys,
+          report.missing.map((k) => keys.sessionId(k)),
+        ))
+          out.warn(sessionLine(id, note));
+        for (const k of report.notLists)
+          out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
         if (opts.match !== undefined && n === 0) warnNoMatch(out, opts.match);
         else out.warn(`exported ${plural(n, "session")}${file ? ` to ${file.path}` : ""}`);
         if (report.missing.length) process.exitCode = ExitCode.notFound;

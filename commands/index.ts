@@ -49,5 +49,6 @@ const NEEDS_ALL = new Set(["completion", "complete"]);
  */
 export function registerCommands(program: Command, ctx: Context, only?: string): void {
   const one = only !== undefined && !NEEDS_ALL.has(only) ? COMMANDS.find(([name]) => name === only) : undefined;
-  for (const [, build, hidden] of one ? [one] : COMMANDS) program.addCommand(build(ctx), hidden ? { hidden: true } : {});
+  for (const [, build, hidden] of one ? [one] : COMMANDS)
+    program.addCommand(build(ctx), hidden ? { hidden: true } : {});
 }

@@ -41,7 +41,9 @@ export function loginCommand(ctx: Context): Command {
         }
         const { askText, askSecret } = await import("../src/prompts.js");
         url ??= (
-          await askText(ctx.io, "REST URL (https://…upstash.io) or redis:// URL", (v) => (/^(https?|rediss?):\/\/\S+$/.test(v.trim()) ? true : "expected https://… or redis://…"))
+          await askText(ctx.io, "REST URL (https://…upstash.io) or redis:// URL", (v) =>
+            /^(https?|rediss?):\/\/\S+$/.test(v.trim()) ? true : "expected https://… or redis://…",
+          )
         ).trim();
         if (!token && transportOf(url) === "rest") token = (await askSecret(ctx.io, "REST token")).trim();
       }
@@ -54,7 +56,13 @@ export function loginCommand(ctx: Context): Command {
       const previous = profiles.get(name);
       profiles.save(name, { ...previous, url, ...(transportOf(url) === "rest" ? { token } : { token: undefined }) });
       if (!profiles.names().includes(profiles.currentName())) profiles.use(name);
-      const result = { profile: name, url, token: token && transportOf(url) === "rest" ? maskToken(token) : null, pingMs: ms, file: profiles.file };
+      const result = {
+        profile: name,
+        url,
+        token: token && transportOf(url) === "rest" ? maskToken(token) : null,
+        pingMs: ms,
+        file: profiles.file,
+      };
       const { Output } = await import("../src/render/output.js");
       const out = new Output(ctx.io, g.color);
       if (opts.json) await out.json(result);

@@ -14,13 +14,18 @@ interface RepairOptions {
 
 export function repairCommand(ctx: Context): Command {
   return new Command("repair")
-    .description("make a session its app cannot load loadable again: remove (or unwrap) the elements that break loading")
+    .description(
+      "make a session its app cannot load loadable again: remove (or unwrap) the elements that break loading",
+    )
     .argument("[sessionIds...]", "session ids (without the prefix)")
     .option("--match <pattern>", "every session whose id matches the glob")
     .option("--invisible", "also the elements the reader drops without a word (plain text, JSON in a string, ...)")
     .option("--dry-run", "list what would change, change nothing")
     .option("-y, --yes", "do not ask (required when not on a terminal)")
-    .option("--backup <file>", "write the sessions as they were (export format: `import --replace FILE` undoes the repair)")
+    .option(
+      "--backup <file>",
+      "write the sessions as they were (export format: `import --replace FILE` undoes the repair)",
+    )
     .option("--json", "JSON {sessions: [{sessionId, key, count, changes, status, length}], clean, missing}")
     .addHelpText(
       "after",
@@ -34,7 +39,10 @@ export function repairCommand(ctx: Context): Command {
         "message_store:) is removed; a valid message encoded twice (JSON in a string) is unwrapped instead.\n" +
         "Every other element stays as it is, in order, and messages the app stores meanwhile are kept.\n",
     )
-    .hook("preAction", flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory repair <sessionId...> or --match PATTERN"]] }))
+    .hook(
+      "preAction",
+      flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory repair <sessionId...> or --match PATTERN"]] }),
+    )
     .action(async (ids: string[], opts: RepairOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/keys.js");
       ids.forEach(validateSessionId);
@@ -59,7 +67,8 @@ export function repairCommand(ctx: Context): Command {
           targets = [];
           for (const t of await targetsById(store, keys, ids)) {
             if (t.type === "none") missing.push(t.sessionId);
-            else if (t.type !== "list") throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: nothing to repair`);
+            else if (t.type !== "list")
+              throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: nothing to repair`);
             else targets.push(t);
           }
         }
@@ -70,33 +79,60 @@ export function repairCommand(ctx: Context): Command {
         const notFound = () => {
           if (missing.length) process.exitCode = ExitCode.notFound;
         };
-        const cleanNote = clean.length ? `${plural(clean.length, "session")} ${clean.length === 1 ? "loads" : "load"} as ${clean.length === 1 ? "it is" : "they are"}` : "";
+        const cleanNote = clean.length
+          ? `${plural(clean.length, "session")} ${clean.length === 1 ? "loads" : "load"} as ${clean.length === 1 ? "it is" : "they are"}`
+          : "";
 
         if (opts.dryRun || !plans.length) {
           if (plans.length) {
             out.warn(`would ${r.describePlans(plans)}${cleanNote ? ` (${cleanNote})` : ""}`);
             warnWouldBackUp(out, plans.length, backup?.path);
-          } else if (targets.length) out.warn(`nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`);
+          } else if (targets.length)
+            out.warn(
+              `nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`,
+            );
           else if (opts.match !== undefined) warnNoMatch(out, opts.match);
-          if (opts.json) await out.json({ ...(opts.dryRun ? { dryRun: true } : {}), sessions: plans.map(r.planJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
+          if (opts.json)
+            await out.json({
+              ...(opts.dryRun ? { dryRun: true } : {}),
+              sessions: plans.map(r.planJson),
+              clean: clean.map(showBytes),
+              missing: missing.map(showBytes),
+            });
           else await r.listChanges(out, plans);
           return notFound();
         }
 
-        const changes = plans.map((p) => ({ sessionId: p.sessionId, count: p.newestFirst.length, note: r.describeChanges(p.changes) }));
-        await confirmChanges(ctx.io, { question: `${r.describePlans(plans)}?`, changes, yes: opts.yes, details: r.changeDetails(plans) });
+        const changes = plans.map((p) => ({
+          sessionId: p.sessionId,
+          count: p.newestFirst.length,
+          note: r.describeChanges(p.changes),
+        }));
+        await confirmChanges(ctx.io, {
+          question: `${r.describePlans(plans)}?`,
+          changes,
+          yes: opts.yes,
+          details: r.changeDetails(plans),
+        });
         if (backup) {
           // The sessions exactly as they were read: the bytes the script checks before it changes anything.
           async function* lines() {
             for (const p of plans) yield p.line;
           }
           const n = await writeExportFile(backup, lines());
-          out.warn(`backed up ${plural(n, "session")} to ${backup.path} (undo: upstash-memory import --replace ${backup.path})`);
+          out.warn(
+            `backed up ${plural(n, "session")} to ${backup.path} (undo: upstash-memory import --replace ${backup.path})`,
+          );
         }
         const bar = progress(ctx.io);
         const results = await applyRepairs(store, plans, (n) => bar.update(`repaired ${n}/${plans.length}…`));
         bar.done();
-        if (opts.json) await out.json({ sessions: results.map(r.resultJson), clean: clean.map(showBytes), missing: missing.map(showBytes) });
+        if (opts.json)
+          await out.json({
+            sessions: results.map(r.resultJson),
+            clean: clean.map(showBytes),
+            missing: missing.map(showBytes),
+          });
         else for (const res of results) out.warn(r.resultLine(res));
         if (results.some((res) => res.status === "changed")) process.exitCode = ExitCode.failure;
         notFound();

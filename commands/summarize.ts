@@ -26,7 +26,12 @@ export function summarizeCommand(ctx: Context): Command {
     .description("summarize a conversation (offline, or with any OpenAI-compatible model); --store compacts it")
     .argument("[sessionId]", "the session id (or --match)")
     .option("--match <pattern>", "every session whose id matches the glob")
-    .addOption(new Option("--engine <engine>", "extractive (offline) or llm (default: llm when a model is configured)").choices(["extractive", "llm"]))
+    .addOption(
+      new Option("--engine <engine>", "extractive (offline) or llm (default: llm when a model is configured)").choices([
+        "extractive",
+        "llm",
+      ]),
+    )
     .option("--model <name>", "model for the llm engine (else llm.model / UPSTASH_MEMORY_MODEL)")
     .option("--max-words <n>", "extractive summary length", positiveInt, 120)
     .option("--max-input-tokens <n>", "llm: larger conversations are summarized progressively", positiveInt, 6000)
@@ -34,7 +39,11 @@ export function summarizeCommand(ctx: Context): Command {
     .option("--llm-timeout <duration>", "llm: per-request timeout", "60s")
     .option("--store", "replace all but the newest --keep messages with one summary message")
     .option("--keep <n>", "with --store: newest messages kept as they are", nonNegativeInt, 4)
-    .addOption(new Option("--summary-role <role>", "with --store: the summary message's type").choices(["human", "ai", "system"]).default("human"))
+    .addOption(
+      new Option("--summary-role <role>", "with --store: the summary message's type")
+        .choices(["human", "ai", "system"])
+        .default("human"),
+    )
     .option("--dry-run", "with --store: show the resulting history, write nothing")
     .option("--backup <file>", "with --store: export the session before changing it")
     .option("-y, --yes", "with --store: do not ask (required when not on a terminal)")
@@ -49,14 +58,20 @@ export function summarizeCommand(ctx: Context): Command {
         "summarize user-42 --store --keep 6 --dry-run",
         "summarize --match 'support-*' --store --yes --backup b.jsonl",
       ) +
-        "\nThe stored summary is a `human` message by default (\"Summary of the earlier conversation: ...\"):\n" +
+        '\nThe stored summary is a `human` message by default ("Summary of the earlier conversation: ..."):\n' +
         "apps put their own system prompt first, and some model adapters reject a system message that is not first.\n",
     )
     .hook(
       "preAction",
       flagRules({
         oneOf: [[["<sessionId>", "--match"], "upstash-memory summarize <sessionId> or --match PATTERN"]],
-        requires: { "--dry-run": "--store", "--backup": "--store", "--keep": "--store", "--summary-role": "--store", "--concurrency": "--match" },
+        requires: {
+          "--dry-run": "--store",
+          "--backup": "--store",
+          "--keep": "--store",
+          "--summary-role": "--store",
+          "--concurrency": "--match",
+        },
       }),
     )
     .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
@@ -102,13 +117,23 @@ export function summarizeCommand(ctx: Context): Command {
           const ask = writes && !opts.yes;
           const streamed = single && engine === "llm" && out.tty && !opts.json && !ask;
           if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
-          const storeOpts = opts.store ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() } : undefined;
+          const storeOpts = opts.store
+            ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() }
+            : undefined;
           const { mapBounded } = await import("../src/summarize/bounded.js");
           const { progress } = await import("../src/render/progress.js");
           if (ask) {
             const bar = progress(ctx.io);
-            const draftRun = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: { ...storeOpts!, dryRun: true } });
-            const drafts = await mapBounded(ids, opts.concurrency, draftRun, (done) => bar.update(`summarized ${done}/${ids.length}…`));
+            const draftRun = (id: string) =>
+              summarizeSession(store, keys, id, {
+                engine,
+                maxWords: opts.maxWords,
+                llm,
+                store: { ...storeOpts!, dryRun: true },
+              });
+            const drafts = await mapBounded(ids, opts.concurrency, draftRun, (done) =>
+              bar.update(`summarized ${done}/${ids.length}…`),
+            );
             bar.done();
             const changing = drafts.filter((d) => d.draft);
             for (const d of changing) storeOpts!.drafts.set(d.sessionId, d.draft!);
@@ -121,9 +146,18 @@ export function summarizeCommand(ctx: Context): Command {
           if (writes && backup) {
             // One export of every session about to change, complete before anything is written.
             const { exportKeys } = await import("../src/transfer/export.js");
-            await writeExportFile(backup, exportKeys(store, keys, ids.map((id) => keys.key(id)), { missing: [], notLists: [] }));
+            await writeExportFile(
+              backup,
+              exportKeys(
+                store,
+                keys,
+                ids.map((id) => keys.key(id)),
+                { missing: [], notLists: [] },
+              ),
+            );
           }
-          const run = (id: string) => summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
+          const run = (id: string) =>
+            summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {
             const r = await run(sessionId);
             if (opts.json) await out.json(summaryJson(r));
@@ -131,13 +165,16 @@ export function summarizeCommand(ctx: Context): Command {
             return;
           }
           const bar = progress(ctx.io);
-          const results = await mapBounded(ids, opts.concurrency, run, (done) => bar.update(`summarized ${done}/${ids.length}…`));
+          const results = await mapBounded(ids, opts.concurrency, run, (done) =>
+            bar.update(`summarized ${done}/${ids.length}…`),
+          );
           bar.done();
           if (opts.json) await out.json(results.map(summaryJson));
           else for (const r of results) await renderSummary(out, r, { streamed: false, heading: true });
         });
       } catch (err) {
-        if ((err as Error)?.name === "AbortError") throw new CliError("cancelled: nothing was written", ExitCode.interrupted);
+        if ((err as Error)?.name === "AbortError")
+          throw new CliError("cancelled: nothing was written", ExitCode.interrupted);
         throw err;
       } finally {
         process.removeListener("SIGINT", onSigint);
@@ -145,7 +182,11 @@ export function summarizeCommand(ctx: Context): Command {
     });
 }
 
-async function matchIds(store: import("../src/store/types.js").Store, keys: import("../src/keys.js").KeySpace, pattern: string): Promise<string[]> {
+async function matchIds(
+  store: import("../src/store/types.js").Store,
+  keys: import("../src/keys.js").KeySpace,
+  pattern: string,
+): Promise<string[]> {
   const { targetsByPattern } = await import("../src/write/targets.js");
   return (await targetsByPattern(store, keys, pattern)).map((t) => t.sessionId).sort();
 }

@@ -47,7 +47,9 @@ const VENDOR_CJS = new Set(["ioredis"]);
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 // Bundled CommonJS code calls require() for Node's built-in modules; ESM has none of its own.
-const banner = { js: 'import { createRequire as __cliCreateRequire } from "node:module";\nconst require = __cliCreateRequire(import.meta.url);' };
+const banner = {
+  js: 'import { createRequire as __cliCreateRequire } from "node:module";\nconst require = __cliCreateRequire(import.meta.url);',
+};
 
 const common = {
   absWorkingDir: ROOT,
@@ -63,7 +65,11 @@ const common = {
   logLevel: "warning",
 };
 
-const packageName = (spec) => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+const packageName = (spec) =>
+  spec
+    .split("/")
+    .slice(0, spec.startsWith("@") ? 2 : 1)
+    .join("/");
 const vendorFile = (name, ext) => `vendor/${name.replace(/^@/, "").replace(/\//g, "-")}.${ext}`;
 const isOurs = (file) => !path.relative(ROOT, file).split(path.sep).includes("node_modules");
 
@@ -74,13 +80,20 @@ function layout(vendors) {
     setup(b) {
       // main.mjs stays tiny: cli.mjs is a file of its own, imported after --version is answered.
       b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) =>
-        path.relative(ROOT, args.importer) === path.join("src", "main.ts") ? { path: "./cli.mjs", external: true } : undefined,
+        path.relative(ROOT, args.importer) === path.join("src", "main.ts")
+          ? { path: "./cli.mjs", external: true }
+          : undefined,
       );
       // The require() in a lazy-vendor module: the vendor file, next to cli.mjs at run time.
-      b.onResolve({ filter: /^\.\/vendor\//, namespace: "lazy-vendor" }, (args) => ({ path: args.path, external: true }));
+      b.onResolve({ filter: /^\.\/vendor\//, namespace: "lazy-vendor" }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
       // commander requires child_process for executable subcommands, which this CLI has none of.
       b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-        args.namespace === "file" && !isOurs(args.importer) ? { path: args.path, namespace: "on-first-use" } : undefined,
+        args.namespace === "file" && !isOurs(args.importer)
+          ? { path: args.path, namespace: "on-first-use" }
+          : undefined,
       );
       b.onLoad({ filter: /.*/, namespace: "on-first-use" }, (args) => ({
         contents: `let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require(${JSON.stringify(args.path)}))[key] });`,
@@ -105,7 +118,10 @@ function layout(vendors) {
         }
         return undefined; // any other package imported statically: bundled inline, evaluated with its importer
       });
-      b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+      b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: "js",
+      }));
       b.onLoad({ filter: /.*/, namespace: "lazy-vendor" }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(`./${vendorFile(args.path, "cjs")}`)});`,
         loader: "js",
@@ -150,7 +166,10 @@ function heavyLoader(heavyTargets, shared) {
   return {
     name: "heavy-loader",
     setup(b) {
-      b.onResolve({ filter: /^upstash-memory:heavy-loader$/ }, () => ({ path: "heavy-loader", namespace: "heavy-loader" }));
+      b.onResolve({ filter: /^upstash-memory:heavy-loader$/ }, () => ({
+        path: "heavy-loader",
+        namespace: "heavy-loader",
+      }));
       b.onLoad({ filter: /.*/, namespace: "heavy-loader" }, () => ({
         contents: [
           "let loading;",
@@ -165,7 +184,10 @@ function heavyLoader(heavyTargets, shared) {
         resolveDir: ROOT,
         loader: "js",
       }));
-      b.onResolve({ filter: /^\.\/heavy\.mjs$/, namespace: "heavy-loader" }, () => ({ path: "./heavy.mjs", external: true }));
+      b.onResolve({ filter: /^\.\/heavy\.mjs$/, namespace: "heavy-loader" }, () => ({
+        path: "./heavy.mjs",
+        external: true,
+      }));
       b.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!isOurs(args.path)) return undefined;
         let loader = false;
@@ -196,17 +218,26 @@ function heavyEntry(heavyTargets, heavy) {
       b.onResolve({ filter: /^upstash-memory:heavy$/ }, () => ({ path: "heavy", namespace: "heavy-entry" }));
       b.onLoad({ filter: /.*/, namespace: "heavy-entry" }, () => ({
         // Loaders, not namespaces: each heavy module is evaluated when first asked for.
-        contents: [...names].map(([p, name]) => `export const ${name} = () => import(${JSON.stringify("./" + p)});`).join("\n"),
+        contents: [...names]
+          .map(([p, name]) => `export const ${name} = () => import(${JSON.stringify("./" + p)});`)
+          .join("\n"),
         resolveDir: ROOT,
         loader: "js",
       }));
       b.onResolve({ filter: /^\./ }, (args) => {
         if (args.namespace !== "file" || !isOurs(args.importer)) return undefined;
-        const target = path.relative(ROOT, path.resolve(path.dirname(args.importer), args.path)).split(path.sep).join("/").replace(/\.js$/, ".ts");
+        const target = path
+          .relative(ROOT, path.resolve(path.dirname(args.importer), args.path))
+          .split(path.sep)
+          .join("/")
+          .replace(/\.js$/, ".ts");
         if (heavy.has(target)) return undefined;
         return { path: target, namespace: "from-cli" };
       });
-      b.onLoad({ filter: /.*/, namespace: "from-cli" }, (args) => ({ contents: `module.exports = ${REGISTRY}[${JSON.stringify(args.path)}];`, loader: "js" }));
+      b.onLoad({ filter: /.*/, namespace: "from-cli" }, (args) => ({
+        contents: `module.exports = ${REGISTRY}[${JSON.stringify(args.path)}];`,
+        loader: "js",
+      }));
     },
   };
 }
@@ -226,9 +257,11 @@ merge(meta, (await build({ ...esm, entryPoints: { main: "src/main.ts" }, plugins
 
 // Which of our modules are heavy; which of those an `await import()` reaches from
 // light code; which light modules heavy code imports (statically or not).
-const graph = (await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, write: false, plugins: [layout(new Map())] })).metafile.inputs;
+const graph = (await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, write: false, plugins: [layout(new Map())] }))
+  .metafile.inputs;
 const heavy = heavyModules(graph);
-if (heavy.has("src/cli.ts")) throw new Error("src/cli.ts imports heavy code statically: see HEAVY_DIRS in scripts/bundle.mjs");
+if (heavy.has("src/cli.ts"))
+  throw new Error("src/cli.ts imports heavy code statically: see HEAVY_DIRS in scripts/bundle.mjs");
 const ours = (p) => isOurs(path.join(ROOT, p)) && graph[p] && !p.includes(":");
 const heavyTargets = new Set();
 const shared = new Set();
@@ -241,11 +274,32 @@ for (const [p, input] of Object.entries(graph)) {
   }
 }
 
-merge(meta, (await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, plugins: [heavyLoader(heavyTargets, shared), layout(vendors)] })).metafile);
-merge(meta, (await build({ ...esm, entryPoints: { heavy: "upstash-memory:heavy" }, plugins: [heavyEntry(heavyTargets, heavy), layout(vendors)] })).metafile);
+merge(
+  meta,
+  (
+    await build({
+      ...esm,
+      entryPoints: { cli: "src/cli.ts" },
+      plugins: [heavyLoader(heavyTargets, shared), layout(vendors)],
+    })
+  ).metafile,
+);
+merge(
+  meta,
+  (
+    await build({
+      ...esm,
+      entryPoints: { heavy: "upstash-memory:heavy" },
+      plugins: [heavyEntry(heavyTargets, heavy), layout(vendors)],
+    })
+  ).metafile,
+);
 
 for (const [spec, kind] of vendors) {
-  const entry = kind === "esm" ? fileURLToPath(import.meta.resolve(spec, pathToFileURL(path.join(ROOT, "package.json")).href)) : requireFromRoot.resolve(spec);
+  const entry =
+    kind === "esm"
+      ? fileURLToPath(import.meta.resolve(spec, pathToFileURL(path.join(ROOT, "package.json")).href))
+      : requireFromRoot.resolve(spec);
   const r = await build({
     ...common,
     entryPoints: [entry],
@@ -275,7 +329,9 @@ function thirdPartyLicenses(metafile) {
     .map((dir) => {
       const pkg = JSON.parse(readFileSync(path.join(ROOT, dir, "package.json"), "utf8"));
       const file = readdirSync(path.join(ROOT, dir)).find((f) => /^licen[cs]e(\.|$)/i.test(f));
-      const text = file ? readFileSync(path.join(ROOT, dir, file), "utf8").trim() : `(no licence file in the package; its package.json says: ${pkg.license ?? "nothing"})`;
+      const text = file
+        ? readFileSync(path.join(ROOT, dir, file), "utf8").trim()
+        : `(no licence file in the package; its package.json says: ${pkg.license ?? "nothing"})`;
       return { title: `${pkg.name} ${pkg.version}`, license: pkg.license ?? "see below", text };
     })
     .sort((a, b) => (a.title < b.title ? -1 : 1));

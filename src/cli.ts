@@ -38,7 +38,10 @@ export function buildProgram(ctx: Context, argv?: string[]): Command {
     .option("--timeout <duration>", "per-request timeout", "10s")
     .option("--stats", "print HTTP requests and Redis commands sent to stderr")
     .option("--debug", "log requests and show stack traces (tokens redacted)")
-    .option("--allow-partial", "on a Redis Cluster with masters down: list/export/--match what the reachable ones hold (skipped ones named on stderr) instead of failing")
+    .option(
+      "--allow-partial",
+      "on a Redis Cluster with masters down: list/export/--match what the reachable ones hold (skipped ones named on stderr) instead of failing",
+    )
     .option("--no-color", "no colours")
     .option("--no-pager", "print long output straight to the terminal (else $UPSTASH_MEMORY_PAGER, $PAGER or less)")
     .showSuggestionAfterError(true)
@@ -65,7 +68,15 @@ function applyErrorPolicy(cmd: Command, io: IO): void {
     getOutHasColors: () => stdoutIsTTY(io) && useColor(io.stdout, io.env),
     // Commander's own messages ("error: unknown option '--x'"): one line on stderr.
     writeErr: (s) => io.stderr.write(s),
-    outputError: (s, write) => write(`upstash-memory: ${sanitizeEcho(s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " "))}\n`),
+    outputError: (s, write) =>
+      write(
+        `upstash-memory: ${sanitizeEcho(
+          s
+            .replace(/^error: /, "")
+            .trim()
+            .replace(/\s*\n\s*/g, " "),
+        )}\n`,
+      ),
   });
   showInheritedFlags(cmd);
   for (const sub of cmd.commands) applyErrorPolicy(sub, io);
@@ -82,7 +93,11 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (err) {
-    if (err instanceof CommanderError && err.code === "commander.unknownCommand" && !/did you mean/i.test(err.message)) {
+    if (
+      err instanceof CommanderError &&
+      err.code === "commander.unknownCommand" &&
+      !/did you mean/i.test(err.message)
+    ) {
       const hint = subcommandHint(program, argv);
       if (hint) io.stderr.write(`  ${hint}\n`);
     }

@@ -108,9 +108,12 @@ function argumentHandler(cmd: Command, a: CmdArgument, v: Values) {
       v.sessions.forEach((s) => complete(s, "session"));
     };
   }
-  if (name === "name" && cmd.parent?.name() === "config") return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
-  if (name === "name" && cmd.name() === "logout") return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
-  if (name === "key" && cmd.parent?.name() === "config") return (complete: Complete) => SETTINGS.forEach((s) => complete(s, ""));
+  if (name === "name" && cmd.parent?.name() === "config")
+    return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
+  if (name === "name" && cmd.name() === "logout")
+    return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
+  if (name === "key" && cmd.parent?.name() === "config")
+    return (complete: Complete) => SETTINGS.forEach((s) => complete(s, ""));
   if (name === "file") return () => void (v.files = true);
   return undefined;
 }
@@ -136,7 +139,13 @@ function buildModel(program: Command, v: Values): RootCommand {
 /** --url, --token, --profile and --prefix as typed so far on the command line. */
 function globalsFrom(words: string[]): GlobalOptions {
   const g: GlobalOptions = {};
-  const flags: Record<string, keyof GlobalOptions> = { "--url": "url", "--token": "token", "--profile": "profile", "-p": "profile", "--prefix": "prefix" };
+  const flags: Record<string, keyof GlobalOptions> = {
+    "--url": "url",
+    "--token": "token",
+    "--profile": "profile",
+    "-p": "profile",
+    "--prefix": "prefix",
+  };
   for (let i = 0; i < words.length - 1; i++) {
     const [flag, inline] = words[i].split(/=(.*)/s);
     const key = flags[flag];
@@ -148,22 +157,35 @@ function globalsFrom(words: string[]): GlobalOptions {
 
 /** Session ids starting with `typed`, from one SCAN request; [] on any problem or past the budget. */
 async function lookupSessions(ctx: Context, words: string[], typed: string): Promise<string[]> {
-  const budget = Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) > 0 ? Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) : LOOKUP_MS;
+  const budget =
+    Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) > 0 ? Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) : LOOKUP_MS;
   const work = (async () => {
     const g = globalsFrom(words);
     const { needsProfiles, resolveConnection } = await import("./config/resolve.js");
-    const profiles = needsProfiles(g, ctx.io.env) ? await (await import("./config/profiles.js")).ProfileStore.open(ctx.io.env) : undefined;
+    const profiles = needsProfiles(g, ctx.io.env)
+      ? await (await import("./config/profiles.js")).ProfileStore.open(ctx.io.env)
+      : undefined;
     const resolved = resolveConnection(g, ctx.io.env, profiles);
     const { openStore } = await import("./store/connect.js");
     const { KeySpace, escapeGlob } = await import("./keys.js");
     const keys = new KeySpace(resolved.prefix);
-    const store = await openStore({ url: resolved.url, token: resolved.token, timeoutMs: Math.max(budget - 50, 50), attempts: 1 });
+    const store = await openStore({
+      url: resolved.url,
+      token: resolved.token,
+      timeoutMs: Math.max(budget - 50, 50),
+      attempts: 1,
+    });
     try {
-      const [reply] = await store.pipeline([["SCAN", "0", "MATCH", keys.match(escapeGlob(typed) + "*"), "COUNT", 10_000, "TYPE", "list"]], { idempotent: true });
+      const [reply] = await store.pipeline(
+        [["SCAN", "0", "MATCH", keys.match(escapeGlob(typed) + "*"), "COUNT", 10_000, "TYPE", "list"]],
+        { idempotent: true },
+      );
       if (!reply.ok) return [];
       const { asArray, asText } = await import("./store/replies.js");
       const [, found] = asArray(reply.value);
-      return asArray(found).map((k) => keys.sessionId(asText(k))).sort();
+      return asArray(found)
+        .map((k) => keys.sessionId(asText(k)))
+        .sort();
     } finally {
       void store.close();
     }

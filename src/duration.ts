@@ -21,13 +21,19 @@ export function parseDuration(input: string, what = "duration"): number {
     seconds = 0;
     for (const [, n, unit] of text.matchAll(/(\d+)([smhdw])/g)) seconds += Number(n) * UNIT_SECONDS[unit];
   } else {
-    throw new UsageError(`invalid ${what} '${input}'`, "use seconds or a number with s, m, h, d or w, e.g. 90s, 30m, 12h, 7d");
+    throw new UsageError(
+      `invalid ${what} '${input}'`,
+      "use seconds or a number with s, m, h, d or w, e.g. 90s, 30m, 12h, 7d",
+    );
   }
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new UsageError(`invalid ${what} '${input}': must be greater than zero`);
   }
   if (seconds > MAX_TTL_SECONDS) {
-    throw new UsageError(`invalid ${what} '${input}': longer than 100 years`, "to keep a session forever, use --persist");
+    throw new UsageError(
+      `invalid ${what} '${input}': longer than 100 years`,
+      "to keep a session forever, use --persist",
+    );
   }
   return seconds;
 }
@@ -37,7 +43,12 @@ export function formatDuration(seconds: number): string {
   if (seconds <= 0) return "0s";
   const parts: string[] = [];
   let rest = Math.floor(seconds);
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

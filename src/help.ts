@@ -58,7 +58,9 @@ export function commandWord(program: Command, argv: string[]): string | undefine
  */
 export function helpCommandArgs(program: Command, argv: string[]): string[] {
   const i = commandIndex(program, argv);
-  return i >= 0 && argv[i] === "help" && i + 1 < argv.length ? [...argv.slice(0, i), ...argv.slice(i + 1), "--help"] : argv;
+  return i >= 0 && argv[i] === "help" && i + 1 < argv.length
+    ? [...argv.slice(0, i), ...argv.slice(i + 1), "--help"]
+    : argv;
 }
 
 /**

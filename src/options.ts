@@ -86,7 +86,9 @@ function given(cmd: Command, name: string, facts: FlagRules["facts"]): boolean {
 }
 
 function label(name: string): string {
-  return name.startsWith("<") || name.startsWith("[") ? argumentLabel(name.replace(/^[<[]|(\.\.\.)?[>\]]$/g, "")) : name;
+  return name.startsWith("<") || name.startsWith("[")
+    ? argumentLabel(name.replace(/^[<[]|(\.\.\.)?[>\]]$/g, ""))
+    : name;
 }
 
 /** Throws the usage error for the first rule the command line breaks. */
@@ -94,7 +96,11 @@ export function checkFlagRules(cmd: Command, rules: FlagRules): void {
   const has = (n: string) => given(cmd, n, rules.facts);
   for (const group of [...(rules.exclusive ?? []), ...(rules.oneOf ?? []).map(([names]) => names)]) {
     const present = group.filter(has);
-    if (present.length > 1) throw new UsageError(`${present.map(label).join(" and ")} cannot be used together`, `choose one of ${group.map(label).join(", ")}`);
+    if (present.length > 1)
+      throw new UsageError(
+        `${present.map(label).join(" and ")} cannot be used together`,
+        `choose one of ${group.map(label).join(", ")}`,
+      );
   }
   for (const [names, usage] of rules.oneOf ?? []) {
     if (!names.some(has)) throw new UsageError(`missing ${names.map(label).join(" or ")}`, `usage: ${usage}`);

@@ -39,7 +39,9 @@ export async function askSecret(io: IO, message: string): Promise<string> {
   const p = await plain(io);
   if (p) return p.plainSecret(io, message).catch(cancelled);
   const { password } = await import("@inquirer/prompts");
-  return password({ message, mask: "•", validate: (v) => (v.trim() ? true : "required") }, context(io)).catch(cancelled);
+  return password({ message, mask: "•", validate: (v) => (v.trim() ? true : "required") }, context(io)).catch(
+    cancelled,
+  );
 }
 
 export interface Choice {
@@ -81,7 +83,9 @@ export function changeLines(changes: Change[], total = changes.length): string[]
   const width = Math.min(Math.max(0, ...shown.map((x) => x.id.length)), 40);
   const counts = shown.map((x) => `${groupDigits(x.c.count)} message${x.c.count === 1 ? "" : "s"}`);
   const countWidth = Math.max(0, ...counts.map((c) => c.length));
-  const lines = shown.map((x, i) => `  ${x.id.padEnd(width)}  ${counts[i].padStart(countWidth)}${x.c.note ? `  ${x.c.note}` : ""}`.trimEnd());
+  const lines = shown.map((x, i) =>
+    `  ${x.id.padEnd(width)}  ${counts[i].padStart(countWidth)}${x.c.note ? `  ${x.c.note}` : ""}`.trimEnd(),
+  );
   if (total > shown.length) lines.push(`  and ${groupDigits(total - shown.length)} more`);
   return lines;
 }
@@ -92,7 +96,10 @@ export function changeLines(changes: Change[], total = changes.length): string[]
  */
 export function requireConsent(io: IO, action: string, yes: boolean | undefined): void {
   if (yes || isInteractive(io)) return;
-  throw new UsageError(`refusing to ${action.replace(/\?$/, "")} without confirmation`, "pass --yes to confirm, or --dry-run to see what would change");
+  throw new UsageError(
+    `refusing to ${action.replace(/\?$/, "")} without confirmation`,
+    "pass --yes to confirm, or --dry-run to see what would change",
+  );
 }
 
 /**

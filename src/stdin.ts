@@ -8,7 +8,11 @@ import { UsageError } from "./errors.js";
  */
 export async function readAll(stream: InStream, fromTerminal?: { hint: string; stderr: OutStream }): Promise<Buffer> {
   if (stream.isTTY) {
-    if (!fromTerminal) throw new UsageError("expected input on stdin, but stdin is a terminal", "pipe the input in, e.g. `echo hi | upstash-memory ...`");
+    if (!fromTerminal)
+      throw new UsageError(
+        "expected input on stdin, but stdin is a terminal",
+        "pipe the input in, e.g. `echo hi | upstash-memory ...`",
+      );
     fromTerminal.stderr.write(fromTerminal.hint + "\n");
   }
   const chunks: Buffer[] = [];

@@ -11,14 +11,21 @@ async function tools(ctx: Context, cmd: Command) {
   const { loadProfiles } = await import("../../src/connection.js");
   const { Output } = await import("../../src/render/output.js");
   const render = await import("../../src/render/profiles.js");
-  return { profiles: await loadProfiles(ctx), out: new Output(ctx.io, ctx.globals(cmd).color, ctx.globals(cmd).pager), render };
+  return {
+    profiles: await loadProfiles(ctx),
+    out: new Output(ctx.io, ctx.globals(cmd).color, ctx.globals(cmd).pager),
+    render,
+  };
 }
 
 function profileOrFail(profiles: { get(n: string): unknown; names(): string[] }, name: string) {
   const p = profiles.get(name);
   if (!p) {
     const known = profiles.names();
-    throw new NotFoundError(`no profile named '${name}'`, known.length ? `saved profiles: ${known.join(", ")}` : "run `upstash-memory login` first");
+    throw new NotFoundError(
+      `no profile named '${name}'`,
+      known.length ? `saved profiles: ${known.join(", ")}` : "run `upstash-memory login` first",
+    );
   }
   return p as import("../../src/config/profiles.js").Profile;
 }
@@ -67,16 +74,20 @@ export function configCommand(ctx: Context): Command {
       else out.warn(`now using profile '${name}'`);
     });
 
-  const setOrUnset = (unset: boolean) => async (key: string, value: string | undefined, opts: JsonOpt, cmd: Command) => {
-    const { profiles, out, render } = await tools(ctx, cmd);
-    const { applySetting, SECRET_KEYS } = await import("../../src/config/settings.js");
-    const name = ctx.globals(cmd).profile ?? ctx.io.env.UPSTASH_MEMORY_PROFILE ?? profiles.currentName();
-    if (!unset && value === undefined) throw new UsageError(`missing value for '${key}'`);
-    const next = applySetting(profileOrFail(profiles, name), key, unset ? undefined : value);
-    profiles.save(name, next);
-    if (opts.json) await out.json(render.profileJson(name, next, name === profiles.currentName()));
-    else out.warn(`${unset ? "unset" : "set"} ${key}${unset || SECRET_KEYS.includes(key) ? "" : ` = ${value}`} in profile '${name}'`);
-  };
+  const setOrUnset =
+    (unset: boolean) => async (key: string, value: string | undefined, opts: JsonOpt, cmd: Command) => {
+      const { profiles, out, render } = await tools(ctx, cmd);
+      const { applySetting, SECRET_KEYS } = await import("../../src/config/settings.js");
+      const name = ctx.globals(cmd).profile ?? ctx.io.env.UPSTASH_MEMORY_PROFILE ?? profiles.currentName();
+      if (!unset && value === undefined) throw new UsageError(`missing value for '${key}'`);
+      const next = applySetting(profileOrFail(profiles, name), key, unset ? undefined : value);
+      profiles.save(name, next);
+      if (opts.json) await out.json(render.profileJson(name, next, name === profiles.currentName()));
+      else
+        out.warn(
+          `${unset ? "unset" : "set"} ${key}${unset || SECRET_KEYS.includes(key) ? "" : ` = ${value}`} in profile '${name}'`,
+        );
+    };
 
   config
     .command("set")
@@ -102,6 +113,9 @@ export function configCommand(ctx: Context): Command {
     .option("--json", "the profile afterwards, as JSON")
     .action((key: string, opts: JsonOpt, cmd: Command) => setOrUnset(true)(key, undefined, opts, cmd));
 
-  config.addHelpText("after", examples("config list", "config show work --json", "config use work", "config set ttl 30d --profile work"));
+  config.addHelpText(
+    "after",
+    examples("config list", "config show work --json", "config use work", "config set ttl 30d --profile work"),
+  );
   return config;
 }

@@ -19,12 +19,22 @@ export function historyShowCommand(ctx: Context): Command {
   return new Command("show")
     .description("show one conversation, oldest message first")
     .argument("[sessionId]", "the session id (without the prefix); omitted on a terminal: pick from a list")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson", "markdown", "text"]).default("table"))
-    .option("--json", "same as --format json: {sessionId, key, count, ttlSeconds, messages: [{index, role, type, content, raw}]}")
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["table", "json", "ndjson", "markdown", "text"])
+        .default("table"),
+    )
+    .option(
+      "--json",
+      "same as --format json: {sessionId, key, count, ttlSeconds, messages: [{index, role, type, content, raw}]}",
+    )
     .option("--ndjson", "same as --format ndjson: one message per line")
     .option("--first <n>", "only the oldest N messages", positiveInt)
     .option("--last <n>", "only the newest N messages", positiveInt)
-    .option("-f, --follow", "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet)")
+    .option(
+      "-f, --follow",
+      "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet)",
+    )
     .option("--interval <duration>", "with --follow: time between polls (e.g. 500ms, 2s)", "1s")
     .option("--for <duration>", "with --follow: stop after this long")
     .addHelpText(
@@ -40,14 +50,20 @@ export function historyShowCommand(ctx: Context): Command {
     .hook(
       "preAction",
       flagRules({
-        exclusive: [["--json", "--ndjson", "--format"], ["--first", "--last"]],
+        exclusive: [
+          ["--json", "--ndjson", "--format"],
+          ["--first", "--last"],
+        ],
         requires: { "--interval": "--follow", "--for": "--follow" },
       }),
     )
     .action(async (sessionIdArg: string | undefined, opts: ShowOptions, cmd: Command) => {
       const format = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
       if (sessionIdArg === undefined && !isInteractive(ctx.io)) {
-        throw new UsageError("missing session id", "usage: upstash-memory history show <sessionId> (see `sessions list`)");
+        throw new UsageError(
+          "missing session id",
+          "usage: upstash-memory history show <sessionId> (see `sessions list`)",
+        );
       }
       const { validateSessionId } = await import("../../src/keys.js");
       if (sessionIdArg !== undefined) validateSessionId(sessionIdArg);
@@ -88,7 +104,11 @@ export function historyShowCommand(ctx: Context): Command {
     });
 }
 
-async function pickSession(ctx: Context, store: import("../../src/store/types.js").Store, keys: import("../../src/keys.js").KeySpace): Promise<string> {
+async function pickSession(
+  ctx: Context,
+  store: import("../../src/store/types.js").Store,
+  keys: import("../../src/keys.js").KeySpace,
+): Promise<string> {
   const { collectSessionMeta } = await import("../../src/sessions/list.js");
   const { pick } = await import("../../src/prompts.js");
   const { formatTtl } = await import("../../src/duration.js");
@@ -97,6 +117,9 @@ async function pickSession(ctx: Context, store: import("../../src/store/types.js
   return pick(
     ctx.io,
     "Session",
-    sessions.map((s) => ({ value: s.sessionId, name: `${s.sessionId}  (${s.count} messages, TTL ${formatTtl(s.ttlSeconds)})` })),
+    sessions.map((s) => ({
+      value: s.sessionId,
+      name: `${s.sessionId}  (${s.count} messages, TTL ${formatTtl(s.ttlSeconds)})`,
+    })),
   );
 }

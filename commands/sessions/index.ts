@@ -3,5 +3,7 @@ import type { Context } from "../../src/context.js";
 import { sessionsListCommand } from "./list.js";
 
 export function sessionsCommand(ctx: Context): Command {
-  return new Command("sessions").description("list the chat sessions in the store").addCommand(sessionsListCommand(ctx));
+  return new Command("sessions")
+    .description("list the chat sessions in the store")
+    .addCommand(sessionsListCommand(ctx));
 }

@@ -14,7 +14,12 @@ export function sessionsListCommand(ctx: Context): Command {
   return new Command("list")
     .description("list chat sessions with their message count, TTL and newest message")
     .argument("[pattern]", "glob on session ids (after the prefix)", "*")
-    .addOption(new Option("--sort <field>", "order by (default: as the scan finds them, streamed; a table on a terminal: name)").choices(["name", "count", "ttl"]))
+    .addOption(
+      new Option(
+        "--sort <field>",
+        "order by (default: as the scan finds them, streamed; a table on a terminal: name)",
+      ).choices(["name", "count", "ttl"]),
+    )
     .option("--limit <n>", "at most N sessions", positiveInt)
     .option("--json", "JSON array of {sessionId,key,count,ttlSeconds,last}")
     .option("--ndjson", "one JSON object per line, streamed as the scan goes")
@@ -28,32 +33,48 @@ export function sessionsListCommand(ctx: Context): Command {
       ),
     )
     .hook("preAction", flagRules({ exclusive: [["--json", "--ndjson"]] }))
-    .action(async (pattern: string, opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean }, cmd: Command) => {
-      const { withConnection } = await import("../../src/connection.js");
-      const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
-      const { Output } = await import("../../src/render/output.js");
-      const { progress } = await import("../../src/render/progress.js");
-      const { renderSessionTable, sessionJson, sessionTsv, cutNote } = await import("../../src/render/sessions.js");
-      const g = ctx.globals(cmd);
-      const out = new Output(ctx.io, g.color, g.pager);
-      const bar = progress(ctx.io);
-      const { plural } = await import("../../src/render/plural.js");
-      const onProgress = (n: number) => bar.update(`found ${plural(n, "session")}…`);
-      let cut: [number, number, boolean] | undefined;
-      await withConnection(ctx, cmd, async ({ store, keys }) => {
-        try {
-          // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
-          const sessions = clearBarFirst(streamSessions(store, keys, { pattern, sort: opts.sort, limit: opts.limit, onProgress, onCut: (...a) => (cut = a) }), bar);
-          await out.paged(async () => {
-            if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
-            else if (opts.json) await out.jsonArray(sessions, sessionJson);
-            else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
-            else await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
-            if (cut) out.warn(cutNote(...cut));
-          });
-        } finally {
-          bar.done();
-        }
-      });
-    });
+    .action(
+      async (
+        pattern: string,
+        opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean },
+        cmd: Command,
+      ) => {
+        const { withConnection } = await import("../../src/connection.js");
+        const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
+        const { Output } = await import("../../src/render/output.js");
+        const { progress } = await import("../../src/render/progress.js");
+        const { renderSessionTable, sessionJson, sessionTsv, cutNote } = await import("../../src/render/sessions.js");
+        const g = ctx.globals(cmd);
+        const out = new Output(ctx.io, g.color, g.pager);
+        const bar = progress(ctx.io);
+        const { plural } = await import("../../src/render/plural.js");
+        const onProgress = (n: number) => bar.update(`found ${plural(n, "session")}…`);
+        let cut: [number, number, boolean] | undefined;
+        await withConnection(ctx, cmd, async ({ store, keys }) => {
+          try {
+            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
+            const sessions = clearBarFirst(
+              streamSessions(store, keys, {
+                pattern,
+                sort: opts.sort,
+                limit: opts.limit,
+                onProgress,
+                onCut: (...a) => (cut = a),
+              }),
+              bar,
+            );
+            await out.paged(async () => {
+              if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
+              else if (opts.json) await out.jsonArray(sessions, sessionJson);
+              else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
+              else
+                await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
+              if (cut) out.warn(cutNote(...cut));
+            });
+          } finally {
+            bar.done();
+          }
+        });
+      },
+    );
 }

@@ -43,7 +43,8 @@ const ENV_PAIRS = [
 
 export const NOT_CONFIGURED = "no connection configured";
 
-const HOW_TO_CONFIGURE = "pass --url and --token, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`";
+const HOW_TO_CONFIGURE =
+  "pass --url and --token, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`";
 
 /** Nothing configured: one line naming the ways, or, when profiles exist, which ones and how to pick one. */
 function notConfigured(saved: string[]): ConnectionError {
@@ -54,7 +55,12 @@ function notConfigured(saved: string[]): ConnectionError {
   );
 }
 
-export function envConnection(env: NodeJS.ProcessEnv): { url?: string; token?: string; urlVar?: string; tokenVar?: string } {
+export function envConnection(env: NodeJS.ProcessEnv): {
+  url?: string;
+  token?: string;
+  urlVar?: string;
+  tokenVar?: string;
+} {
   for (const [u, t] of ENV_PAIRS) {
     if (env[u] || env[t]) return { url: env[u] || undefined, token: env[t] || undefined, urlVar: u, tokenVar: t };
   }
@@ -71,7 +77,11 @@ export function needsProfiles(g: GlobalOptions, env: NodeJS.ProcessEnv): boolean
 }
 
 export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, profiles?: ProfileStore): Resolved {
-  const named = g.profile ? { name: g.profile, label: "--profile" } : env.UPSTASH_MEMORY_PROFILE ? { name: env.UPSTASH_MEMORY_PROFILE, label: "UPSTASH_MEMORY_PROFILE" } : undefined;
+  const named = g.profile
+    ? { name: g.profile, label: "--profile" }
+    : env.UPSTASH_MEMORY_PROFILE
+      ? { name: env.UPSTASH_MEMORY_PROFILE, label: "UPSTASH_MEMORY_PROFILE" }
+      : undefined;
   const profileName = named?.name ?? profiles?.currentName();
   const profile = profileName ? profiles?.get(profileName) : undefined;
   if (named && profiles && !profile) {
@@ -96,7 +106,8 @@ export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, prof
 
   let token: string | undefined;
   let tokenSource: Source | undefined;
-  const profileToken = profile?.token && (urlSource.kind === "profile" || profile.url === url) ? profile.token : undefined;
+  const profileToken =
+    profile?.token && (urlSource.kind === "profile" || profile.url === url) ? profile.token : undefined;
   if (g.token) [token, tokenSource] = [g.token, { kind: "flag", label: "--token" }];
   else if (named && profileToken) [token, tokenSource] = [profileToken, profileSource];
   else if (envApplies && e.token) [token, tokenSource] = [e.token, { kind: "env", label: e.tokenVar! }];
@@ -105,7 +116,10 @@ export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, prof
 
   const transport = transportOf(url);
   if (transport === "rest" && !token) {
-    throw new ConnectionError(`no token for ${url}`, "pass --token, set UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`");
+    throw new ConnectionError(
+      `no token for ${url}`,
+      "pass --token, set UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`",
+    );
   }
   // Profile settings follow the profile that supplied the connection, or the one named explicitly.
   const settingsApply = urlSource.kind === "profile" || Boolean(named);

@@ -22,7 +22,8 @@ export function tokenProblem(token: string, readonlyToken?: string): string | un
   ] as const) {
     if (value === undefined) continue;
     if (value === "") return `${flag} is empty: no client could authenticate`;
-    if (!/^[\x21-\x7e]+$/.test(value)) return `${flag} must be printable ASCII without spaces (it travels in an HTTP header)`;
+    if (!/^[\x21-\x7e]+$/.test(value))
+      return `${flag} must be printable ASCII without spaces (it travels in an HTTP header)`;
   }
   if (readonlyToken !== undefined && readonlyToken === token) {
     return "--readonly-token is the same as --token: the read-only token would have full access";

@@ -23,7 +23,9 @@ export async function runDemo(io: IO, endpoint: { url: string; token: string }):
     warnUnrecognized(out, view.messages);
     await renderHistory(out, view, "table");
     // One command a line: each fits an 80-column window, whole, ready to copy.
-    io.stderr.write("\nnext: keep an endpoint running, then ask it what went wrong with a session:\n  upstash-memory dev --seed\n  upstash-memory --profile local doctor user-42\n");
+    io.stderr.write(
+      "\nnext: keep an endpoint running, then ask it what went wrong with a session:\n  upstash-memory dev --seed\n  upstash-memory --profile local doctor user-42\n",
+    );
   } finally {
     await store.close();
   }

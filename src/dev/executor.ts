@@ -101,7 +101,12 @@ export class Executor {
     const plans = commands.map(plan);
     const queued = plans.filter((p) => p.constant === undefined);
     const replies =
-      queued.length === 0 ? [] : await this.watchdog.guard(names(queued), this.pool.run((conn) => execTransaction(conn, queued)));
+      queued.length === 0
+        ? []
+        : await this.watchdog.guard(
+            names(queued),
+            this.pool.run((conn) => execTransaction(conn, queued)),
+          );
     // EXECABORT is Redis' answer, not a failure of the connection: it goes back
     // to the pool, and the transaction is refused as a whole.
     if (replies instanceof TransactionAbortedError) throw replies;
@@ -136,7 +141,10 @@ function failed(err: unknown): Outcome {
   throw new RedisUnavailableError(err);
 }
 
-async function execTransaction(conn: Redis, plans: Plan[]): Promise<Array<[Error | null, unknown]> | TransactionAbortedError> {
+async function execTransaction(
+  conn: Redis,
+  plans: Plan[],
+): Promise<Array<[Error | null, unknown]> | TransactionAbortedError> {
   const multi = conn.multi();
   for (const p of plans) send(multi, p.argv);
   try {

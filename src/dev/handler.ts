@@ -34,7 +34,11 @@ export class RequestHandler {
     const method = req.method ?? "GET";
     if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
       const allowed = ALLOWED_METHODS.join(", ");
-      return { status: 405, body: { error: `ERR method ${method} not allowed: use ${allowed}` }, headers: { Allow: allowed } };
+      return {
+        status: 405,
+        body: { error: `ERR method ${method} not allowed: use ${allowed}` },
+        headers: { Allow: allowed },
+      };
     }
     const { pathname, query } = splitTarget(req.url ?? "/");
     const access = this.deps.tokens.access(req.headers.authorization, query.get("_token"));
@@ -49,7 +53,10 @@ export class RequestHandler {
       const vetted = this.deps.policy.vet(route.argv, access);
       if (isRefusal(vetted)) {
         if (route.viaPath && vetted.unknown) {
-          throw new HttpError(404, `ERR unknown route: ${pathname.split("/").slice(0, 2).join("/")} is not a command this endpoint runs`);
+          throw new HttpError(
+            404,
+            `ERR unknown route: ${pathname.split("/").slice(0, 2).join("/")} is not a command this endpoint runs`,
+          );
         }
         throw new HttpError(400, vetted.refused);
       }
@@ -73,7 +80,9 @@ export class RequestHandler {
 
 /** An unknown command discards a transaction as Redis' EXECABORT does; other refusals speak for themselves. */
 function transactionRefusal(refusal: Refusal): string {
-  return refusal.unknown ? `EXECABORT Transaction discarded because of previous errors: ${refusal.refused}` : refusal.refused;
+  return refusal.unknown
+    ? `EXECABORT Transaction discarded because of previous errors: ${refusal.refused}`
+    : refusal.refused;
 }
 
 interface JsonResponse {

@@ -72,8 +72,22 @@ refuse(
 );
 refuse(
   [
-    "SHUTDOWN", "DEBUG", "CONFIG", "SAVE", "BGSAVE", "BGREWRITEAOF", "REPLICAOF", "SLAVEOF", "FAILOVER", "CLUSTER",
-    "MODULE", "ACL", "MIGRATE", "SYNC", "PSYNC", "REPLCONF",
+    "SHUTDOWN",
+    "DEBUG",
+    "CONFIG",
+    "SAVE",
+    "BGSAVE",
+    "BGREWRITEAOF",
+    "REPLICAOF",
+    "SLAVEOF",
+    "FAILOVER",
+    "CLUSTER",
+    "MODULE",
+    "ACL",
+    "MIGRATE",
+    "SYNC",
+    "PSYNC",
+    "REPLCONF",
   ],
   (n) => `ERR '${n}' administers the server and is not allowed over REST`,
 );
@@ -186,7 +200,10 @@ function blockingRefusal(name: string, lower: string, argv: Argv): Refusal | und
   if (name !== "XREAD" && name !== "XREADGROUP") {
     return { refused: `ERR blocking command '${lower}' is not supported over REST`, unknown: false };
   }
-  const blocked = { refused: `ERR ${name} with BLOCK is not supported over REST: leave out BLOCK and poll`, unknown: false };
+  const blocked = {
+    refused: `ERR ${name} with BLOCK is not supported over REST: leave out BLOCK and poll`,
+    unknown: false,
+  };
   for (let i = 1; i < argv.length; i++) {
     const moreArgs = argv.length - i - 1;
     const arg = argv[i];
@@ -210,7 +227,10 @@ function copyPlan(argv: Argv): { constantReply?: number } | Refusal {
   if (argv.length < 3) return {};
   for (const arg of argv.slice(3)) {
     if (isKeyword(arg, "DB")) {
-      return { refused: "ERR COPY ... DB is not supported over REST: the endpoint serves one database", unknown: false };
+      return {
+        refused: "ERR COPY ... DB is not supported over REST: the endpoint serves one database",
+        unknown: false,
+      };
     }
     if (!isKeyword(arg, "REPLACE")) return {};
   }

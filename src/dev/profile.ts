@@ -29,7 +29,11 @@ export function planProfile(store: ProfileStore, name: string): ProfilePlan {
 }
 
 /** Save the endpoint under the planned name, keeping the profile's other settings (prefix, ttl, ...); says what it did. */
-export function saveProfile(store: ProfileStore, plan: { name: string; previous?: Profile }, endpoint: { url: string; token: string }): string {
+export function saveProfile(
+  store: ProfileStore,
+  plan: { name: string; previous?: Profile },
+  endpoint: { url: string; token: string },
+): string {
   store.save(plan.name, { ...plan.previous, url: endpoint.url, token: endpoint.token });
   const use = `use it with --profile ${plan.name}`;
   if (!plan.previous) return `saved as profile '${plan.name}' (${use})`;

@@ -115,7 +115,12 @@ async function launch(port: number, extra: string[], deny: string[]): Promise<Re
 
 /** The last line redis-server logged, without its "pid:role date time level" prefix. */
 function lastLogLine(log: string): string {
-  const last = log.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
+  const last =
+    log
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? "";
   return last.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [.*#-] /, "");
 }
 
@@ -147,7 +152,12 @@ export function freePort(): Promise<number> {
  * died or the deadline passed (false). Asking for its process_id rather than
  * sending PING keeps another server already on the port from passing for ours.
  */
-async function waitUntilServing(port: number, password: string, pid: number | undefined, alive: () => boolean): Promise<boolean> {
+async function waitUntilServing(
+  port: number,
+  password: string,
+  pid: number | undefined,
+  alive: () => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (alive() && Date.now() < deadline) {
     if (pid !== undefined && (await serverPid(port, password)) === pid) return true;

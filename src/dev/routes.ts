@@ -89,7 +89,10 @@ function parseJson(body: Buffer): unknown {
 
 function toCommands(value: unknown): Argv[] {
   if (!Array.isArray(value)) {
-    throw new HttpError(400, `ERR request body must be a JSON array of commands, such as [["SET","k","v"],["GET","k"]]`);
+    throw new HttpError(
+      400,
+      `ERR request body must be a JSON array of commands, such as [["SET","k","v"],["GET","k"]]`,
+    );
   }
   if (value.length === 0) throw new HttpError(400, "ERR no commands in the request body");
   return value.map((cmd, i) => toArgv(cmd, `command ${i + 1}`));
@@ -104,7 +107,14 @@ function toArgv(value: unknown, what: string): Argv {
     if (typeof arg === "string") return arg;
     // @upstash/redis sends numbers and booleans as JSON values; Redis wants their text.
     if ((typeof arg === "number" && Number.isFinite(arg)) || typeof arg === "boolean") return String(arg);
-    const kind = arg === null ? "null" : Array.isArray(arg) ? "an array" : typeof arg === "object" ? "an object" : `a ${typeof arg}`;
+    const kind =
+      arg === null
+        ? "null"
+        : Array.isArray(arg)
+          ? "an array"
+          : typeof arg === "object"
+            ? "an object"
+            : `a ${typeof arg}`;
     throw new HttpError(400, `ERR ${what}: argument ${i + 1} is ${kind}; expected a string, number or boolean`);
   });
 }

@@ -267,11 +267,16 @@ function pythonJsonDumps(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
   if (typeof value === "object") {
-    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`);
+    const fields = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`,
+    );
     return `{${fields.join(", ")}}`;
   }
   if (typeof value === "string") {
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
   }
   return JSON.stringify(value);
 }

@@ -25,10 +25,16 @@ export interface AccessOptions {
 
 const TOKEN_HINT =
   "a Redis password (the one inside the rediss:// URL) is not a REST token and gets HTTP 401: copy UPSTASH_REDIS_REST_TOKEN from the console's REST API section";
-const PASSWORD_HINT = "check the password in the redis:// URL: for Upstash it is the database password, not the REST token";
+const PASSWORD_HINT =
+  "check the password in the redis:// URL: for Upstash it is the database password, not the REST token";
 
 /** Opens the store and checks it answers; undefined when nothing more can be asked of it. */
-export async function checkAccess(f: Findings, e: Endpoint, t: Target, opts: AccessOptions): Promise<Access | undefined> {
+export async function checkAccess(
+  f: Findings,
+  e: Endpoint,
+  t: Target,
+  opts: AccessOptions,
+): Promise<Access | undefined> {
   if (!e.sendToken) return undefined;
   // ioredis reports a refused AUTH as a connection event, then only says
   // "Connection is closed": keep what it logged to name the real cause.
@@ -62,12 +68,19 @@ async function ping(f: Findings, store: Store, e: Endpoint, t: Target, logged: s
     const reply = asText(unwrap(pong));
     const ms = Date.now() - started;
     if (reply !== "PONG") {
-      f.add("connection", "ping", "fail", `unexpected answer to PING: '${reply.slice(0, 40)}'`, "is this a Redis server, or an Upstash REST endpoint?");
+      f.add(
+        "connection",
+        "ping",
+        "fail",
+        `unexpected answer to PING: '${reply.slice(0, 40)}'`,
+        "is this a Redis server, or an Upstash REST endpoint?",
+      );
       return false;
     }
     f.add("connection", "ping", "pass", `PING ${ms} ms`);
     if (t.token) f.add("connection", "auth", "pass", `the token from ${t.tokenLabel} is accepted`);
-    else if (new URL(e.url).password) f.add("connection", "auth", "pass", "the password in the redis:// URL is accepted");
+    else if (new URL(e.url).password)
+      f.add("connection", "auth", "pass", "the password in the redis:// URL is accepted");
     return true;
   } catch (err) {
     const c = err as CliError;
@@ -91,7 +104,9 @@ async function probePermissions(f: Findings, store: Store, prefix: string): Prom
   const probeKey = `${prefix}upstash-memory-doctor-probe-${randomBytes(8).toString("hex")}`;
   let outcomes: Outcome[];
   try {
-    outcomes = await store.pipeline([["SCAN", "0", "COUNT", "1"], ["LPUSHX", probeKey, "probe"], ["DBSIZE"]], { idempotent: true });
+    outcomes = await store.pipeline([["SCAN", "0", "COUNT", "1"], ["LPUSHX", probeKey, "probe"], ["DBSIZE"]], {
+      idempotent: true,
+    });
   } catch (err) {
     f.add("connection", "access", "fail", (err as Error).message, (err as CliError).hint);
     return false;
@@ -107,9 +122,21 @@ async function probePermissions(f: Findings, store: Store, prefix: string): Prom
       "the app (LangChain/Flowise) needs the standard token to store messages; with this one doctor cannot search for similar keys either",
     );
   } else if (noPerm(write)) {
-    f.add("connection", "access", "warn", "this token cannot write (NOPERM): an app using it cannot store messages", "give the app a token or user with write access to the chat keys");
+    f.add(
+      "connection",
+      "access",
+      "warn",
+      "this token cannot write (NOPERM): an app using it cannot store messages",
+      "give the app a token or user with write access to the chat keys",
+    );
   } else if (noPerm(scan)) {
-    f.add("connection", "access", "warn", "this token cannot SCAN: `sessions list` and doctor's search for similar keys need it", "use the standard token to list sessions");
+    f.add(
+      "connection",
+      "access",
+      "warn",
+      "this token cannot SCAN: `sessions list` and doctor's search for similar keys need it",
+      "use the standard token to list sessions",
+    );
   } else if (!scan.ok || !write.ok) {
     const error = !scan.ok ? scan.error : !write.ok ? write.error : "";
     f.add("connection", "access", "warn", `could not check permissions: ${error.split("\n")[0]}`);
@@ -119,7 +146,13 @@ async function probePermissions(f: Findings, store: Store, prefix: string): Prom
   if (dbsize.ok) {
     const n = asInt(dbsize.value);
     if (n === 0) {
-      f.add("connection", "dbsize", "warn", "the database is empty (DBSIZE 0)", "is the app writing to this database? compare its UPSTASH_REDIS_REST_URL with the URL above");
+      f.add(
+        "connection",
+        "dbsize",
+        "warn",
+        "the database is empty (DBSIZE 0)",
+        "is the app writing to this database? compare its UPSTASH_REDIS_REST_URL with the URL above",
+      );
     } else {
       f.add("connection", "dbsize", "info", `DBSIZE ${plural(n, "key")}`);
     }

@@ -16,7 +16,13 @@ export async function checkCluster(f: Findings, store: Store, session?: { id: st
   try {
     report = await store.cluster(session?.key);
   } catch (err) {
-    f.add("connection", "cluster", "fail", `cannot read the cluster's layout: ${(err as Error).message}`, (err as CliError).hint);
+    f.add(
+      "connection",
+      "cluster",
+      "fail",
+      `cannot read the cluster's layout: ${(err as Error).message}`,
+      (err as CliError).hint,
+    );
     return;
   }
   if (!report) return;
@@ -36,6 +42,11 @@ export async function checkCluster(f: Findings, store: Store, session?: { id: st
     f.add("connection", "cluster", "pass", summary);
   }
   if (session && report.keyNode) {
-    f.add("key", "node", "info", `session ${quoteKey(session.id)} is in hash slot ${report.keyNode.slot}, served by master ${report.keyNode.name}`);
+    f.add(
+      "key",
+      "node",
+      "info",
+      `session ${quoteKey(session.id)} is in hash slot ${report.keyNode.slot}, served by master ${report.keyNode.name}`,
+    );
   }
 }

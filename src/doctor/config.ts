@@ -27,7 +27,8 @@ export interface Target {
   tokenLabel?: string;
 }
 
-const HOW_TO_CONFIGURE = "pass --url and --token, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`";
+const HOW_TO_CONFIGURE =
+  "pass --url and --token, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or run `upstash-memory login`";
 
 export async function checkConfiguration(f: Findings, ctx: Context, g: GlobalOptions): Promise<Target | undefined> {
   // Read the profiles even when env or flags configure everything: only then
@@ -63,7 +64,8 @@ export async function checkConfiguration(f: Findings, ctx: Context, g: GlobalOpt
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     // With saved profiles the message names them and the hint says how to pick one.
-    if (err.message.startsWith(NOT_CONFIGURED)) f.add("connection", "configured", "fail", err.hint ? err.message : NOT_CONFIGURED, err.hint ?? HOW_TO_CONFIGURE);
+    if (err.message.startsWith(NOT_CONFIGURED))
+      f.add("connection", "configured", "fail", err.hint ? err.message : NOT_CONFIGURED, err.hint ?? HOW_TO_CONFIGURE);
     else f.add("connection", "configured", "fail", err.message, err.hint ?? HOW_TO_CONFIGURE);
     return undefined;
   }
@@ -91,7 +93,10 @@ function describeSource(t: Target): string {
   else if (r.transport === "redis") parts.push("no token needed (the password is in the redis:// URL)");
   let text = parts.join(", ");
   if (r.profileName) {
-    const settings = [r.profile?.prefix ? `prefix '${r.profile.prefix}'` : "", r.profile?.ttl ? `ttl ${r.profile.ttl}` : ""].filter(Boolean);
+    const settings = [
+      r.profile?.prefix ? `prefix '${r.profile.prefix}'` : "",
+      r.profile?.ttl ? `ttl ${r.profile.ttl}` : "",
+    ].filter(Boolean);
     text += `; profile '${r.profileName}' applies${settings.length ? ` (${settings.join(", ")})` : ""}`;
   }
   if (r.prefix && r.prefix !== r.profile?.prefix) text += `; prefix '${r.prefix}'`;
@@ -114,7 +119,13 @@ function checkShadowing(f: Findings, t: Target, profiles: ProfileStore): void {
       t.resolved.urlSource.kind === "env"
         ? `unset ${t.urlLabel}${t.tokenLabel && t.tokenLabel !== t.urlLabel ? ` and ${t.tokenLabel}` : ""}, or pass --profile ${r.shadowedProfile}: a named profile comes before the environment`
         : `leave out --url/--token to use the profile, or add --profile ${r.shadowedProfile} to apply its settings`;
-    f.add("connection", "shadowed", sameStore && !ignored.length ? "info" : "warn", message, sameStore && !ignored.length ? undefined : hint);
+    f.add(
+      "connection",
+      "shadowed",
+      sameStore && !ignored.length ? "info" : "warn",
+      message,
+      sameStore && !ignored.length ? undefined : hint,
+    );
     return;
   }
   // A profile named explicitly still gives its prefix and ttl, but --url
@@ -134,7 +145,10 @@ function checkShadowing(f: Findings, t: Target, profiles: ProfileStore): void {
 function checkIgnoredEnv(f: Findings, t: Target): void {
   const e = t.resolved.ignoredEnv;
   if (!e) return;
-  const by = t.resolved.urlSource.kind === "flag" ? t.urlLabel : `${t.urlLabel} (named with --profile or UPSTASH_MEMORY_PROFILE)`;
+  const by =
+    t.resolved.urlSource.kind === "flag"
+      ? t.urlLabel
+      : `${t.urlLabel} (named with --profile or UPSTASH_MEMORY_PROFILE)`;
   const vars = e.url ? e.urlVar : e.tokenVar;
   const elsewhere = e.url !== undefined && !sameHost(e.url, t.url.value);
   f.add(
@@ -142,7 +156,9 @@ function checkIgnoredEnv(f: Findings, t: Target): void {
     "env-ignored",
     elsewhere ? "warn" : "info",
     `${vars} is set but not used: ${by} comes first${elsewhere ? `; the environment points to another database (${hostOf(e.url!)})` : ""}`,
-    elsewhere ? `a .env file or shell profile sets it; unset ${e.urlVar} and ${e.tokenVar} if that database is not meant for this tool` : undefined,
+    elsewhere
+      ? `a .env file or shell profile sets it; unset ${e.urlVar} and ${e.tokenVar} if that database is not meant for this tool`
+      : undefined,
   );
 }
 

@@ -5,7 +5,14 @@
 // the reader of this key (message_store: → Python, else JS / Flowise).
 import type { HistoryRead } from "../history/read.js";
 import { contentText, decodeElement, type ElementProblem } from "../history/codec.js";
-import { judgeSession, readersOf, readersWith, READERS, type ElementVerdict, type ReaderId } from "../history/readers.js";
+import {
+  judgeSession,
+  readersOf,
+  readersWith,
+  READERS,
+  type ElementVerdict,
+  type ReaderId,
+} from "../history/readers.js";
 import { summaryMark, type SummaryMark } from "../summarize/memory.js";
 import { snippet } from "../render/sanitize.js";
 import { listIndices, plural, shellArg, type ElementReport, type Findings } from "./checks.js";
@@ -67,7 +74,9 @@ export function checkContent(f: Findings, read: HistoryRead, sessionId: string):
   if (breaking.length) {
     const first = breaking[0];
     // Other readers are named only when they fail on every one of these elements too.
-    const others = readersWith(first, "breaks").filter((r) => !readers.includes(r) && breaking.every((v) => v.verdicts[r].outcome === "breaks"));
+    const others = readersWith(first, "breaks").filter(
+      (r) => !readers.includes(r) && breaking.every((v) => v.verdicts[r].outcome === "breaks"),
+    );
     f.add(
       "content",
       "breaks-load",
@@ -89,12 +98,21 @@ export function checkContent(f: Findings, read: HistoryRead, sessionId: string):
       python
         ? `${which(invisible)} ${invisible.length === 1 ? "makes" : "make"} LangChain Python raise, so the bot loads no memory at all (LangChain JS / Flowise would drop ${invisible.length === 1 ? "it" : "them"} without a word)`
         : `${invisible.length} of ${plural(verdicts.length, "message")} ${invisible.length === 1 ? "is" : "are"} invisible to ${who}: ${which(invisible)}, dropped without a word${
-            invisible.every((v) => v.verdicts["langchain-python"].outcome === "breaks") ? ` (LangChain Python would raise on ${invisible.length === 1 ? "it" : "them"})` : ""
+            invisible.every((v) => v.verdicts["langchain-python"].outcome === "breaks")
+              ? ` (LangChain Python would raise on ${invisible.length === 1 ? "it" : "them"})`
+              : ""
           }`,
-      python ? `\`${repair}\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}` : `\`${repair} --invisible\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}; \`--dry-run\` shows the change first`,
+      python
+        ? `\`${repair}\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}`
+        : `\`${repair} --invisible\` removes ${invisible.length === 1 ? "it" : "them"}${unwraps}; \`--dry-run\` shows the change first`,
     ).elements = report(invisible);
   } else if (verdicts.length) {
-    f.add("content", "invisible", "pass", `${verdicts.length === 1 ? "the message is" : `all ${plural(verdicts.length, "message")} are`} read by ${who}`);
+    f.add(
+      "content",
+      "invisible",
+      "pass",
+      `${verdicts.length === 1 ? "the message is" : `all ${plural(verdicts.length, "message")} are`} read by ${who}`,
+    );
   }
   reportSummaries(f, readable);
   return readable;
@@ -110,7 +128,13 @@ function reportProblems(f: Findings, verdicts: ElementVerdict[]): void {
   for (const [problem, vs] of bad) {
     const example = snippet(vs[0].bytes.toString("utf8"), 40);
     const status = vs.some((v) => v.outcome === "breaks") ? "fail" : "warn";
-    f.add("content", slug(problem), status, `${which(vs)}: ${problem} (${vs.length === 1 ? "" : "first: "}'${example}')`, PROBLEM_HINTS[problem]);
+    f.add(
+      "content",
+      slug(problem),
+      status,
+      `${which(vs)}: ${problem} (${vs.length === 1 ? "" : "first: "}'${example}')`,
+      PROBLEM_HINTS[problem],
+    );
   }
 }
 
@@ -121,8 +145,16 @@ function reportSummaries(f: Findings, readable: ReadableMessage[]): void {
     const when = summaryDate(m.summary!.createdAt);
     return `of ${plural(m.summary!.covers, "earlier message")}${when ? ` (${when})` : ""}`;
   };
-  const text = summaries.length === 1 ? `1 summary ${one(summaries[0])}` : `${summaries.length} summaries: ${summaries.map(one).join(", ")}`;
-  f.add("content", "summary", "info", `${text}, stored by \`upstash-memory summarize --store\` (message ${listIndices(summaries.map((m) => m.index))})`);
+  const text =
+    summaries.length === 1
+      ? `1 summary ${one(summaries[0])}`
+      : `${summaries.length} summaries: ${summaries.map(one).join(", ")}`;
+  f.add(
+    "content",
+    "summary",
+    "info",
+    `${text}, stored by \`upstash-memory summarize --store\` (message ${listIndices(summaries.map((m) => m.index))})`,
+  );
 }
 
 function summaryDate(iso: string): string | undefined {
@@ -141,7 +173,10 @@ function readableMessage(v: ElementVerdict): ReadableMessage {
   try {
     const o = JSON.parse(v.bytes.toString("utf8")) as { type?: unknown; data?: Record<string, unknown> };
     type = String(o.type);
-    text = o.data && o.data.content !== undefined && o.data.content !== null ? contentText({ type, data: o.data as { content: unknown } }) : "";
+    text =
+      o.data && o.data.content !== undefined && o.data.content !== null
+        ? contentText({ type, data: o.data as { content: unknown } })
+        : "";
   } catch {
     // Python-only JSON (NaN literals): nothing to show.
   }
@@ -150,5 +185,8 @@ function readableMessage(v: ElementVerdict): ReadableMessage {
 
 /** "missing data.content" → "missing-data-content": a stable check id per reason. */
 function slug(problem: string): string {
-  return problem.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return problem
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }

@@ -36,7 +36,12 @@ export function checkHealth(f: Findings, read: HistoryRead, sessionId: string, c
         `Flowise before April 2024 never applied the node's Session Timeout and LangChain sets a TTL only with sessionTTL; \`${expire(compact(configured.seconds))}\` sets it on this one`,
       );
     } else {
-      f.add("health", "ttl", "info", "no TTL: kept until deleted (Flowise releases before April 2024 never set one, whatever the node's Session Timeout)");
+      f.add(
+        "health",
+        "ttl",
+        "info",
+        "no TTL: kept until deleted (Flowise releases before April 2024 never set one, whatever the node's Session Timeout)",
+      );
     }
     return;
   }
@@ -51,15 +56,29 @@ export function checkHealth(f: Findings, read: HistoryRead, sessionId: string, c
       `the TTL restarts with every stored message, so an idle conversation disappears whole: \`${expire(configured ? compact(configured.seconds) : "7d")}\` extends it, --persist keeps it`,
     );
   } else if (configured && ttl > configured.seconds) {
-    f.add("health", "ttl", "info", `expires in ${formatDuration(ttl)} if idle: longer than ${configured.source}'s ttl ${formatDuration(configured.seconds)}, so the app sets its own`);
+    f.add(
+      "health",
+      "ttl",
+      "info",
+      `expires in ${formatDuration(ttl)} if idle: longer than ${configured.source}'s ttl ${formatDuration(configured.seconds)}, so the app sets its own`,
+    );
   } else {
-    f.add("health", "ttl", "pass", `expires in ${formatDuration(ttl)} if idle (the TTL restarts with every message)${compared}`);
+    f.add(
+      "health",
+      "ttl",
+      "pass",
+      `expires in ${formatDuration(ttl)} if idle (the TTL restarts with every message)${compared}`,
+    );
   }
 }
 
 /** Seconds as a duration the CLI accepts: 604800 → 7d, 5400 → 90m. */
 function compact(seconds: number): string {
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;

@@ -19,10 +19,18 @@ export const MEMORY_KEY_NOTE =
   "the memory node's Memory Key ('chat_history') is the prompt variable the history fills, never a Redis key";
 
 /** The history when the key is a list; undefined otherwise (the finding says why). */
-export async function checkKey(f: Findings, store: Store, keys: KeySpace, sessionId: string, canScan: boolean): Promise<HistoryRead | undefined> {
+export async function checkKey(
+  f: Findings,
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  canScan: boolean,
+): Promise<HistoryRead | undefined> {
   const key = keys.key(sessionId);
   const read = await readHistory(store, key);
-  const where = keys.prefix ? `session ${quoteKey(sessionId)} (key ${quoteKey(key)})` : `session ${quoteKey(sessionId)}`;
+  const where = keys.prefix
+    ? `session ${quoteKey(sessionId)} (key ${quoteKey(key)})`
+    : `session ${quoteKey(sessionId)}`;
   if (read.type === "list") {
     f.add("key", "session", "pass", `${where} exists`);
     return read;
@@ -43,21 +51,44 @@ export async function checkKey(f: Findings, store: Store, keys: KeySpace, sessio
   return undefined;
 }
 
-async function reportNearMisses(f: Findings, store: Store, keys: KeySpace, sessionId: string, canScan: boolean): Promise<void> {
+async function reportNearMisses(
+  f: Findings,
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  canScan: boolean,
+): Promise<void> {
   const search = await findNearMissesOf(store, keys, sessionId, { scan: canScan });
   for (const m of search.found) {
     f.add("key", "near-miss", "warn", `key ${quoteKey(m.key)} holds ${holds(m)} (${m.reason})`, nearMissHint(m.reason));
   }
   if (search.unlisted) {
-    f.add("key", "near-miss", "warn", `${plural(search.unlisted, "more similar key")} not listed`, "`upstash-memory sessions list '*<id>*'` lists them");
+    f.add(
+      "key",
+      "near-miss",
+      "warn",
+      `${plural(search.unlisted, "more similar key")} not listed`,
+      "`upstash-memory sessions list '*<id>*'` lists them",
+    );
   }
   if (!search.scanned) {
     f.add("key", "search", "info", "keys containing the id were not searched: this token cannot SCAN");
-    if (!search.found.length) f.add("key", "near-miss", "info", "no similar key found under the usual variants (message_store: prefix, other case, whitespace)");
+    if (!search.found.length)
+      f.add(
+        "key",
+        "near-miss",
+        "info",
+        "no similar key found under the usual variants (message_store: prefix, other case, whitespace)",
+      );
     return;
   }
   if (!search.found.length) {
-    f.add("key", "near-miss", "info", "no similar key found (message_store: prefix, other case, whitespace, typos, keys containing the id or contained in it)");
+    f.add(
+      "key",
+      "near-miss",
+      "info",
+      "no similar key found (message_store: prefix, other case, whitespace, typos, keys containing the id or contained in it)",
+    );
   }
   if (!search.complete) {
     f.add(
@@ -73,11 +104,15 @@ function nearMissHint(reason: string): string {
   if (reason.includes("prefix message_store:")) {
     return "LangChain Python stores under message_store:<id>: pass --prefix message_store: (or `upstash-memory config set prefix message_store:`)";
   }
-  if (reason.includes("no prefix")) return "this key has no prefix: drop --prefix (or `upstash-memory config unset prefix`)";
-  if (reason.includes("surrounding whitespace")) return "the app's session id carries whitespace (a line break from a form?): trim it where the app builds the id";
+  if (reason.includes("no prefix"))
+    return "this key has no prefix: drop --prefix (or `upstash-memory config unset prefix`)";
+  if (reason.includes("surrounding whitespace"))
+    return "the app's session id carries whitespace (a line break from a form?): trim it where the app builds the id";
   if (reason.includes("no whitespace around")) return "the id you gave has whitespace around it; the app's id does not";
-  if (reason.includes("other case")) return "session ids are case-sensitive: the app and your lookups must use the same case";
-  if (reason === "contains the id") return "the app builds its key from more than this id (a user or chat prefix?): look it up the way the app builds it";
+  if (reason.includes("other case"))
+    return "session ids are case-sensitive: the app and your lookups must use the same case";
+  if (reason === "contains the id")
+    return "the app builds its key from more than this id (a user or chat prefix?): look it up the way the app builds it";
   if (reason === "part of the id") return "the app stores under a shorter id: look that one up";
   if (reason.includes("different")) return "a typo in the id? look up the one the app wrote";
   return "check how the app builds its session id";

@@ -27,11 +27,22 @@ async function checkDns(f: Findings, e: Endpoint, timeoutMs: number): Promise<bo
   try {
     const found = await withTimeout(dns.lookup(e.hostname, { all: true }), timeoutMs);
     if (found === "timeout") {
-      f.add("connection", "dns", "fail", `no DNS answer for ${e.hostname} within ${seconds(timeoutMs)}`, "check your network and DNS settings");
+      f.add(
+        "connection",
+        "dns",
+        "fail",
+        `no DNS answer for ${e.hostname} within ${seconds(timeoutMs)}`,
+        "check your network and DNS settings",
+      );
       return false;
     }
     const addresses = found.map((a) => a.address);
-    f.add("connection", "dns", "pass", `${e.hostname} resolves to ${addresses.slice(0, 2).join(", ")}${addresses.length > 2 ? ", …" : ""} (${Date.now() - started} ms)`);
+    f.add(
+      "connection",
+      "dns",
+      "pass",
+      `${e.hostname} resolves to ${addresses.slice(0, 2).join(", ")}${addresses.length > 2 ? ", …" : ""} (${Date.now() - started} ms)`,
+    );
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "error";
@@ -70,7 +81,10 @@ function checkTcp(f: Findings, e: Endpoint, timeoutMs: number): Promise<net.Sock
     });
     socket.once("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "ECONNREFUSED") {
-        fail(`connection refused by ${where}`, "nothing listens there: check the port (REST 443, Redis 6379) or start the server (`upstash-memory dev` for a local endpoint)");
+        fail(
+          `connection refused by ${where}`,
+          "nothing listens there: check the port (REST 443, Redis 6379) or start the server (`upstash-memory dev` for a local endpoint)",
+        );
       } else if (err.code === "EHOSTUNREACH" || err.code === "ENETUNREACH") {
         fail(`no route to ${where} (${err.code})`, "check your network connection and VPN");
       } else {
@@ -90,24 +104,37 @@ function checkTls(f: Findings, e: Endpoint, socket: net.Socket, timeoutMs: numbe
       resolve(ok);
     };
     const timer = setTimeout(() => {
-      f.add("connection", "tls", "fail", `no TLS handshake with ${e.hostname} within ${seconds(timeoutMs)}`, "a proxy may hold the connection: try another network");
+      f.add(
+        "connection",
+        "tls",
+        "fail",
+        `no TLS handshake with ${e.hostname} within ${seconds(timeoutMs)}`,
+        "a proxy may hold the connection: try another network",
+      );
       done(false);
     }, timeoutMs);
     secure.once("secureConnect", () => {
       const cert = secure.getPeerCertificate();
-      const until = cert?.valid_to ? `, certificate valid until ${new Date(cert.valid_to).toISOString().slice(0, 10)}` : "";
+      const until = cert?.valid_to
+        ? `, certificate valid until ${new Date(cert.valid_to).toISOString().slice(0, 10)}`
+        : "";
       f.add("connection", "tls", "pass", `TLS (${secure.getProtocol() ?? "?"})${until}`);
       done(true);
     });
     secure.once("error", (err: NodeJS.ErrnoException) => {
       const code = err.code ?? "";
-      if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL/.test(code) || /wrong version number/i.test(err.message)) {
+      if (
+        /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL/.test(code) ||
+        /wrong version number/i.test(err.message)
+      ) {
         f.add(
           "connection",
           "tls",
           "fail",
           `${e.hostname}:${e.port} does not speak TLS`,
-          e.transport === "rest" ? "use http:// for a local endpoint, https:// only for a TLS server" : "use redis:// for a server without TLS",
+          e.transport === "rest"
+            ? "use http:// for a local endpoint, https:// only for a TLS server"
+            : "use redis:// for a server without TLS",
         );
       } else if (/CERT|SELF_SIGNED|UNABLE_TO/.test(code)) {
         f.add(
@@ -118,7 +145,13 @@ function checkTls(f: Findings, e: Endpoint, socket: net.Socket, timeoutMs: numbe
           "a proxy or antivirus may intercept TLS: add its CA with NODE_EXTRA_CA_CERTS=/path/ca.pem; otherwise check the host name",
         );
       } else {
-        f.add("connection", "tls", "fail", `TLS handshake with ${e.hostname} failed (${code || err.message})`, "check the port and whether the server expects TLS");
+        f.add(
+          "connection",
+          "tls",
+          "fail",
+          `TLS handshake with ${e.hostname} failed (${code || err.message})`,
+          "check the port and whether the server expects TLS",
+        );
       }
       done(false);
     });
@@ -127,7 +160,10 @@ function checkTls(f: Findings, e: Endpoint, socket: net.Socket, timeoutMs: numbe
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function seconds(ms: number): string {

@@ -35,6 +35,9 @@ export function cleanValue(raw: string): RawValue {
 
 /** "surrounding quotes and whitespace", or undefined when the value is clean. */
 export function describeStray(v: RawValue): string | undefined {
-  const parts = [v.quotes ? "quotes" : "", v.whitespace ? (/[\r\n]/.test(v.raw) ? "whitespace (a line break)" : "whitespace") : ""].filter(Boolean);
+  const parts = [
+    v.quotes ? "quotes" : "",
+    v.whitespace ? (/[\r\n]/.test(v.raw) ? "whitespace (a line break)" : "whitespace") : "",
+  ].filter(Boolean);
   return parts.length ? `surrounding ${parts.join(" and ")}` : undefined;
 }

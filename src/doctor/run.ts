@@ -50,12 +50,22 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     }
     if (access) {
       const id = req.sessionId;
-      await checkCluster(f, access.store, id === undefined ? undefined : { id, key: new KeySpace(target.resolved.prefix).key(id) });
+      await checkCluster(
+        f,
+        access.store,
+        id === undefined ? undefined : { id, key: new KeySpace(target.resolved.prefix).key(id) },
+      );
     }
   }
   try {
     if (req.sessionId === undefined) {
-      f.add("key", "session", "info", "no session id given", "`upstash-memory doctor <sessionId>` checks one conversation; `upstash-memory sessions list` shows them");
+      f.add(
+        "key",
+        "session",
+        "info",
+        "no session id given",
+        "`upstash-memory doctor <sessionId>` checks one conversation; `upstash-memory sessions list` shows them",
+      );
     } else if (!access || !target) {
       f.add("key", "session", "info", `session ${quoteKey(req.sessionId)} not checked: no working connection`);
     } else {
@@ -67,7 +77,13 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
   }
   // key.session fails only when the key does not exist (another type is key.type).
   const notFound = f.checks.some((c) => c.id === "key.session" && c.status === "fail");
-  return { checks: bySection(f.checks), failed: f.failed, notFound, stats: access?.store.stats, transport: access?.store.transport };
+  return {
+    checks: bySection(f.checks),
+    failed: f.failed,
+    notFound,
+    stats: access?.store.stats,
+    transport: access?.store.transport,
+  };
 }
 
 /** Sections in their fixed order; within one, the order the checks were made (sort is stable). */

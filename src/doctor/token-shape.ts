@@ -8,12 +8,30 @@ import type { Findings } from "./checks.js";
 export function checkToken(f: Findings, token: RawValue, label: string, env: NodeJS.ProcessEnv): void {
   const stray = describeStray(token);
   if (stray) {
-    f.add("connection", "token-value", "fail", `the token in ${label} has ${stray}; checked further without them`, "remove them: the token is sent exactly as given");
+    f.add(
+      "connection",
+      "token-value",
+      "fail",
+      `the token in ${label} has ${stray}; checked further without them`,
+      "remove them: the token is sent exactly as given",
+    );
   }
   if (/\s/.test(token.value)) {
-    f.add("connection", "token-value", "fail", `the token in ${label} contains whitespace`, "copy the token again from the console's REST API section, in one piece");
+    f.add(
+      "connection",
+      "token-value",
+      "fail",
+      `the token in ${label} contains whitespace`,
+      "copy the token again from the console's REST API section, in one piece",
+    );
   } else if (/:\/\//.test(token.value)) {
-    f.add("connection", "token-value", "fail", `the token in ${label} is a URL`, "the token is the long string shown as UPSTASH_REDIS_REST_TOKEN in the console, not a URL");
+    f.add(
+      "connection",
+      "token-value",
+      "fail",
+      `the token in ${label} is a URL`,
+      "the token is the long string shown as UPSTASH_REDIS_REST_TOKEN in the console, not a URL",
+    );
   } else {
     for (const name of REDIS_URL_VARS) {
       if (passwordOf(env[name]) === token.value) {

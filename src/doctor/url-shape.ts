@@ -49,7 +49,9 @@ export function checkUrlShape(f: Findings, t: Target, env: NodeJS.ProcessEnv): E
       "url",
       "fail",
       `the value of ${t.urlLabel} is not a URL`,
-      bare ? "add the scheme: https://<host> for REST, rediss:// (with the password, port 6379) for Redis" : "expected https://<db>.upstash.io (REST) or redis://host:port",
+      bare
+        ? "add the scheme: https://<host> for REST, rediss:// (with the password, port 6379) for Redis"
+        : "expected https://<db>.upstash.io (REST) or redis://host:port",
     );
     return undefined;
   }
@@ -58,7 +60,13 @@ export function checkUrlShape(f: Findings, t: Target, env: NodeJS.ProcessEnv): E
 
 function checkRestUrl(f: Findings, t: Target, u: URL): Endpoint | undefined {
   if (u.protocol !== "https:" && u.protocol !== "http:") {
-    f.add("connection", "url", "fail", `unsupported scheme '${u.protocol}' in ${t.urlLabel}`, "use https:// (REST) or redis:// / rediss:// (Redis protocol)");
+    f.add(
+      "connection",
+      "url",
+      "fail",
+      `unsupported scheme '${u.protocol}' in ${t.urlLabel}`,
+      "use https:// (REST) or redis:// / rediss:// (Redis protocol)",
+    );
     return undefined;
   }
   let sendToken = true;
@@ -106,7 +114,13 @@ function checkRestUrl(f: Findings, t: Target, u: URL): Endpoint | undefined {
 function checkRedisUrl(f: Findings, t: Target, u: URL): Endpoint | undefined {
   const display = `${u.protocol}//${u.host}`;
   if (u.hostname === "http" || u.hostname === "https") {
-    f.add("connection", "url", "fail", `an https:// URL inside a ${u.protocol}// URL in ${t.urlLabel}`, "give either the https:// REST URL or the rediss:// URL, not one inside the other");
+    f.add(
+      "connection",
+      "url",
+      "fail",
+      `an https:// URL inside a ${u.protocol}// URL in ${t.urlLabel}`,
+      "give either the https:// REST URL or the rediss:// URL, not one inside the other",
+    );
     return undefined;
   }
   const problems: [string, string, string][] = [];
@@ -114,13 +128,25 @@ function checkRedisUrl(f: Findings, t: Target, u: URL): Endpoint | undefined {
     problems.push(["url-tls", "Upstash accepts only TLS connections: redis:// is refused", `use rediss://…@${u.host}`]);
   }
   if (u.port === "443") {
-    problems.push(["url-port", "port 443 is the REST (https) port: the Redis protocol listens on 6379", "use port 6379, or the https:// URL for REST"]);
+    problems.push([
+      "url-port",
+      "port 443 is the REST (https) port: the Redis protocol listens on 6379",
+      "use port 6379, or the https:// URL for REST",
+    ]);
   }
   if (isUpstashHost(u.hostname) && !u.password) {
-    problems.push(["url-password", "no password in the URL: Upstash needs one", "copy the rediss:// URL from the console: it carries the password"]);
+    problems.push([
+      "url-password",
+      "no password in the URL: Upstash needs one",
+      "copy the rediss:// URL from the console: it carries the password",
+    ]);
   }
   if (!/^\/?\d*$/.test(u.pathname)) {
-    problems.push(["url-path", `the path '${u.pathname.slice(0, 40)}' of a redis:// URL is the database number, and this is not a number`, "remove the path, or use /0"]);
+    problems.push([
+      "url-path",
+      `the path '${u.pathname.slice(0, 40)}' of a redis:// URL is the database number, and this is not a number`,
+      "remove the path, or use /0",
+    ]);
   }
   for (const [name, message, hint] of problems) f.add("connection", name, "fail", message, hint);
   if (problems.length) return undefined;

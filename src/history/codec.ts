@@ -77,7 +77,9 @@ export function isValidUtf8(bytes: Buffer): boolean {
 }
 
 /** Classify one element; never throws, whatever the bytes. */
-export function parseElement(bytes: Buffer): { ok: true; message: StoredMessage } | { ok: false; problem: ElementProblem } {
+export function parseElement(
+  bytes: Buffer,
+): { ok: true; message: StoredMessage } | { ok: false; problem: ElementProblem } {
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -92,10 +94,12 @@ export function parseElement(bytes: Buffer): { ok: true; message: StoredMessage 
     return { ok: false, problem: "not JSON" };
   }
   if (typeof value === "string") return { ok: false, problem: "JSON in a string" };
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return { ok: false, problem: "not an object" };
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { ok: false, problem: "not an object" };
   const v = value as Record<string, unknown>;
   if (typeof v.type !== "string") return { ok: false, problem: "missing type" };
-  if (v.data === null || typeof v.data !== "object" || Array.isArray(v.data)) return { ok: false, problem: "missing data" };
+  if (v.data === null || typeof v.data !== "object" || Array.isArray(v.data))
+    return { ok: false, problem: "missing data" };
   const data = v.data as Record<string, unknown>;
   if (data.content === undefined || data.content === null) return { ok: false, problem: "missing data.content" };
   if (!(KNOWN_TYPES as readonly string[]).includes(v.type)) return { ok: false, problem: "unknown type" };
@@ -153,7 +157,15 @@ export function decodeElement(bytes: Buffer, index: number): DecodedMessage {
   const parsed = parseElement(bytes);
   const raw = bytes.toString("utf8");
   if (!parsed.ok) {
-    return { index, role: "unrecognized", type: "unrecognized", content: raw, raw, rawBytes: bytes, problem: parsed.problem };
+    return {
+      index,
+      role: "unrecognized",
+      type: "unrecognized",
+      content: raw,
+      raw,
+      rawBytes: bytes,
+      problem: parsed.problem,
+    };
   }
   const m = parsed.message;
   return { index, role: roleOf(m), type: m.type, content: contentText(m), raw, rawBytes: bytes, data: m.data };
@@ -201,12 +213,15 @@ export function encodeMessage(m: NewMessage): string {
 }
 
 /** Validate a complete StoredMessage given by the user (append --message-json). */
-export function validateStoredMessage(text: string): { ok: true; element: string; message: StoredMessage } | { ok: false; reason: string } {
+export function validateStoredMessage(
+  text: string,
+): { ok: true; element: string; message: StoredMessage } | { ok: false; reason: string } {
   const parsed = parseElement(Buffer.from(text, "utf8"));
   if (!parsed.ok) return { ok: false, reason: parsed.problem };
   const { message } = parsed;
   const c = message.data.content;
-  if (typeof c !== "string" && !Array.isArray(c)) return { ok: false, reason: "data.content must be a string or an array of content parts" };
+  if (typeof c !== "string" && !Array.isArray(c))
+    return { ok: false, reason: "data.content must be a string or an array of content parts" };
   if ((message.type === "generic" || message.type === "chat") && typeof message.data.role !== "string") {
     return { ok: false, reason: `a ${message.type} message needs data.role` };
   }

@@ -28,7 +28,8 @@ export async function followSession(
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   const timer = opts.for ? setTimeout(stop, parseInterval(opts.for, "--for")) : undefined;
-  const streaming = opts.format === "json" ? "ndjson" : opts.format === "table" ? (out.tty ? "text" : "table") : opts.format;
+  const streaming =
+    opts.format === "json" ? "ndjson" : opts.format === "table" ? (out.tty ? "text" : "table") : opts.format;
   const note = async (event: string, text: string) => {
     if (streaming === "ndjson") await out.ndjson({ event, sessionId: view.sessionId });
     out.warn(text);
@@ -45,9 +46,14 @@ export async function followSession(
       if (e.kind === "messages") {
         warnUnrecognized(out, e.messages, view.sessionId);
         await renderMessages(out, { ...view, messages: e.messages }, streaming);
-      } else if (e.kind === "cleared") await note("cleared", `session ${view.sessionId} was cleared (the key was deleted)`);
+      } else if (e.kind === "cleared")
+        await note("cleared", `session ${view.sessionId} was cleared (the key was deleted)`);
       else if (e.kind === "expired") await note("expired", `session ${view.sessionId} expired (its TTL ran out)`);
-      else if (e.kind === "compacted") await note("compacted", `session ${view.sessionId} was rewritten (compacted to ${plural(e.count, "message")}, e.g. by summarize --store)`);
+      else if (e.kind === "compacted")
+        await note(
+          "compacted",
+          `session ${view.sessionId} was rewritten (compacted to ${plural(e.count, "message")}, e.g. by summarize --store)`,
+        );
       else if (e.kind === "started") {
         await note("started", `session ${view.sessionId} ${e.again ? "started again" : "started"}`);
         await renderMessages(out, { ...view, messages: e.messages }, streaming);

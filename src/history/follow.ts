@@ -46,18 +46,30 @@ function isCompaction(elements: Buffer[], newest: Buffer | null): boolean {
   return tail !== undefined && summaryMark(decodeElement(tail, 1)) !== undefined;
 }
 
-export async function* follow(store: Store, key: string, state: FollowState, opts: FollowOptions): AsyncGenerator<FollowEvent> {
+export async function* follow(
+  store: Store,
+  key: string,
+  state: FollowState,
+  opts: FollowOptions,
+): AsyncGenerator<FollowEvent> {
   let { seen, oldest, newest, ttlSeconds } = state;
   // Whether the session existed at some point while followed (then a new start is "again").
   let existed = seen > 0;
   /** A TTL that was about to run out at the last poll means it expired; otherwise someone deleted it. */
   const ended = (): FollowEvent =>
-    ttlSeconds !== null && ttlSeconds <= Math.ceil(opts.intervalMs / 1000) + 1 ? { kind: "expired" } : { kind: "cleared" };
+    ttlSeconds !== null && ttlSeconds <= Math.ceil(opts.intervalMs / 1000) + 1
+      ? { kind: "expired" }
+      : { kind: "cleared" };
   while (!opts.signal.aborted) {
     await sleep(opts.intervalMs, undefined, { signal: opts.signal }).catch(() => undefined);
     if (opts.signal.aborted) return;
     const o = await store.pipeline(
-      [["LRANGE", key, 0, -(seen + 1)], ["LLEN", key], ["TTL", key], ["LINDEX", key, -1]],
+      [
+        ["LRANGE", key, 0, -(seen + 1)],
+        ["LLEN", key],
+        ["TTL", key],
+        ["LINDEX", key, -1],
+      ],
       { idempotent: true },
     );
     const length = asInt(unwrap(o[1]));
@@ -88,7 +100,8 @@ export async function* follow(store: Store, key: string, state: FollowState, opt
       }
     }
     if (elements) {
-      if (seen === 0) yield { kind: "started", count: elements.length, messages: decodeHistory(elements), again: existed };
+      if (seen === 0)
+        yield { kind: "started", count: elements.length, messages: decodeHistory(elements), again: existed };
       seen = elements.length;
       oldest = tailBytes;
       newest = elements[0] ?? null;

@@ -31,7 +31,11 @@ export interface HistoryRead extends SessionMeta {
 export const PAGE_SIZE = 1000;
 
 function metaCommands(key: string) {
-  return [["TYPE", key], ["LLEN", key], ["TTL", key]];
+  return [
+    ["TYPE", key],
+    ["LLEN", key],
+    ["TTL", key],
+  ];
 }
 
 function readMeta(key: string, outcomes: ReturnType<typeof unwrap>[]): SessionMeta {
@@ -65,7 +69,11 @@ export async function readHistory(store: Store, key: string, w: HistoryWindow = 
   }
   const type = asText(unwrap(outcomes[0]));
   if (type !== "list") {
-    return { ...readMeta(key, [Buffer.from(type), 0, outcomes[2].ok ? outcomes[2].value : -2]), newestFirst: [], firstIndex: 1 };
+    return {
+      ...readMeta(key, [Buffer.from(type), 0, outcomes[2].ok ? outcomes[2].value : -2]),
+      newestFirst: [],
+      firstIndex: 1,
+    };
   }
   if (!outcomes[3].ok && /size|too large/i.test(outcomes[3].error)) return readHistoryPaged(store, key, w);
   const meta = readMeta(key, outcomes.slice(0, 3).map(unwrap));
@@ -88,11 +96,19 @@ export async function readMetaOnly(store: Store, key: string): Promise<SessionMe
  * request also carries the metadata, so an ordinary session is still one
  * request, and a huge one never sits in memory.
  */
-export async function* streamHistory(store: Store, key: string, pageSize = PAGE_SIZE): AsyncGenerator<{ meta: SessionMeta; oldestFirst: Buffer[]; firstIndex: number }> {
+export async function* streamHistory(
+  store: Store,
+  key: string,
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<{ meta: SessionMeta; oldestFirst: Buffer[]; firstIndex: number }> {
   const outcomes = await store.pipeline([...metaCommands(key), ["LRANGE", key, -pageSize, -1]], { idempotent: true });
   const type = asText(unwrap(outcomes[0]));
   if (type !== "list") {
-    yield { meta: readMeta(key, [Buffer.from(type), 0, outcomes[2].ok ? outcomes[2].value : -2]), oldestFirst: [], firstIndex: 1 };
+    yield {
+      meta: readMeta(key, [Buffer.from(type), 0, outcomes[2].ok ? outcomes[2].value : -2]),
+      oldestFirst: [],
+      firstIndex: 1,
+    };
     return;
   }
   const meta = readMeta(key, outcomes.slice(0, 3).map(unwrap));
@@ -111,7 +127,13 @@ export async function* streamHistory(store: Store, key: string, pageSize = PAGE_
  * pages stable while the app LPUSHes new messages at the head. Yields each page
  * oldest-first-ordered as stored (newest first within the page).
  */
-export async function* readPagesFromTail(store: Store, key: string, limit = Infinity, pageSize = PAGE_SIZE, skip = 0): AsyncGenerator<Buffer[]> {
+export async function* readPagesFromTail(
+  store: Store,
+  key: string,
+  limit = Infinity,
+  pageSize = PAGE_SIZE,
+  skip = 0,
+): AsyncGenerator<Buffer[]> {
   let taken = skip;
   limit += skip;
   for (let page = 0; taken < limit; page++) {

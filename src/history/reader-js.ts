@@ -41,7 +41,11 @@ const JS_TYPES: Record<string, { field: string; problem: ElementProblem; error: 
   ai: null,
   system: null,
   function: { field: "name", problem: "missing data.name", error: "Name must be defined for function messages" },
-  tool: { field: "tool_call_id", problem: "missing data.tool_call_id", error: "Tool call ID must be defined for tool messages" },
+  tool: {
+    field: "tool_call_id",
+    problem: "missing data.tool_call_id",
+    error: "Tool call ID must be defined for tool messages",
+  },
   generic: { field: "role", problem: "missing data.role", error: "Role must be defined for chat messages" },
 };
 
@@ -70,11 +74,14 @@ export function langchainJsVerdict(bytes: Buffer): ReaderVerdict {
   if (!json) return dropped("not JSON", "not JSON: kept as a string, which has no type");
   if (x === null) return breaks("not an object", "TypeError: Cannot read properties of null (reading 'type')");
   // Deserialised once only: a message encoded twice stays a string.
-  if (typeof x === "string") return dropped("JSON in a string", "JSON in a string: deserialised once, it is a string with no type");
-  if (typeof x !== "object" || Array.isArray(x)) return dropped("not an object", `a JSON ${Array.isArray(x) ? "array" : typeof x}, which has no type`);
+  if (typeof x === "string")
+    return dropped("JSON in a string", "JSON in a string: deserialised once, it is a string with no type");
+  if (typeof x !== "object" || Array.isArray(x))
+    return dropped("not an object", `a JSON ${Array.isArray(x) ? "array" : typeof x}, which has no type`);
   const o = x as Record<string, unknown>;
   if (o.type === undefined) return dropped("missing type", "no type");
-  if (o.data === undefined || o.data === null) return breaks("missing data", `TypeError: Cannot read properties of ${o.data} (reading 'content')`);
+  if (o.data === undefined || o.data === null)
+    return breaks("missing data", `TypeError: Cannot read properties of ${o.data} (reading 'content')`);
   const data = typeof o.data === "object" ? (o.data as Record<string, unknown>) : undefined;
   if (data?.content === undefined) return dropped("missing data.content", "no data.content");
   if (typeof o.type !== "string" || !Object.hasOwn(JS_TYPES, o.type)) {

@@ -108,20 +108,32 @@ export function langchainPythonVerdict(bytes: Buffer): ReaderVerdict {
   if (!isObject(m)) {
     const t = pyType(m);
     const problem: ElementProblem = t === "str" ? "JSON in a string" : "not an object";
-    return breaks(problem, t === "str" ? "TypeError: string indices must be integers" : t === "list" ? "TypeError: list indices must be integers or slices, not str" : `TypeError: '${t}' object is not subscriptable`);
+    return breaks(
+      problem,
+      t === "str"
+        ? "TypeError: string indices must be integers"
+        : t === "list"
+          ? "TypeError: list indices must be integers or slices, not str"
+          : `TypeError: '${t}' object is not subscriptable`,
+    );
   }
   if (!Object.hasOwn(m, "type")) return breaks("missing type", "KeyError: 'type'");
   if (typeof m.type !== "string" || !Object.hasOwn(PY_TYPES, m.type)) {
-    return breaks("unknown type", `ValueError: Got unexpected message type: ${typeof m.type === "string" ? m.type : JSON.stringify(m.type)}`);
+    return breaks(
+      "unknown type",
+      `ValueError: Got unexpected message type: ${typeof m.type === "string" ? m.type : JSON.stringify(m.type)}`,
+    );
   }
   if (!Object.hasOwn(m, "data")) return breaks("missing data", "KeyError: 'data'");
-  if (!isObject(m.data)) return breaks("missing data", `TypeError: argument after ** must be a mapping, not ${pyType(m.data)}`);
+  if (!isObject(m.data))
+    return breaks("missing data", `TypeError: argument after ** must be a mapping, not ${pyType(m.data)}`);
   return validateFields(m.type, m.data);
 }
 
 /** The pydantic validation of `Class(**data)`. */
 function validateFields(type: string, data: Record<string, unknown>): ReaderVerdict {
-  const invalid = (field: string, expected: string) => breaks("invalid field", `ValidationError: ${field}: ${expected}`);
+  const invalid = (field: string, expected: string) =>
+    breaks("invalid field", `ValidationError: ${field}: ${expected}`);
   const spec = PY_TYPES[type];
   const has = (k: string) => Object.hasOwn(data, k);
   if (type === "remove") {
@@ -135,17 +147,26 @@ function validateFields(type: string, data: Record<string, unknown>): ReaderVerd
   }
   if (spec.required) {
     const v = data[spec.required];
-    const ok = spec.required === "tool_call_id" ? typeof v === "string" || typeof v === "number" || typeof v === "boolean" : spec.required === "id" ? typeof v === "string" || typeof v === "number" : typeof v === "string";
-    if (!has(spec.required)) return breaks(spec.problem ?? "invalid field", `ValidationError: ${spec.required}: Field required`);
+    const ok =
+      spec.required === "tool_call_id"
+        ? typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+        : spec.required === "id"
+          ? typeof v === "string" || typeof v === "number"
+          : typeof v === "string";
+    if (!has(spec.required))
+      return breaks(spec.problem ?? "invalid field", `ValidationError: ${spec.required}: Field required`);
     if (!ok) return invalid(spec.required, "Input should be a valid string");
   }
   for (const k of ["additional_kwargs", "response_metadata"]) {
     if (has(k) && !isObject(data[k])) return invalid(k, "Input should be a valid dictionary");
   }
-  if (has("name") && data.name !== null && typeof data.name !== "string") return invalid("name", "Input should be a valid string");
-  if (has("id") && type !== "remove" && data.id !== null && typeof data.id !== "string" && typeof data.id !== "number") return invalid("id", "Input should be a valid string");
+  if (has("name") && data.name !== null && typeof data.name !== "string")
+    return invalid("name", "Input should be a valid string");
+  if (has("id") && type !== "remove" && data.id !== null && typeof data.id !== "string" && typeof data.id !== "number")
+    return invalid("id", "Input should be a valid string");
   if (has("type") && data.type !== type) return invalid("type", `Input should be '${type}'`);
-  if (has("example") && typeof data.example !== "boolean" && data.example !== 0 && data.example !== 1) return invalid("example", "Input should be a valid boolean");
+  if (has("example") && typeof data.example !== "boolean" && data.example !== 0 && data.example !== 1)
+    return invalid("example", "Input should be a valid boolean");
   if (type === "ai" || type === "AIMessageChunk") return validateAiFields(data);
   return LOADS;
 }
@@ -161,24 +182,41 @@ function validateAiFields(data: Record<string, unknown>): ReaderVerdict {
       const extra = Object.keys(tc).find((k) => !["name", "args", "id", "type", "extras"].includes(k));
       if (extra) return invalid("tool_calls", `TypeError: tool_call() got an unexpected keyword argument '${extra}'`);
       if (!Object.hasOwn(tc, "name") || !Object.hasOwn(tc, "args") || !Object.hasOwn(tc, "id")) {
-        return invalid("tool_calls", "TypeError: tool_call() missing a required keyword-only argument (name, args, id)");
+        return invalid(
+          "tool_calls",
+          "TypeError: tool_call() missing a required keyword-only argument (name, args, id)",
+        );
       }
-      if (typeof tc.name !== "string" || !isObject(tc.args) || !optionalString(tc.id)) return invalid("tool_calls", "ValidationError: name, args or id of the wrong type");
+      if (typeof tc.name !== "string" || !isObject(tc.args) || !optionalString(tc.id))
+        return invalid("tool_calls", "ValidationError: name, args or id of the wrong type");
     }
   }
   if (Object.hasOwn(data, "invalid_tool_calls")) {
-    if (!Array.isArray(data.invalid_tool_calls)) return invalid("invalid_tool_calls", "ValidationError: Input should be a valid list");
+    if (!Array.isArray(data.invalid_tool_calls))
+      return invalid("invalid_tool_calls", "ValidationError: Input should be a valid list");
     for (const tc of data.invalid_tool_calls) {
       if (!isObject(tc)) return invalid("invalid_tool_calls", "AttributeError: invalid tool call has no items()");
-      const extra = Object.keys(tc).find((k) => !["name", "args", "id", "error", "type", "extras", "index"].includes(k));
-      if (extra) return invalid("invalid_tool_calls", `TypeError: invalid_tool_call() got an unexpected keyword argument '${extra}'`);
-      if (!["name", "args", "id", "error"].every((k) => optionalString(tc[k]))) return invalid("invalid_tool_calls", "ValidationError: fields should be strings or null");
+      const extra = Object.keys(tc).find(
+        (k) => !["name", "args", "id", "error", "type", "extras", "index"].includes(k),
+      );
+      if (extra)
+        return invalid(
+          "invalid_tool_calls",
+          `TypeError: invalid_tool_call() got an unexpected keyword argument '${extra}'`,
+        );
+      if (!["name", "args", "id", "error"].every((k) => optionalString(tc[k])))
+        return invalid("invalid_tool_calls", "ValidationError: fields should be strings or null");
     }
   }
   const usage = data.usage_metadata;
   if (usage !== undefined && usage !== null) {
-    const counts = isObject(usage) && ["input_tokens", "output_tokens", "total_tokens"].every((k) => Number.isInteger(usage[k]));
-    if (!counts) return invalid("usage_metadata", "ValidationError: input_tokens, output_tokens and total_tokens are required whole numbers");
+    const counts =
+      isObject(usage) && ["input_tokens", "output_tokens", "total_tokens"].every((k) => Number.isInteger(usage[k]));
+    if (!counts)
+      return invalid(
+        "usage_metadata",
+        "ValidationError: input_tokens, output_tokens and total_tokens are required whole numbers",
+      );
   }
   return LOADS;
 }

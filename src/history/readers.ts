@@ -32,7 +32,10 @@ export function readersOf(key: string): ReaderId[] {
 export type Verdicts = Record<ReaderId, ReaderVerdict>;
 
 export function verdictsOf(bytes: Buffer): Verdicts {
-  return { "langchain-js": READERS["langchain-js"].verdict(bytes), "langchain-python": READERS["langchain-python"].verdict(bytes) };
+  return {
+    "langchain-js": READERS["langchain-js"].verdict(bytes),
+    "langchain-python": READERS["langchain-python"].verdict(bytes),
+  };
 }
 
 const RANK: Record<Outcome, number> = { loads: 0, dropped: 1, breaks: 2 };
@@ -67,7 +70,8 @@ export function judgeElement(bytes: Buffer, index: number, readers: ReaderId[]):
 export function judgeSession(newestFirst: Buffer[], key: string, firstIndex = 1): ElementVerdict[] {
   const readers = readersOf(key);
   const out: ElementVerdict[] = [];
-  for (let i = newestFirst.length - 1, n = firstIndex; i >= 0; i--, n++) out.push(judgeElement(newestFirst[i], n, readers));
+  for (let i = newestFirst.length - 1, n = firstIndex; i >= 0; i--, n++)
+    out.push(judgeElement(newestFirst[i], n, readers));
   return out;
 }
 

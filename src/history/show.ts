@@ -9,24 +9,43 @@ import type { HistoryView } from "../render/history.js";
 
 export async function notFound(store: Store, keys: KeySpace, sessionId: string): Promise<NotFoundError> {
   const hint = describeNearMisses(await findNearMissesOf(store, keys, sessionId), keys);
-  return new NotFoundError(`no session '${sessionId}'`, hint ?? "`upstash-memory sessions list` shows the sessions that exist");
+  return new NotFoundError(
+    `no session '${sessionId}'`,
+    hint ?? "`upstash-memory sessions list` shows the sessions that exist",
+  );
 }
 
 export function wrongType(key: string, type: string): CliError {
-  return new CliError(`key '${key}' is a ${type}, not a chat history`, ExitCode.failure, "chat histories are Redis lists; another part of the app uses this key");
+  return new CliError(
+    `key '${key}' is a ${type}, not a chat history`,
+    ExitCode.failure,
+    "chat histories are Redis lists; another part of the app uses this key",
+  );
 }
 
 /**
  * One session, decoded. A session that does not exist is a NotFoundError, or
  * with `missingOk` (--follow waits for it) an empty view with count 0.
  */
-export async function loadHistory(store: Store, keys: KeySpace, sessionId: string, window: HistoryWindow = {}, missingOk = false): Promise<HistoryView> {
+export async function loadHistory(
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  window: HistoryWindow = {},
+  missingOk = false,
+): Promise<HistoryView> {
   const key = keys.key(sessionId);
   const h = await readHistory(store, key, window);
   if (h.type === "none" && missingOk) return { sessionId, key, count: 0, ttlSeconds: null, messages: [] };
   if (h.type === "none") throw await notFound(store, keys, sessionId);
   if (h.type !== "list") throw wrongType(key, h.type);
-  return { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages: decodeHistory(h.newestFirst, h.firstIndex) };
+  return {
+    sessionId,
+    key,
+    count: h.count,
+    ttlSeconds: h.ttlSeconds,
+    messages: decodeHistory(h.newestFirst, h.firstIndex),
+  };
 }
 
 /** The whole history page by page, oldest first (for --ndjson). */

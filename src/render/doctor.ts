@@ -26,7 +26,14 @@ const text = (s: string) => sanitizeLine(redact(s));
 
 export function doctorJson(checks: Check[]): { checks: Record<string, unknown>[] } {
   return {
-    checks: checks.map((c) => ({ id: c.id, section: c.section, status: c.status, message: redact(c.message), hint: c.hint ? redact(c.hint) : null, ...(c.elements ? { elements: c.elements } : {}) })),
+    checks: checks.map((c) => ({
+      id: c.id,
+      section: c.section,
+      status: c.status,
+      message: redact(c.message),
+      hint: c.hint ? redact(c.hint) : null,
+      ...(c.elements ? { elements: c.elements } : {}),
+    })),
   };
 }
 
@@ -42,7 +49,10 @@ export async function renderDoctor(out: Output, checks: Check[], json: boolean, 
   const s = await out.styles();
   const tw = await textWidth();
   const hanging = (first: string, rest: string, t: string, width: number) =>
-    tw.wrap(t, Math.max(width - first.length, 20)).split("\n").map((l, i) => (i ? rest : first) + l);
+    tw
+      .wrap(t, Math.max(width - first.length, 20))
+      .split("\n")
+      .map((l, i) => (i ? rest : first) + l);
   for (const section of SECTIONS) {
     const inSection = checks.filter((c) => c.section === section);
     if (!inSection.length) continue;

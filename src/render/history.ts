@@ -28,7 +28,13 @@ export function messageJson(m: DecodedMessage): Record<string, unknown> {
 }
 
 export function historyJson(v: HistoryView): Record<string, unknown> {
-  return { sessionId: v.sessionId, key: v.key, count: v.count, ttlSeconds: v.ttlSeconds, messages: v.messages.map(messageJson) };
+  return {
+    sessionId: v.sessionId,
+    key: v.key,
+    count: v.count,
+    ttlSeconds: v.ttlSeconds,
+    messages: v.messages.map(messageJson),
+  };
 }
 
 export function headerLine(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
@@ -57,7 +63,10 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
 
 export async function renderHistory(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
   if (format === "json") return out.json(historyJson(v));
-  if (format === "markdown") await out.line(`# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`);
+  if (format === "markdown")
+    await out.line(
+      `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`,
+    );
   if (format === "table" && out.tty) return printConversation(out, v);
   await renderMessages(out, v, format);
 }
@@ -76,7 +85,9 @@ export function warnUnrecognized(out: Output, messages: DecodedMessage[], sessio
   }
   if (any && sessionId !== undefined) {
     const id = sanitizeLine(shellArg(sessionId));
-    out.warn(`  \`upstash-memory doctor ${id}\` says whether the app still loads this memory, and how \`upstash-memory repair\` mends it`);
+    out.warn(
+      `  \`upstash-memory doctor ${id}\` says whether the app still loads this memory, and how \`upstash-memory repair\` mends it`,
+    );
   }
 }
 
@@ -88,7 +99,9 @@ function expandTabs(text: string): string {
   if (!text.includes("\t")) return text;
   return text
     .split("\n")
-    .map((line) => line.replace(/([^\t]*)\t/g, (_, before: string) => before + " ".repeat(4 - (Array.from(before).length % 4))))
+    .map((line) =>
+      line.replace(/([^\t]*)\t/g, (_, before: string) => before + " ".repeat(4 - (Array.from(before).length % 4))),
+    )
     .join("\n");
 }
 

@@ -119,7 +119,13 @@ export class Output {
     }
     const { Chalk } = await import("chalk");
     const c = new Chalk({ level: 1 });
-    const roles: Record<string, Style> = { user: c.cyan, assistant: c.green, system: c.magenta, tool: c.yellow, unrecognized: c.red };
+    const roles: Record<string, Style> = {
+      user: c.cyan,
+      assistant: c.green,
+      system: c.magenta,
+      tool: c.yellow,
+      unrecognized: c.red,
+    };
     this.stylesCache = {
       dim: c.dim,
       bold: c.bold,

@@ -14,7 +14,13 @@ export function profileJson(name: string, p: Profile, current: boolean): Record<
     token: p.token ? maskToken(p.token) : null,
     prefix: p.prefix ?? "",
     ttl: p.ttl ?? null,
-    llm: p.llm ? { baseUrl: p.llm.baseUrl ?? null, model: p.llm.model ?? null, apiKey: p.llm.apiKey ? maskToken(p.llm.apiKey) : null } : null,
+    llm: p.llm
+      ? {
+          baseUrl: p.llm.baseUrl ?? null,
+          model: p.llm.model ?? null,
+          apiKey: p.llm.apiKey ? maskToken(p.llm.apiKey) : null,
+        }
+      : null,
   };
 }
 
@@ -28,14 +34,34 @@ export async function renderProfileList(out: Output, rows: Record<string, unknow
   }
   if (!out.tty) {
     // name, current (*), url, token, prefix, ttl: the name field is only ever the name.
-    for (const r of rows) await out.tsv([String(r.name), r.current ? "*" : "", String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")]);
+    for (const r of rows)
+      await out.tsv([
+        String(r.name),
+        r.current ? "*" : "",
+        String(r.url),
+        String(r.token ?? ""),
+        String(r.prefix),
+        String(r.ttl ?? ""),
+      ]);
     return;
   }
   const s = await out.styles();
   await printTable(out, {
-    columns: [{ header: "profile" }, { header: "url", flex: true }, { header: "token" }, { header: "prefix" }, { header: "ttl" }],
+    columns: [
+      { header: "profile" },
+      { header: "url", flex: true },
+      { header: "token" },
+      { header: "prefix" },
+      { header: "ttl" },
+    ],
     rows: rows.map((r) =>
-      [`${r.current ? "* " : "  "}${r.name}`, String(r.url), String(r.token ?? ""), String(r.prefix), String(r.ttl ?? "")].map(sanitizeLine),
+      [
+        `${r.current ? "* " : "  "}${r.name}`,
+        String(r.url),
+        String(r.token ?? ""),
+        String(r.prefix),
+        String(r.ttl ?? ""),
+      ].map(sanitizeLine),
     ),
     headerStyle: s.dim,
   });

@@ -33,7 +33,10 @@ export function describeChanges(changes: Change[], tense: "will" | "did" = "will
   const removed = changes.filter((c) => c.action === "remove").length;
   const unwrapped = changes.length - removed;
   const verb = (base: string) => (tense === "did" ? `${base}d` : base);
-  const parts = [removed ? `${verb("remove")} ${plural(removed, "element")}` : "", unwrapped ? `${verb("unwrap")} ${plural(unwrapped, "element")}` : ""];
+  const parts = [
+    removed ? `${verb("remove")} ${plural(removed, "element")}` : "",
+    unwrapped ? `${verb("unwrap")} ${plural(unwrapped, "element")}` : "",
+  ];
   return parts.filter(Boolean).join(" and ");
 }
 
@@ -46,7 +49,14 @@ export function describePlans(plans: SessionPlan[]): string {
 /** One tab-separated line per change: session, index, action, problem, the element. */
 export async function listChanges(out: Output, plans: SessionPlan[]): Promise<void> {
   for (const p of plans) {
-    for (const c of p.changes) await out.tsv([sanitizeLine(p.sessionId), c.index, c.action, c.verdict.problem ?? "", snippet(c.verdict.bytes.toString("utf8"), 60)]);
+    for (const c of p.changes)
+      await out.tsv([
+        sanitizeLine(p.sessionId),
+        c.index,
+        c.action,
+        c.verdict.problem ?? "",
+        snippet(c.verdict.bytes.toString("utf8"), 60),
+      ]);
   }
 }
 
@@ -56,13 +66,20 @@ export function changeDetails(plans: SessionPlan[]): string[] {
   return plans.slice(0, 10).flatMap((p) =>
     p.changes.map((c) => {
       const what = c.action === "unwrap" ? `unwrap message ${c.index}` : `remove message ${c.index}`;
-      return sessionLine(p.sessionId, `${what} (${c.verdict.problem}): '${snippet(c.verdict.bytes.toString("utf8"), 40)}'`);
+      return sessionLine(
+        p.sessionId,
+        `${what} (${c.verdict.problem}): '${snippet(c.verdict.bytes.toString("utf8"), 40)}'`,
+      );
     }),
   );
 }
 
 export function resultLine(r: RepairResult): string {
-  if (r.status === "changed") return sessionLine(r.plan.sessionId, "its oldest messages changed since they were read (cleared or compacted?): nothing written; run again");
+  if (r.status === "changed")
+    return sessionLine(
+      r.plan.sessionId,
+      "its oldest messages changed since they were read (cleared or compacted?): nothing written; run again",
+    );
   const done = describeChanges(r.plan.changes, "did");
   const tail = r.status === "already" ? " (done by an earlier attempt whose answer was lost)" : "";
   return sessionLine(r.plan.sessionId, `${done}${tail}; ${plural(r.length, "message")} now`);

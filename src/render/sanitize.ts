@@ -40,7 +40,9 @@ export function snippet(text: string, max = 60): string {
 
 /** A field of tab-separated output: escaped so each record stays one line. */
 export function tsvField(text: string): string {
-  return sanitizeMultiline(text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\r/g, "\\r").replace(/\n/g, "\\n"));
+  return sanitizeMultiline(
+    text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\r/g, "\\r").replace(/\n/g, "\\n"),
+  );
 }
 
 /**
@@ -49,8 +51,9 @@ export function tsvField(text: string): string {
  * and bidi controls raw.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  return JSON.stringify(value, null, indent).replace(
+    /[\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
 

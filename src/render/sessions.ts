@@ -40,10 +40,20 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[], c
     sanitizeLine(x.sessionId),
     String(x.count),
     formatTtl(x.ttlSeconds),
-    x.last ? [{ text: sanitizeLine(x.last.role), style: s.role(x.last.role) }, { text: `: ${sanitizeLine(x.last.content.slice(0, 4000))}` }] : "",
+    x.last
+      ? [
+          { text: sanitizeLine(x.last.role), style: s.role(x.last.role) },
+          { text: `: ${sanitizeLine(x.last.content.slice(0, 4000))}` },
+        ]
+      : "",
   ]);
   await printTable(out, {
-    columns: [{ header: "session" }, { header: "messages", align: "right" }, { header: "ttl" }, { header: "last message", flex: true }],
+    columns: [
+      { header: "session" },
+      { header: "messages", align: "right" },
+      { header: "ttl" },
+      { header: "last message", flex: true },
+    ],
     rows,
     headerStyle: s.dim,
   });

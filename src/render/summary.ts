@@ -15,19 +15,32 @@ export function summaryJson(r: SummarizeResult): Record<string, unknown> {
   };
 }
 
-export async function renderSummary(out: Output, r: SummarizeResult, opts: { streamed: boolean; heading: boolean }): Promise<void> {
+export async function renderSummary(
+  out: Output,
+  r: SummarizeResult,
+  opts: { streamed: boolean; heading: boolean },
+): Promise<void> {
   if (opts.heading) await out.line(`# ${sanitizeLine(r.sessionId)}`);
   if (!opts.streamed) await out.line(sanitizeMultiline(r.summary));
   else await out.line();
   if (r.preview) {
     out.warn(`dry run: the session would become ${plural(r.preview.length, "message")} (nothing written)`);
-    await renderHistory(out, { sessionId: r.sessionId, key: r.key, count: r.preview.length, ttlSeconds: null, messages: r.preview }, "table");
+    await renderHistory(
+      out,
+      { sessionId: r.sessionId, key: r.key, count: r.preview.length, ttlSeconds: null, messages: r.preview },
+      "table",
+    );
   }
   if (!r.stored) return;
   const s = r.stored;
-  if (s.status === "compacted") out.warn(`${r.sessionId}: ${plural(r.summarizedCount, "message")} replaced by the summary; ${plural(s.length, "message")} now (${s.kept} kept)`);
-  else if (s.status === "already") out.warn(`${r.sessionId}: the summary was already stored (${plural(s.length, "message")})`);
-  else if (s.status === "nothing-to-compact") out.warn(`${r.sessionId}: nothing to compact (${plural(s.length, "message")}, keeping ${s.kept})`);
+  if (s.status === "compacted")
+    out.warn(
+      `${r.sessionId}: ${plural(r.summarizedCount, "message")} replaced by the summary; ${plural(s.length, "message")} now (${s.kept} kept)`,
+    );
+  else if (s.status === "already")
+    out.warn(`${r.sessionId}: the summary was already stored (${plural(s.length, "message")})`);
+  else if (s.status === "nothing-to-compact")
+    out.warn(`${r.sessionId}: nothing to compact (${plural(s.length, "message")}, keeping ${s.kept})`);
 }
 
 /**
@@ -48,7 +61,9 @@ export function approvalLines(drafts: SummarizeResult[], keep: number): string[]
     const sys = r.draft!.foldsSystem;
     if (!sys.length) continue;
     const which = sys.length === 1 ? `system message ${sys[0]}` : `system messages ${sys.join(", ")}`;
-    lines.push(`warning: ${sanitizeLine(r.sessionId)}: the summary folds in ${which} (often the app's own instructions); the bot would no longer get it as a system prompt`);
+    lines.push(
+      `warning: ${sanitizeLine(r.sessionId)}: the summary folds in ${which} (often the app's own instructions); the bot would no longer get it as a system prompt`,
+    );
   }
   return lines;
 }

@@ -54,7 +54,8 @@ export function fitColumns(natural: number[], flex: boolean[], total: number, he
   for (const floorOf of [(i: number) => headers[i], () => 4]) {
     while (excess > 0) {
       let widest = -1;
-      for (let i = 0; i < widths.length; i++) if (widths[i] > floorOf(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+      for (let i = 0; i < widths.length; i++)
+        if (widths[i] > floorOf(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
       if (widest < 0) break;
       widths[widest]--;
       excess--;
@@ -82,7 +83,12 @@ export async function tableLines(spec: TableSpec, total: number): Promise<string
   const widthsOf = rows.map((r) => r.map((segs) => segs.map((g) => tw.width(g.text))));
   const cellWidth = (ws: number[]) => ws.reduce((a, b) => a + b, 0);
   const natural = headers.map((h, i) => widthsOf.reduce((m, r) => Math.max(m, cellWidth(r[i] ?? [])), h.length));
-  const widths = fitColumns(natural, spec.columns.map((c) => Boolean(c.flex)), total, headers.map((h) => h.length));
+  const widths = fitColumns(
+    natural,
+    spec.columns.map((c) => Boolean(c.flex)),
+    total,
+    headers.map((h) => h.length),
+  );
   const last = widths.length - 1;
   const render = (segs: (Segment & { cut?: boolean })[], ws: number[], i: number): string => {
     let room = widths[i];
@@ -113,7 +119,10 @@ export async function tableLines(spec: TableSpec, total: number): Promise<string
       .join(GAP)
       .replace(/ +$/, "");
   const headerSegs = headers.map((h) => [{ text: h }]);
-  const head = lineOf(headerSegs, headers.map((h) => [h.length]));
+  const head = lineOf(
+    headerSegs,
+    headers.map((h) => [h.length]),
+  );
   const lines = [spec.headerStyle ? spec.headerStyle(head) : head];
   rows.forEach((r, i) => lines.push(lineOf(r, widthsOf[i])));
   return lines;

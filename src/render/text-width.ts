@@ -30,18 +30,20 @@ const COMPLEX =
 const ASCII = /^[\x20-\x7e]*$/;
 // What can join a space into one grapheme: a prepended sign before it, an
 // extending mark or joiner after it.
-const SPACE_JOINS = /[\p{Cf}\u0d4e\u{11000}-\u{11fff}] | [\p{M}\u0e33\u0eb3\u200c\u200d\uff9e\uff9f\p{Emoji_Modifier}\u{e0020}-\u{e007f}]/u;
+const SPACE_JOINS =
+  /[\p{Cf}\u0d4e\u{11000}-\u{11fff}] | [\p{M}\u0e33\u0eb3\u200c\u200d\uff9e\uff9f\p{Emoji_Modifier}\u{e0020}-\u{e007f}]/u;
 
 let loaded: TextWidth | undefined;
 
 export async function textWidth(): Promise<TextWidth> {
   if (loaded) return loaded;
-  const [{ default: stringWidth }, { default: cliTruncate }, { default: wrapAnsi }, { eastAsianWidth }] = await Promise.all([
-    import("string-width"),
-    import("cli-truncate"),
-    import("wrap-ansi"),
-    import("get-east-asian-width"),
-  ]);
+  const [{ default: stringWidth }, { default: cliTruncate }, { default: wrapAnsi }, { eastAsianWidth }] =
+    await Promise.all([
+      import("string-width"),
+      import("cli-truncate"),
+      import("wrap-ansi"),
+      import("get-east-asian-width"),
+    ]);
   const simple = (t: string) => !t.includes("\x1b") && !COMPLEX.test(t);
   const simpleWidth = (t: string) => {
     let w = 0;

@@ -27,7 +27,8 @@ export async function listTargets(out: Output, targets: Target[]): Promise<void>
  */
 /** A dry run with --backup: the real run would save these sessions there first (the path is already checked). */
 export function warnWouldBackUp(out: Output, sessions: number, backupPath: string | undefined): void {
-  if (backupPath !== undefined && sessions > 0) out.warn(`would back up ${plural(sessions, "session")} to ${sanitizeLine(backupPath)} first`);
+  if (backupPath !== undefined && sessions > 0)
+    out.warn(`would back up ${plural(sessions, "session")} to ${sanitizeLine(backupPath)} first`);
 }
 
 export function warnNoMatch(out: Output, pattern: string): void {
@@ -45,9 +46,12 @@ export function sessionLine(sessionId: string, text: string): string {
 /** What an import did, or with --dry-run would do: the same words and the same JSON. */
 export function importReport(results: ImportResult[], mode: ImportMode, dryRun: boolean) {
   // A key that is not UTF-8 shows its bytes as \xff.
-  const keys = (status: ImportResult["status"]) => results.filter((x) => x.status === status).map((x) => showBytes(x.key));
+  const keys = (status: ImportResult["status"]) =>
+    results.filter((x) => x.status === status).map((x) => showBytes(x.key));
   const json = { written: keys("written"), skipped: keys("skipped"), notLists: keys("not-a-list") };
-  const warnings = json.notLists.map((k) => sessionLine(k, `exists and is not a chat history: ${dryRun ? "would be left" : "left"} unchanged`));
+  const warnings = json.notLists.map((k) =>
+    sessionLine(k, `exists and is not a chat history: ${dryRun ? "would be left" : "left"} unchanged`),
+  );
   const hint = json.skipped.length && mode === "skip" ? " (use --replace or --merge)" : "";
   const [imported, skipped] = dryRun ? ["dry run: would import", "would skip"] : ["imported", "skipped"];
   const summary = `${imported} ${plural(json.written.length, "session")}; ${skipped} ${json.skipped.length} that already exist${hint}`;

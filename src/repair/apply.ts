@@ -25,10 +25,26 @@ export function repairCommand(plan: SessionPlan): Cmd {
   const tombstone = `\u0000upstash-memory repair ${randomUUID()}`;
   const flags = plan.changes.map((c) => (c.action === "remove" ? "r" : "u")).join("");
   const args = plan.changes.flatMap((c) => [c.fromTail, c.replacement ?? ""]);
-  return ["EVAL", REPAIR, 1, plan.key, plan.newestFirst.length, tailDigest(plan.newestFirst), plan.after.length, tailDigest(plan.after), tombstone, flags, ...args];
+  return [
+    "EVAL",
+    REPAIR,
+    1,
+    plan.key,
+    plan.newestFirst.length,
+    tailDigest(plan.newestFirst),
+    plan.after.length,
+    tailDigest(plan.after),
+    tombstone,
+    flags,
+    ...args,
+  ];
 }
 
-export async function applyRepairs(store: Store, plans: SessionPlan[], onProgress?: (done: number) => void): Promise<RepairResult[]> {
+export async function applyRepairs(
+  store: Store,
+  plans: SessionPlan[],
+  onProgress?: (done: number) => void,
+): Promise<RepairResult[]> {
   const results: RepairResult[] = [];
   let batch: SessionPlan[] = [];
   let size = 0;

@@ -52,7 +52,11 @@ export function planSession(line: ExportLine, opts: PlanOptions, keys?: KeySpace
     if (!wanted) continue;
     // The i-th oldest element sits at LRANGE position n - i, which is -i counted from the tail.
     const fromTail = -v.index;
-    changes.push(v.unwrapped !== undefined ? { index: v.index, fromTail, action: "unwrap", verdict: v, replacement: v.unwrapped } : { index: v.index, fromTail, action: "remove", verdict: v });
+    changes.push(
+      v.unwrapped !== undefined
+        ? { index: v.index, fromTail, action: "unwrap", verdict: v, replacement: v.unwrapped }
+        : { index: v.index, fromTail, action: "remove", verdict: v },
+    );
   }
   const byPosition = new Map(changes.map((c) => [n + c.fromTail, c]));
   const after: Buffer[] = [];
@@ -81,14 +85,27 @@ export interface RepairSelection {
 }
 
 /** Read the targets (a batch per request, huge sessions in pages) and plan each. */
-export async function planRepairs(store: Store, keys: KeySpace, targets: Target[], opts: PlanOptions): Promise<RepairSelection> {
+export async function planRepairs(
+  store: Store,
+  keys: KeySpace,
+  targets: Target[],
+  opts: PlanOptions,
+): Promise<RepairSelection> {
   const report = { missing: [] as string[], notLists: [] as { key: string; type: string }[] };
   const selection: RepairSelection = { plans: [], clean: [], gone: [] };
-  for await (const line of exportKeys(store, keys, targets.map((t) => t.key), report)) {
+  for await (const line of exportKeys(
+    store,
+    keys,
+    targets.map((t) => t.key),
+    report,
+  )) {
     const plan = planSession(line, opts, keys);
     if (plan.changes.length) selection.plans.push(plan);
     else selection.clean.push(plan.sessionId);
   }
-  selection.gone.push(...report.missing.map((k) => keys.sessionId(k)), ...report.notLists.map((k) => keys.sessionId(k.key)));
+  selection.gone.push(
+    ...report.missing.map((k) => keys.sessionId(k)),
+    ...report.notLists.map((k) => keys.sessionId(k.key)),
+  );
   return selection;
 }

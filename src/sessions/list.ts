@@ -6,7 +6,15 @@
 // session), and 100,000 sessions sort in a few megabytes whatever they hold.
 import type { Store } from "../store/types.js";
 import type { KeySpace } from "../keys.js";
-import { newestMessage, scanKeys, scanSessions, sessionMetaPlan, type ScanOptions, type SessionInfo, type SessionMeta } from "./scan.js";
+import {
+  newestMessage,
+  scanKeys,
+  scanSessions,
+  sessionMetaPlan,
+  type ScanOptions,
+  type SessionInfo,
+  type SessionMeta,
+} from "./scan.js";
 
 export const SORT_FIELDS = ["name", "count", "ttl"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
@@ -59,7 +67,12 @@ class SortColumns {
 
   meta(i: number, keySpace: KeySpace): SessionMeta {
     const key = this.keys[i];
-    return { sessionId: keySpace.sessionId(key), key, count: this.counts[i], ttlSeconds: this.ttls[i] < 0 ? null : this.ttls[i] };
+    return {
+      sessionId: keySpace.sessionId(key),
+      key,
+      count: this.counts[i],
+      ttlSeconds: this.ttls[i] < 0 ? null : this.ttls[i],
+    };
   }
 }
 
@@ -89,7 +102,11 @@ export async function* listSessions(store: Store, keys: KeySpace, opts: ListOpti
   }
 }
 
-async function sortedColumns(store: Store, keys: KeySpace, opts: ListOptions): Promise<{ columns: SortColumns; order: number[] }> {
+async function sortedColumns(
+  store: Store,
+  keys: KeySpace,
+  opts: ListOptions,
+): Promise<{ columns: SortColumns; order: number[] }> {
   const columns = new SortColumns();
   for await (const page of scanKeys(store, keys, sessionMetaPlan(keys), opts)) for (const m of page) columns.add(m);
   const order = columns.order(opts.sort ?? "name");
@@ -121,11 +138,18 @@ export async function* streamSessions(store: Store, keys: KeySpace, opts: ListOp
  * columns: newest messages cut to what one line can show, so the rows stay
  * small; `byName` sorts what was found (the sessions --limit kept, in scan order).
  */
-export async function collectTableRows(sessions: AsyncIterable<SessionInfo>, opts: { byName?: boolean; maxChars?: number } = {}): Promise<SessionInfo[]> {
+export async function collectTableRows(
+  sessions: AsyncIterable<SessionInfo>,
+  opts: { byName?: boolean; maxChars?: number } = {},
+): Promise<SessionInfo[]> {
   const max = opts.maxChars ?? 1000;
   const rows: SessionInfo[] = [];
   for await (const s of sessions) {
-    rows.push(s.last && s.last.content.length > max ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, max) } } : s);
+    rows.push(
+      s.last && s.last.content.length > max
+        ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, max) } }
+        : s,
+    );
   }
   if (opts.byName) rows.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   return rows;

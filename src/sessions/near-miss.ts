@@ -97,7 +97,12 @@ export function scoreKey(key: string, sessionId: string, keys: KeySpace, distanc
   }
   const found = id.trim().toLowerCase();
   const wanted = sessionId.trim().toLowerCase();
-  const scored = (reason: string, rank: number, d = 0): Scored => ({ key, reason: [...parts, reason].filter(Boolean).join(", "), rank, distance: d });
+  const scored = (reason: string, rank: number, d = 0): Scored => ({
+    key,
+    reason: [...parts, reason].filter(Boolean).join(", "),
+    rank,
+    distance: d,
+  });
   if (found === wanted) {
     const how: string[] = [];
     if (id.trim() !== sessionId.trim()) how.push("other case");
@@ -110,8 +115,10 @@ export function scoreKey(key: string, sessionId: string, keys: KeySpace, distanc
     const d = distance(found, wanted);
     if (d <= maxEdits(found, wanted)) return scored(`${plural(d, "character")} different`, 1, d);
   }
-  if (wanted.length >= MIN_CONTAINS && key.toLowerCase().includes(wanted)) return { key, reason: "contains the id", rank: 2, distance: 0 };
-  if (found.length >= MIN_CONTAINED && wanted.includes(found)) return { key, reason: "part of the id", rank: 2, distance: 0 };
+  if (wanted.length >= MIN_CONTAINS && key.toLowerCase().includes(wanted))
+    return { key, reason: "contains the id", rank: 2, distance: 0 };
+  if (found.length >= MIN_CONTAINED && wanted.includes(found))
+    return { key, reason: "part of the id", rank: 2, distance: 0 };
   return undefined;
 }
 
@@ -148,7 +155,12 @@ function scanPage(o: Outcome): ScanPage | undefined {
  * each node that still has keys to walk. One Redis (or Upstash) is one node:
  * the round is one request. A cluster's masters are asked in parallel.
  */
-async function searchRound(store: Store, nodes: ScanNode[], keyCmds: Cmd[], cursors: (string | undefined)[]): Promise<{ keyOutcomes: Outcome[]; pages: (ScanPage | undefined)[] }> {
+async function searchRound(
+  store: Store,
+  nodes: ScanNode[],
+  keyCmds: Cmd[],
+  cursors: (string | undefined)[],
+): Promise<{ keyOutcomes: Outcome[]; pages: (ScanPage | undefined)[] }> {
   const pages: (ScanPage | undefined)[] = cursors.map(() => undefined);
   if (nodes.length === 1 && cursors[0] !== undefined) {
     const o = await nodes[0].pipeline([...keyCmds, scanCommand(cursors[0])], { idempotent: true });
@@ -158,7 +170,8 @@ async function searchRound(store: Store, nodes: ScanNode[], keyCmds: Cmd[], curs
   const [keyOutcomes] = await Promise.all([
     keyCmds.length ? store.pipeline(keyCmds, { idempotent: true }) : Promise.resolve([]),
     ...nodes.map(async (n, i) => {
-      if (cursors[i] !== undefined) pages[i] = scanPage((await n.pipeline([scanCommand(cursors[i]!)], { idempotent: true }))[0]);
+      if (cursors[i] !== undefined)
+        pages[i] = scanPage((await n.pipeline([scanCommand(cursors[i]!)], { idempotent: true }))[0]);
     }),
   ]);
   return { keyOutcomes: keyOutcomes as Outcome[], pages };
@@ -169,16 +182,31 @@ async function searchRound(store: Store, nodes: ScanNode[], keyCmds: Cmd[], curs
  * SEARCH_REQUESTS rounds for all of them together (a round is one request,
  * or on a Redis Cluster one per master, in parallel).
  */
-export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: string[], opts: { scan?: boolean } = {}): Promise<Map<string, NearMissSearch>> {
+export async function findNearMisses(
+  store: Store,
+  keys: KeySpace,
+  sessionIds: string[],
+  opts: { scan?: boolean } = {},
+): Promise<Map<string, NearMissSearch>> {
   // A CommonJS package: bundled, its exports sit on the default export.
   const lev: { distance?: EditDistance; default?: { distance: EditDistance } } = await import("fastest-levenshtein");
   const distance = lev.distance ?? lev.default!.distance;
   const wantedKeys = new Set(sessionIds.map((id) => keys.key(id)));
-  const candidates = [...new Set(sessionIds.flatMap((id) => nearMissCandidates(id, keys)))].filter((k) => !wantedKeys.has(k));
+  const candidates = [...new Set(sessionIds.flatMap((id) => nearMissCandidates(id, keys)))].filter(
+    (k) => !wantedKeys.has(k),
+  );
   const nodes = opts.scan === false ? [] : (await scanNodesOf(store)).nodes;
 
   // Round one: the usual variants directly, and the first SCAN page of every node.
-  const first = await searchRound(store, nodes, candidates.flatMap((k) => [["TYPE", k], ["LLEN", k]]), nodes.map(() => "0"));
+  const first = await searchRound(
+    store,
+    nodes,
+    candidates.flatMap((k) => [
+      ["TYPE", k],
+      ["LLEN", k],
+    ]),
+    nodes.map(() => "0"),
+  );
   const direct = new Map<string, { type: string; count?: number }>();
   candidates.forEach((k, i) => {
     const t = first.keyOutcomes[2 * i];
@@ -202,12 +230,25 @@ export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: s
   const firstPage = new Set(seen);
 
   // Round two: the next pages, and the size of what round one found.
-  const toMeasure = [...new Set(sessionIds.flatMap((id) => ranked(firstPage, id, keys, distance).slice(0, LISTED_LIMIT).map((m) => m.key)))];
+  const toMeasure = [
+    ...new Set(
+      sessionIds.flatMap((id) =>
+        ranked(firstPage, id, keys, distance)
+          .slice(0, LISTED_LIMIT)
+          .map((m) => m.key),
+      ),
+    ),
+  ];
   const next = first.pages.map((p) => (p && p.cursor !== "0" ? p.cursor : undefined));
   const counts = new Map<string, number>();
   let last = first.pages;
   if (toMeasure.length || next.some((c) => c !== undefined)) {
-    const second = await searchRound(store, nodes, toMeasure.map((k) => ["LLEN", k]), next);
+    const second = await searchRound(
+      store,
+      nodes,
+      toMeasure.map((k) => ["LLEN", k]),
+      next,
+    );
     toMeasure.forEach((k, i) => second.keyOutcomes[i]?.ok && counts.set(k, asInt(second.keyOutcomes[i].value)));
     take(second.pages);
     last = first.pages.map((p, i) => (next[i] === undefined ? p : second.pages[i]));
@@ -229,7 +270,12 @@ export async function findNearMisses(store: Store, keys: KeySpace, sessionIds: s
 }
 
 /** The search for one id. */
-export async function findNearMissesOf(store: Store, keys: KeySpace, sessionId: string, opts: { scan?: boolean } = {}): Promise<NearMissSearch> {
+export async function findNearMissesOf(
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  opts: { scan?: boolean } = {},
+): Promise<NearMissSearch> {
   return (await findNearMisses(store, keys, [sessionId], opts)).get(sessionId)!;
 }
 

@@ -54,7 +54,12 @@ const PARALLEL_NODES = 8;
  * mid-walk (failover) is walked again on its successor, skipping the keys
  * already reported, so no session is missed or reported twice.
  */
-export async function* scanKeys<T>(store: Store, keySpace: KeySpace, plan: KeyPlan<T>, opts: ScanOptions = {}): AsyncGenerator<T[]> {
+export async function* scanKeys<T>(
+  store: Store,
+  keySpace: KeySpace,
+  plan: KeyPlan<T>,
+  opts: ScanOptions = {},
+): AsyncGenerator<T[]> {
   await boundHeapGrowth();
   let walk: ScanNodes;
   try {
@@ -194,7 +199,9 @@ export async function* mergeBounded<T>(sources: (() => AsyncGenerator<T>)[], bou
     }
   } finally {
     // Stopped early (a --limit reached, an error): let the others end quietly.
-    await Promise.allSettled([...running.values()].map((x) => (x.next ?? Promise.resolve()).then(() => x.gen.return(undefined))));
+    await Promise.allSettled(
+      [...running.values()].map((x) => (x.next ?? Promise.resolve()).then(() => x.gen.return(undefined))),
+    );
   }
 }
 
@@ -204,7 +211,10 @@ export type SessionMeta = Omit<SessionInfo, "last">;
 /** LLEN and TTL of each session. */
 export function sessionMetaPlan(keySpace: KeySpace): KeyPlan<SessionMeta> {
   return {
-    commands: (k) => [["LLEN", k], ["TTL", k]],
+    commands: (k) => [
+      ["LLEN", k],
+      ["TTL", k],
+    ],
     read(key, o) {
       if (!o[0].ok || !o[1].ok) return null; // changed type between SCAN and now
       const ttl = asInt(o[1].value);

@@ -19,7 +19,8 @@ function sequenceLength(b: Buffer, i: number): number {
   let hi = 0xbf;
   if (c >= 0xc2 && c <= 0xdf) n = 2;
   else if (c === 0xe0) [n, lo] = [3, 0xa0];
-  else if (c === 0xed) [n, hi] = [3, 0x9f]; // no UTF-16 surrogates
+  else if (c === 0xed)
+    [n, hi] = [3, 0x9f]; // no UTF-16 surrogates
   else if (c >= 0xe1 && c <= 0xef) n = 3;
   else if (c === 0xf0) [n, lo] = [4, 0x90];
   else if (c >= 0xf1 && c <= 0xf3) n = 4;

@@ -11,9 +11,27 @@ import { TransientError, withRetry, backoffMs } from "./retry.js";
 import { classify, connectionOptions, execBatch } from "./redis-exec.js";
 import { asArray, asInt, asText } from "./replies.js";
 import { groupBySlot, slotOf, slotOfCommand, slotRanges } from "./slots.js";
-import { healthyMasters, layoutProblems, masters, parseLayout, replicasOf, servedSlots, type ClusterLayout, type ClusterMember } from "./cluster-layout.js";
+import {
+  healthyMasters,
+  layoutProblems,
+  masters,
+  parseLayout,
+  replicasOf,
+  servedSlots,
+  type ClusterLayout,
+  type ClusterMember,
+} from "./cluster-layout.js";
 import { NodeChangedError } from "./shards.js";
-import type { BatchOptions, ClusterReport, Cmd, Outcome, ScanNode, ScanNodes, StoreOptions, StoreStats } from "./types.js";
+import type {
+  BatchOptions,
+  ClusterReport,
+  Cmd,
+  Outcome,
+  ScanNode,
+  ScanNodes,
+  StoreOptions,
+  StoreStats,
+} from "./types.js";
 
 /** Redirections followed for one command before giving up (ioredis's default too). */
 const MAX_REDIRECTS = 16;
@@ -93,11 +111,13 @@ export class ClusterRouter {
     const summed: { index: number; cmd: Cmd }[] = [];
     cmds.forEach((cmd, index) => {
       if (SUMMED.has(String(cmd[0]).toUpperCase())) summed.push({ index, cmd });
-      else if (slotOfCommand(cmd) === null) outcomes[index] = { ok: false, error: "CROSSSLOT Keys in request don't hash to the same slot" };
+      else if (slotOfCommand(cmd) === null)
+        outcomes[index] = { ok: false, error: "CROSSSLOT Keys in request don't hash to the same slot" };
       else todo.push({ index, cmd, redirects: 0, waits: 0 });
     });
     const masterNames = summed.length ? this.masterNames() : [];
-    for (const s of summed) for (const name of masterNames) todo.push({ index: s.index, cmd: s.cmd, to: name, redirects: 0, waits: 0 });
+    for (const s of summed)
+      for (const name of masterNames) todo.push({ index: s.index, cmd: s.cmd, to: name, redirects: 0, waits: 0 });
     const sums = new Map<number, Outcome[]>();
 
     while (todo.length) {
@@ -126,7 +146,8 @@ export class ClusterRouter {
             }
             // MOVED, ASK, TRYAGAIN, CLUSTERDOWN: the command did not run; send it again.
             const error = (o as { error: string }).error;
-            if (r.kind === "wait" ? ++e.waits >= (this.opts.attempts ?? 3) : ++e.redirects > MAX_REDIRECTS) throw this.down(name, error);
+            if (r.kind === "wait" ? ++e.waits >= (this.opts.attempts ?? 3) : ++e.redirects > MAX_REDIRECTS)
+              throw this.down(name, error);
             if (r.kind === "moved") {
               refresh = true;
               e.to = r.node;
@@ -158,7 +179,8 @@ export class ClusterRouter {
   /** MULTI/EXEC needs every key in one slot, as on any cluster client. */
   private async transaction(cmds: Cmd[], opts: BatchOptions): Promise<Outcome[]> {
     const slots = new Set(cmds.map(slotOfCommand).filter((s) => s !== undefined));
-    if (slots.size > 1 || slots.has(null)) throw new RedisReplyError("CROSSSLOT Keys in request don't hash to the same slot");
+    if (slots.size > 1 || slots.has(null))
+      throw new RedisReplyError("CROSSSLOT Keys in request don't hash to the same slot");
     const key = cmds.find((c) => slotOfCommand(c) !== undefined);
     return this.send(key ? this.nodeFor(key) : this.masterNames()[0], cmds, opts, true);
   }
@@ -231,7 +253,15 @@ export class ClusterRouter {
     let last: unknown;
     for (const name of this.masterNames()) {
       try {
-        const [nodes, info] = await this.send(name, [["CLUSTER", "NODES"], ["CLUSTER", "INFO"]], { idempotent: true }, false);
+        const [nodes, info] = await this.send(
+          name,
+          [
+            ["CLUSTER", "NODES"],
+            ["CLUSTER", "INFO"],
+          ],
+          { idempotent: true },
+          false,
+        );
         if (nodes.ok && info.ok) return parseLayout(asText(nodes.value), asText(info.value));
         last = new RedisReplyError(!nodes.ok ? nodes.error : !info.ok ? info.error : "");
       } catch (err) {
@@ -262,7 +292,12 @@ export class ClusterRouter {
       replace: async (node, cause) => {
         const n = (restarts.get(node) ?? 0) + 1;
         if (n > MAX_RESTARTS) {
-          this.partial([`master ${node.name} (slots ${slotRanges((node as ClusterScanNode).slots)}) failed ${MAX_RESTARTS} walks: ${cause.message}`], "the cluster kept failing");
+          this.partial(
+            [
+              `master ${node.name} (slots ${slotRanges((node as ClusterScanNode).slots)}) failed ${MAX_RESTARTS} walks: ${cause.message}`,
+            ],
+            "the cluster kept failing",
+          );
           return [];
         }
         const next = await this.takeOver(node as ClusterScanNode, cause);
@@ -289,7 +324,9 @@ export class ClusterRouter {
         return { error: why + this.reason(name, why) };
       }
     }
-    return client.status === "ready" || client.status === "connect" ? { name } : { error: `connection ${client.status}${this.reason(name)}` };
+    return client.status === "ready" || client.status === "connect"
+      ? { name }
+      : { error: `connection ${client.status}${this.reason(name)}` };
   }
 
   private scanNode(name: string, slots: number[]): ClusterScanNode {
@@ -308,9 +345,11 @@ export class ClusterRouter {
           throw err instanceof TransientError ? this.down(name, err.message) : err;
         });
         const role = replies.pop()!;
-        if (!role.ok || asText(asArray(role.value)[0]) !== "master") throw new NodeChangedError(`${name} is no longer a master (failover)`);
+        if (!role.ok || asText(asArray(role.value)[0]) !== "master")
+          throw new NodeChangedError(`${name} is no longer a master (failover)`);
         const moved = replies.find((o) => !o.ok && /^(MOVED|ASK) /.test(o.error));
-        if (moved && !moved.ok) throw new NodeChangedError(`${name} no longer serves every slot it did (${moved.error})`);
+        if (moved && !moved.ok)
+          throw new NodeChangedError(`${name} no longer serves every slot it did (${moved.error})`);
         return replies;
       },
     };
@@ -339,7 +378,9 @@ export class ClusterRouter {
         const covered = owners.reduce((n, m) => n + m.slots.filter((s) => wanted.has(s)).length, 0);
         const ready = covered === wanted.size ? await this.confirmMasters(owners) : undefined;
         if (ready) {
-          this.opts.debug?.(`redis cluster: ${node.name} lost (${cause.message}); walking ${ready.map((r) => r.name).join(", ")} from the start`);
+          this.opts.debug?.(
+            `redis cluster: ${node.name} lost (${cause.message}); walking ${ready.map((r) => r.name).join(", ")} from the start`,
+          );
           return ready;
         }
         const old = layout.members.find((m) => m.ipName === node.name || m.name === node.name);
@@ -352,7 +393,10 @@ export class ClusterRouter {
       if (Date.now() >= deadline) break;
       await sleep(Math.min(backoffMs(attempt), 1_000));
     }
-    this.partial([`master ${node.name} (slots ${slotRanges(node.slots)}) was lost during the walk: ${cause.message}`], "the cluster lost a master");
+    this.partial(
+      [`master ${node.name} (slots ${slotRanges(node.slots)}) was lost during the walk: ${cause.message}`],
+      "the cluster lost a master",
+    );
     return [];
   }
 
@@ -390,7 +434,13 @@ export class ClusterRouter {
     const report: ClusterReport & { keyNode?: { name: string; slot: number } } = {
       state: layout.state,
       masters: masters(layout)
-        .map((m) => ({ name: m.name, slots: slotRanges(m.slots), slotCount: m.slots.length, replicas: replicasOf(layout, m).length, failed: m.failed }))
+        .map((m) => ({
+          name: m.name,
+          slots: slotRanges(m.slots),
+          slotCount: m.slots.length,
+          replicas: replicasOf(layout, m).length,
+          failed: m.failed,
+        }))
         .sort((a, b) => (a.name < b.name ? -1 : 1)),
       servedSlots: servedSlots(layout),
       problems: layoutProblems(layout),

@@ -12,7 +12,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   try {
     parsed = new URL(opts.url);
   } catch {
-    throw new UsageError(`not a URL: '${opts.url}'`, "expected https://<db>.upstash.io or redis://[:password@]host:port");
+    throw new UsageError(
+      `not a URL: '${opts.url}'`,
+      "expected https://<db>.upstash.io or redis://[:password@]host:port",
+    );
   }
   if (transportOf(opts.url) === "redis") {
     const { RedisStore } = await import("./redis.js");

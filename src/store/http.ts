@@ -61,12 +61,16 @@ export class HttpClient {
               clearTimeout(timer);
               resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw });
             },
-            (err: Error) => fail(new TransientError(`connection lost while reading the response: ${err.message}`, false)),
+            (err: Error) =>
+              fail(new TransientError(`connection lost while reading the response: ${err.message}`, false)),
           );
         },
       );
       // The whole exchange (connect, send, wait, read) within the timeout, as fetch's AbortSignal.timeout did.
-      const timer = setTimeout(() => fail(new TransientError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new TransientError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false)),
+        timeoutMs,
+      );
       req.on("error", (err) => fail(requestFailure(err)));
       req.end(payload);
     });
@@ -84,7 +88,9 @@ async function readBody(res: IncomingMessage): Promise<Buffer> {
   // A response cut short (the socket closed mid-body) ends without an error on some Node versions.
   if (!res.complete) throw new Error("the response ended early");
   const raw = Buffer.concat(chunks);
-  const encoding = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const encoding = String(res.headers["content-encoding"] ?? "")
+    .trim()
+    .toLowerCase();
   if (!encoding || encoding === "identity") return raw;
   const zlib = await import("node:zlib");
   if (encoding === "gzip" || encoding === "x-gzip") return zlib.gunzipSync(raw);
@@ -97,11 +103,15 @@ async function readBody(res: IncomingMessage): Promise<Buffer> {
 export function requestFailure(err: unknown): TransientError {
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? "";
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransientError("cannot resolve the host name (DNS)", true);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new TransientError("cannot resolve the host name (DNS)", true);
   if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
-  if (code === "ECONNRESET" || code === "EPIPE") return new TransientError("the connection was reset before a response arrived", false);
+  if (code === "ECONNRESET" || code === "EPIPE")
+    return new TransientError("the connection was reset before a response arrived", false);
   // Certificate rejected, or the server does not speak TLS: the handshake failed, nothing was sent.
-  if (/CERT|SSL|TLS|EPROTO|UNABLE_TO_|SELF_SIGNED/.test(code)) return new TransientError(`TLS handshake failed (${code})`, true);
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new TransientError(`no route to the host (${code})`, true);
+  if (/CERT|SSL|TLS|EPROTO|UNABLE_TO_|SELF_SIGNED/.test(code))
+    return new TransientError(`TLS handshake failed (${code})`, true);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
+    return new TransientError(`no route to the host (${code})`, true);
   return new TransientError(redact(`request failed: ${e?.message ?? String(err)}`), false);
 }

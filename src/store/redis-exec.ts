@@ -85,13 +85,17 @@ export function classify(err: Error, connecting: boolean): Error {
   if (isReplyError(err)) {
     const m = err.message;
     if (/^(WRONGPASS|NOAUTH|NOPERM)/.test(m) || m.includes("invalid password")) {
-      return new ConnectionError(`Redis refused the credentials (${m.split("\n")[0]})`, "check the password in the redis:// URL");
+      return new ConnectionError(
+        `Redis refused the credentials (${m.split("\n")[0]})`,
+        "check the password in the redis:// URL",
+      );
     }
     // EXECABORT and friends: the whole transaction was discarded.
     return new RedisReplyError(m.replace(/^EXECABORT Transaction discarded because of: /, ""));
   }
   const code = (err as { code?: string }).code;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransientError("cannot resolve the host name (DNS)", true);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new TransientError("cannot resolve the host name (DNS)", true);
   if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
   if (/timed? ?out/i.test(err.message)) return new TransientError("no answer in time", connecting);
   return new TransientError(err.message, connecting);

@@ -33,7 +33,9 @@ export class RedisStore implements Store {
     this.client = new IORedis(opts.url, {
       ...connectionOptions(u, opts.timeoutMs),
       // SNI carries a host name, never an IP address (RFC 6066).
-      ...(u.protocol === "rediss:" ? { tls: isIP(u.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: u.hostname } } : {}),
+      ...(u.protocol === "rediss:"
+        ? { tls: isIP(u.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: u.hostname } }
+        : {}),
     });
     // Errors surface through the commands; keep ioredis from printing them.
     this.client.on("error", (err) => {

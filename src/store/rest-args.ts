@@ -64,7 +64,13 @@ export function restCommand(cmd: Cmd): string[] {
   if (name === "EVAL") {
     // EVAL script numkeys keys... args...: decode in front of the script itself.
     const rest = args.slice(3);
-    return ["EVAL", PROLOGUE + args[1].text, args[2].text, ...rest.map((a) => a.text), rest.map((a) => (a.bytes ? "b" : "t")).join("")];
+    return [
+      "EVAL",
+      PROLOGUE + args[1].text,
+      args[2].text,
+      ...rest.map((a) => a.text),
+      rest.map((a) => (a.bytes ? "b" : "t")).join(""),
+    ];
   }
   return ["EVAL", RUN_ARGV, "0", ...args.map((a) => a.text), args.map((a) => (a.bytes ? "b" : "t")).join("")];
 }

@@ -56,7 +56,11 @@ export class RestStore implements Store {
         throw new ConnectionError(
           `${err.message} (${this.target})`,
           opts.idempotent || err.notSent
-            ? givingUpHint(err, this.opts.url, "gave up after retrying; check the URL, your network, or the Upstash status page")
+            ? givingUpHint(
+                err,
+                this.opts.url,
+                "gave up after retrying; check the URL, your network, or the Upstash status page",
+              )
             : "the request may or may not have been applied: check the session before retrying",
         );
       }
@@ -95,7 +99,9 @@ export class RestStore implements Store {
       throw new CliError(`unexpected response shape from ${path} (HTTP ${res.status})`);
     }
     return (parsed as WireItem[]).map((item) =>
-      typeof item?.error === "string" ? { ok: false, error: item.error } : { ok: true, value: decodeReply(item?.result) },
+      typeof item?.error === "string"
+        ? { ok: false, error: item.error }
+        : { ok: true, value: decodeReply(item?.result) },
     );
   }
 }

@@ -29,7 +29,12 @@ export function keyGroupsOf(store: Store, keys: string[]): Promise<string[][]> {
  * items in all, so one Redis gets one command per request as it always did.
  * → requests, each a list of commands, each a list of items.
  */
-export async function multiKeyRequests<T>(store: Store, items: T[], keyOf: (item: T) => string, max: number): Promise<T[][][]> {
+export async function multiKeyRequests<T>(
+  store: Store,
+  items: T[],
+  keyOf: (item: T) => string,
+  max: number,
+): Promise<T[][][]> {
   const byKey = new Map<string, T[]>();
   for (const item of items) {
     const k = keyOf(item);

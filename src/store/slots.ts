@@ -21,7 +21,10 @@ export function slotOf(key: string | Buffer): number {
 /** The key arguments of a command (none for PING, SCAN, DBSIZE, or one ioredis does not know). */
 export function keysOf(cmd: Cmd): (string | Buffer)[] {
   const [name, ...args] = cmd;
-  return new Command(String(name).toLowerCase(), args.map((a) => (typeof a === "number" ? String(a) : keyBytes(a)))).getKeys() as (string | Buffer)[];
+  return new Command(
+    String(name).toLowerCase(),
+    args.map((a) => (typeof a === "number" ? String(a) : keyBytes(a))),
+  ).getKeys() as (string | Buffer)[];
 }
 
 /** The one slot all keys of a command are in; undefined when keyless; null when they span slots. */

@@ -1,5 +1,10 @@
 // Runs `fn` over items with at most `limit` at once, keeping the input order.
-export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  onDone?: (done: number) => void,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let done = 0;

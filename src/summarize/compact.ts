@@ -35,7 +35,12 @@ export function tailDigest(tailNewestFirst: Buffer[]): string {
 
 export type CompactStatus = "compacted" | "already" | "changed";
 
-export async function compactTail(store: Store, key: string, tailNewestFirst: Buffer[], summary: string): Promise<{ status: CompactStatus; length: number }> {
+export async function compactTail(
+  store: Store,
+  key: string,
+  tailNewestFirst: Buffer[],
+  summary: string,
+): Promise<{ status: CompactStatus; length: number }> {
   const [o] = await store.pipeline(
     [["EVAL", COMPACT, 1, key, tailNewestFirst.length, tailDigest(tailNewestFirst), summary]],
     { idempotent: true },

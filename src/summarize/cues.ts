@@ -33,7 +33,8 @@ export function isSmallTalk(sentence: string): boolean {
 }
 
 // The user stating what they want.
-const REQUEST = /\b(?:i (?:need|want|would like|'d like|am looking|'m looking|have|had|got|think|lost)|can you|could you|help me|my )/iu;
+const REQUEST =
+  /\b(?:i (?:need|want|would like|'d like|am looking|'m looking|have|had|got|think|lost)|can you|could you|help me|my )/iu;
 // The assistant committing to something or stating a fact the user will act on.
 const DECISION =
   /\b(?:will|'ll|booked|reserved|ordered|confirmed|scheduled|issued|refund(?:ed)?|cancell?ed|frozen|froze|opened|sent|emailed|fixed|resolved|recommend|suggest|should|need to|must|cost|costs|price|total|covers?|available|arrives?|departs?|due)\b/iu;

@@ -25,7 +25,10 @@ export async function buildLlmOptions(req: EngineRequest): Promise<{ engine: Eng
   const engine = req.requested ?? (settings ? "llm" : "extractive");
   if (engine === "extractive") return { engine };
   if (!settings) {
-    throw new UsageError("no model configured for --engine llm", "pass --model, set UPSTASH_MEMORY_MODEL, or `upstash-memory config set llm.model NAME`");
+    throw new UsageError(
+      "no model configured for --engine llm",
+      "pass --model, set UPSTASH_MEMORY_MODEL, or `upstash-memory config set llm.model NAME`",
+    );
   }
   let prompt: string | undefined;
   if (req.promptFile) {
@@ -35,6 +38,12 @@ export async function buildLlmOptions(req: EngineRequest): Promise<{ engine: Eng
   }
   return {
     engine,
-    llm: { ...settings, maxInputTokens: req.maxInputTokens, prompt, timeoutMs: parseDuration(req.timeout, "--llm-timeout") * 1000, signal: req.signal },
+    llm: {
+      ...settings,
+      maxInputTokens: req.maxInputTokens,
+      prompt,
+      timeoutMs: parseDuration(req.timeout, "--llm-timeout") * 1000,
+      signal: req.signal,
+    },
   };
 }

@@ -54,7 +54,8 @@ export function summarizeExtractive(input: SummaryInput, opts: ExtractiveOptions
 function speakerOf(role: string): { speaker: Speaker; label: string } | undefined {
   const r = role.trim().toLowerCase();
   if (["user", "human", "usermessage"].includes(r)) return { speaker: "user", label: "User" };
-  if (["assistant", "ai", "apimessage", "bot", "model"].includes(r)) return { speaker: "assistant", label: "Assistant" };
+  if (["assistant", "ai", "apimessage", "bot", "model"].includes(r))
+    return { speaker: "assistant", label: "Assistant" };
   if (["system", "developer", "tool", "function"].includes(r) || r === "") return undefined;
   return { speaker: "other", label: r.charAt(0).toUpperCase() + r.slice(1) };
 }
@@ -100,12 +101,19 @@ function select(candidates: Candidate[], budget: number): Candidate[] {
   if (candidates.length === 0 || budget < 2) return [];
   const vectors = tfidfVectors(candidates.map((c) => c.terms));
   const pool = rankablePool(candidates, vectors);
-  const scores = textRank(pool.length, (i, j) => cosine(vectors[pool[i]!]!, vectors[pool[j]!]!), pool.map((i) => candidates[i]!.bias));
+  const scores = textRank(
+    pool.length,
+    (i, j) => cosine(vectors[pool[i]!]!, vectors[pool[j]!]!),
+    pool.map((i) => candidates[i]!.bias),
+  );
   // Personalisation alone moves only the random-jump share (1 - damping) of the
   // rank, so the cues weigh in again here; sentences with few content words
   // say little whatever their rank.
   const ranked = pool
-    .map((i, k) => ({ i, score: scores[k]! * candidates[i]!.bias * Math.min(1, candidates[i]!.terms.length / FULL_TERMS) }))
+    .map((i, k) => ({
+      i,
+      score: scores[k]! * candidates[i]!.bias * Math.min(1, candidates[i]!.terms.length / FULL_TERMS),
+    }))
     .sort((a, b) => b.score - a.score || a.i - b.i)
     .map((r) => r.i);
 

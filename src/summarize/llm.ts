@@ -49,7 +49,8 @@ export function estimateTokens(text: string): number {
 export async function summarizeWithLlm(input: SummaryInput, opts: LlmOptions): Promise<LlmSummary> {
   const baseUrl = checkedBaseUrl(opts.baseUrl);
   if (!opts.model.trim()) throw new UsageError("no model given for the llm engine");
-  if (!(opts.maxInputTokens >= MIN_INPUT_TOKENS)) throw new UsageError(`the input token budget must be at least ${MIN_INPUT_TOKENS}`);
+  if (!(opts.maxInputTokens >= MIN_INPUT_TOKENS))
+    throw new UsageError(`the input token budget must be at least ${MIN_INPUT_TOKENS}`);
   if (!(opts.timeoutMs > 0)) throw new UsageError("the model API timeout must be positive");
   registerSecret(opts.apiKey);
   if (opts.signal?.aborted) throw abortError();
@@ -112,13 +113,20 @@ function checkedBaseUrl(raw: string): string {
   // fetch refuses such URLs, and its error would quote the password.
   if (url.username || url.password) {
     registerSecret(decodeURIComponent(url.password));
-    throw new UsageError(`the model API base URL ${displayUrl(trimmed)} must not contain credentials`, "put the key in OPENAI_API_KEY or the profile's llm.apiKey");
+    throw new UsageError(
+      `the model API base URL ${displayUrl(trimmed)} must not contain credentials`,
+      "put the key in OPENAI_API_KEY or the profile's llm.apiKey",
+    );
   }
   return trimmed;
 }
 
 function emptySummary(): CliError {
-  return new CliError("the model API returned an empty summary", ExitCode.failure, "try another model, or the extractive engine");
+  return new CliError(
+    "the model API returned an empty summary",
+    ExitCode.failure,
+    "try another model, or the extractive engine",
+  );
 }
 
 /** A message longer than `maxTokens` becomes consecutive pieces, cut at whitespace where possible. */

@@ -44,7 +44,10 @@ export function abortError(): Error {
 
 export async function chatCompletion(req: CompletionRequest): Promise<CompletionResult> {
   const url = `${req.baseUrl}/chat/completions`;
-  const headers: Record<string, string> = { "content-type": "application/json", accept: req.stream ? "text/event-stream" : "application/json" };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: req.stream ? "text/event-stream" : "application/json",
+  };
   if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`;
   const body = JSON.stringify({ model: req.model, messages: req.messages, temperature: 0, stream: req.stream });
 
@@ -58,7 +61,11 @@ export async function chatCompletion(req: CompletionRequest): Promise<Completion
       const res = await fetch(url, { method: "POST", headers, body, signal: guard.signal });
       requests++;
       if (res.ok) return { content: await readContent(res, req, guard), requests };
-      failure = { status: res.status, detail: await errorDetail(res), retryAfterMs: retryAfterMs(res.headers.get("retry-after")) };
+      failure = {
+        status: res.status,
+        detail: await errorDetail(res),
+        retryAfterMs: retryAfterMs(res.headers.get("retry-after")),
+      };
     } catch (err) {
       throw describeFailure(err, guard, req);
     } finally {
@@ -188,7 +195,11 @@ async function readEventStream(res: Response, req: CompletionRequest, guard: Req
 }
 
 function invalidResponse(what: string): CliError {
-  return new CliError(`the model API returned an invalid response: ${what}`, ExitCode.failure, "check that the base URL points at an OpenAI-compatible /v1 API");
+  return new CliError(
+    `the model API returned an invalid response: ${what}`,
+    ExitCode.failure,
+    "check that the base URL points at an OpenAI-compatible /v1 API",
+  );
 }
 
 function retryAfterMs(header: string | null): number | undefined {
@@ -233,8 +244,14 @@ function httpError(f: HttpFailure, req: CompletionRequest): CliError {
   const detail = f.detail ? `: ${f.detail}` : "";
   if (f.status === 401 || f.status === 403) {
     return req.apiKey
-      ? new ConnectionError(`the model API rejected the key (HTTP ${f.status})`, "check OPENAI_API_KEY or the profile's llm.apiKey")
-      : new ConnectionError(`the model API requires a key (HTTP ${f.status})`, "set OPENAI_API_KEY or the profile's llm.apiKey");
+      ? new ConnectionError(
+          `the model API rejected the key (HTTP ${f.status})`,
+          "check OPENAI_API_KEY or the profile's llm.apiKey",
+        )
+      : new ConnectionError(
+          `the model API requires a key (HTTP ${f.status})`,
+          "set OPENAI_API_KEY or the profile's llm.apiKey",
+        );
   }
   if (f.status === 404) {
     return new CliError(
@@ -245,10 +262,18 @@ function httpError(f: HttpFailure, req: CompletionRequest): CliError {
   }
   if (f.status === 429) {
     const after = f.retryAfterMs === undefined ? "" : `; retry after ${Math.ceil(f.retryAfterMs / 1000)}s`;
-    return new CliError(`rate limited by the model API (HTTP 429)${after}`, ExitCode.failure, "wait a little and run the summary again");
+    return new CliError(
+      `rate limited by the model API (HTTP 429)${after}`,
+      ExitCode.failure,
+      "wait a little and run the summary again",
+    );
   }
   if (f.status >= 500) {
-    return new CliError(`the model API failed with HTTP ${f.status}${detail}`, ExitCode.failure, "the server had a problem: try again later");
+    return new CliError(
+      `the model API failed with HTTP ${f.status}${detail}`,
+      ExitCode.failure,
+      "the server had a problem: try again later",
+    );
   }
   return new CliError(
     `the model API rejected the request (HTTP ${f.status})${detail}`,
@@ -263,19 +288,34 @@ function describeFailure(err: unknown, guard: RequestGuard, req: CompletionReque
   if (err instanceof CliError) return err;
   const where = displayUrl(req.baseUrl);
   if (guard.timedOut) {
-    return new ConnectionError(`the model API did not answer within ${seconds(req.timeoutMs)}`, "a slow or busy model may need a longer timeout");
+    return new ConnectionError(
+      `the model API did not answer within ${seconds(req.timeoutMs)}`,
+      "a slow or busy model may need a longer timeout",
+    );
   }
   const code = networkCode(err);
   if (code === "ECONNREFUSED") {
     return isOllama(req.baseUrl)
-      ? new ConnectionError(`cannot reach the model API at ${where}: is Ollama running?`, "start it with `ollama serve`")
-      : new ConnectionError(`cannot reach the model API at ${where}: connection refused`, "check the base URL and that the server is running");
+      ? new ConnectionError(
+          `cannot reach the model API at ${where}: is Ollama running?`,
+          "start it with `ollama serve`",
+        )
+      : new ConnectionError(
+          `cannot reach the model API at ${where}: connection refused`,
+          "check the base URL and that the server is running",
+        );
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new ConnectionError(`cannot reach the model API at ${where}: host not found`, "check the base URL and your network");
+    return new ConnectionError(
+      `cannot reach the model API at ${where}: host not found`,
+      "check the base URL and your network",
+    );
   }
   if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") {
-    return new ConnectionError(`the model API at ${where} closed the connection before answering`, "try again; if it keeps happening, check the server's logs");
+    return new ConnectionError(
+      `the model API at ${where} closed the connection before answering`,
+      "try again; if it keeps happening, check the server's logs",
+    );
   }
   if (code) return new ConnectionError(`cannot reach the model API at ${where}: ${code}`);
   // Not a network failure (a bug, or a throwing onDelta): let it surface as it is.

@@ -7,13 +7,54 @@
 
 /** Never end a sentence: titles before a name, and Latin abbreviations. */
 const NEVER_FINAL = new Set([
-  "mr", "mrs", "ms", "mx", "dr", "prof", "st", "sr", "jr", "mt", "rev", "gen", "col", "capt", "lt", "sgt", "fr",
-  "e.g", "i.e", "vs", "cf", "viz", "approx", "incl", "esp", "dept",
+  "mr",
+  "mrs",
+  "ms",
+  "mx",
+  "dr",
+  "prof",
+  "st",
+  "sr",
+  "jr",
+  "mt",
+  "rev",
+  "gen",
+  "col",
+  "capt",
+  "lt",
+  "sgt",
+  "fr",
+  "e.g",
+  "i.e",
+  "vs",
+  "cf",
+  "viz",
+  "approx",
+  "incl",
+  "esp",
+  "dept",
 ]);
 
 /** Often end a sentence too: split after them only when a capital letter follows. */
 const MAY_END = new Set([
-  "etc", "a.m", "p.m", "inc", "ltd", "co", "corp", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+  "etc",
+  "a.m",
+  "p.m",
+  "inc",
+  "ltd",
+  "co",
+  "corp",
+  "jan",
+  "feb",
+  "apr",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "sept",
+  "oct",
+  "nov",
+  "dec",
 ]);
 
 /** Abbreviations that precede a number ("No. 5", "p. 12"); ordinary words otherwise ("No. I won't"). */

@@ -61,7 +61,11 @@ function digestOf(messages: DecodedMessage[]): string {
   return h.digest("hex");
 }
 
-async function runEngine(sessionId: string, opts: SummarizeOptions, input: ReturnType<typeof toSummaryInput>["input"]): Promise<string> {
+async function runEngine(
+  sessionId: string,
+  opts: SummarizeOptions,
+  input: ReturnType<typeof toSummaryInput>["input"],
+): Promise<string> {
   let summary: string;
   if (opts.engine === "llm") {
     if (!opts.llm) throw new CliError("no model configured for the llm engine");
@@ -71,10 +75,19 @@ async function runEngine(sessionId: string, opts: SummarizeOptions, input: Retur
   // Too short to condense (or nothing but small talk): its own words, never an empty summary.
   const own = verbatimSummary(input, opts.maxWords);
   if (own) return own;
-  throw new CliError(`session '${sessionId}' has no message text to summarize`, 1, "`upstash-memory history show` shows what it holds");
+  throw new CliError(
+    `session '${sessionId}' has no message text to summarize`,
+    1,
+    "`upstash-memory history show` shows what it holds",
+  );
 }
 
-export async function summarizeSession(store: Store, keys: KeySpace, sessionId: string, opts: SummarizeOptions): Promise<SummarizeResult> {
+export async function summarizeSession(
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  opts: SummarizeOptions,
+): Promise<SummarizeResult> {
   // One retry covers a concurrent compaction or trim of the tail between read and write.
   for (let attempt = 0; ; attempt++) {
     const view = await loadHistory(store, keys, sessionId);
@@ -85,7 +98,12 @@ export async function summarizeSession(store: Store, keys: KeySpace, sessionId: 
     if (opts.store && (n < 1 || onlySummary)) {
       const whole = toSummaryInput(view.messages);
       const summary = await runEngine(sessionId, opts, whole.input);
-      return { ...base, summary, summarizedCount: whole.covers, stored: { status: "nothing-to-compact", length: view.count, kept: view.count } };
+      return {
+        ...base,
+        summary,
+        summarizedCount: whole.covers,
+        stored: { status: "nothing-to-compact", length: view.count, kept: view.count },
+      };
     }
     const source = toSummaryInput(part);
     const digest = opts.store ? digestOf(part) : "";
@@ -103,7 +121,8 @@ export async function summarizeSession(store: Store, keys: KeySpace, sessionId: 
     }
     const tail = part.map((m) => m.rawBytes).reverse();
     const applied = await compactTail(store, view.key, tail, element);
-    if (applied.status !== "changed") return { ...result, stored: { status: applied.status, length: applied.length, kept: kept.length } };
+    if (applied.status !== "changed")
+      return { ...result, stored: { status: applied.status, length: applied.length, kept: kept.length } };
     if (attempt >= 1) {
       throw new CliError(
         `session '${sessionId}' kept changing at its oldest end while it was summarized: nothing was written`,

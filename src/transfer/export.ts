@@ -10,7 +10,13 @@ import { readPagesFromTail } from "../history/read.js";
 
 function line(keys: KeySpace, key: string, ttl: number, elements: Buffer[]): ExportLine {
   const { sessionId, key: shown, keyBase64 } = keyFields(keys.sessionId(key), key);
-  return { key: shown, ...(keyBase64 ? { keyBase64 } : {}), sessionId, ttlSeconds: ttlFromReply(ttl), elements: elements.map(exportElement) };
+  return {
+    key: shown,
+    ...(keyBase64 ? { keyBase64 } : {}),
+    sessionId,
+    ttlSeconds: ttlFromReply(ttl),
+    elements: elements.map(exportElement),
+  };
 }
 
 function tooLarge(o: Outcome): boolean {
@@ -29,7 +35,10 @@ async function readWhole(store: Store, keys: KeySpace, key: string): Promise<Exp
 export async function* exportByPattern(store: Store, keys: KeySpace, opts: ScanOptions): AsyncGenerator<ExportLine> {
   const oversized: string[] = [];
   const plan = {
-    commands: (k: string) => [["TTL", k], ["LRANGE", k, 0, -1]],
+    commands: (k: string) => [
+      ["TTL", k],
+      ["LRANGE", k, 0, -1],
+    ],
     read: (k: string, o: Outcome[]): ExportLine | null => {
       if (tooLarge(o[1])) {
         oversized.push(k);
@@ -55,10 +64,23 @@ export interface KeyExport {
 }
 
 /** Export explicit keys, a batch per request; reports what is missing or not a list. */
-export async function* exportKeys(store: Store, keys: KeySpace, keyList: string[], report: KeyExport, batch = 100): AsyncGenerator<ExportLine> {
+export async function* exportKeys(
+  store: Store,
+  keys: KeySpace,
+  keyList: string[],
+  report: KeyExport,
+  batch = 100,
+): AsyncGenerator<ExportLine> {
   for (let i = 0; i < keyList.length; i += batch) {
     const part = keyList.slice(i, i + batch);
-    const o = await store.pipeline(part.flatMap((k) => [["TYPE", k], ["TTL", k], ["LRANGE", k, 0, -1]]), { idempotent: true });
+    const o = await store.pipeline(
+      part.flatMap((k) => [
+        ["TYPE", k],
+        ["TTL", k],
+        ["LRANGE", k, 0, -1],
+      ]),
+      { idempotent: true },
+    );
     for (let j = 0; j < part.length; j++) {
       const k = part[j];
       const type = asText(unwrap(o[3 * j]));

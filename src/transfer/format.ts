@@ -45,28 +45,47 @@ export function parseExportLine(text: string, lineNo: number): ExportLine {
   }
   if (!v || typeof v !== "object" || Array.isArray(v)) throw bad("not an object");
   const o = v as Record<string, unknown>;
-  if (typeof o.key !== "string" || o.key.trim() === "") throw bad("missing or empty \"key\"");
-  if (o.sessionId !== undefined && typeof o.sessionId !== "string") throw bad("\"sessionId\" is not a string");
+  if (typeof o.key !== "string" || o.key.trim() === "") throw bad('missing or empty "key"');
+  if (o.sessionId !== undefined && typeof o.sessionId !== "string") throw bad('"sessionId" is not a string');
   let key = o.key;
   if (o.keyBase64 !== undefined) {
-    if (typeof o.keyBase64 !== "string" || o.keyBase64 === "" || !BASE64.test(o.keyBase64)) throw bad("\"keyBase64\" is not base64");
+    if (typeof o.keyBase64 !== "string" || o.keyBase64 === "" || !BASE64.test(o.keyBase64))
+      throw bad('"keyBase64" is not base64');
     key = textFromBytes(Buffer.from(o.keyBase64, "base64"));
   } else if (LONE_SURROGATE.test(key)) {
-    throw bad("\"key\" is not valid Unicode (a lone surrogate); give a key's exact bytes as \"keyBase64\"");
+    throw bad('"key" is not valid Unicode (a lone surrogate); give a key\'s exact bytes as "keyBase64"');
   }
   if (o.ttlSeconds !== null && o.ttlSeconds !== undefined) {
-    if (typeof o.ttlSeconds !== "number" || !Number.isInteger(o.ttlSeconds) || o.ttlSeconds <= 0 || o.ttlSeconds > MAX_TTL_SECONDS) {
-      throw bad("\"ttlSeconds\" must be null or a whole number of seconds greater than zero");
+    if (
+      typeof o.ttlSeconds !== "number" ||
+      !Number.isInteger(o.ttlSeconds) ||
+      o.ttlSeconds <= 0 ||
+      o.ttlSeconds > MAX_TTL_SECONDS
+    ) {
+      throw bad('"ttlSeconds" must be null or a whole number of seconds greater than zero');
     }
   }
-  if (!Array.isArray(o.elements) || o.elements.length === 0) throw bad("\"elements\" must be a non-empty array");
+  if (!Array.isArray(o.elements) || o.elements.length === 0) throw bad('"elements" must be a non-empty array');
   o.elements.forEach((e, i) => {
     if (typeof e === "string" && LONE_SURROGATE.test(e)) {
-      throw bad(`element ${i + 1} is not valid Unicode (a lone surrogate); write bytes that are not UTF-8 as {"base64": "..."}`);
+      throw bad(
+        `element ${i + 1} is not valid Unicode (a lone surrogate); write bytes that are not UTF-8 as {"base64": "..."}`,
+      );
     }
     if (typeof e === "string") return;
-    if (e && typeof e === "object" && typeof (e as { base64?: unknown }).base64 === "string" && BASE64.test((e as { base64: string }).base64)) return;
+    if (
+      e &&
+      typeof e === "object" &&
+      typeof (e as { base64?: unknown }).base64 === "string" &&
+      BASE64.test((e as { base64: string }).base64)
+    )
+      return;
     throw bad(`element ${i + 1} is neither a string nor {"base64": "..."}`);
   });
-  return { key, sessionId: (o.sessionId as string | undefined) ?? o.key, ttlSeconds: (o.ttlSeconds as number | null | undefined) ?? null, elements: o.elements as ExportedElement[] };
+  return {
+    key,
+    sessionId: (o.sessionId as string | undefined) ?? o.key,
+    ttlSeconds: (o.ttlSeconds as number | null | undefined) ?? null,
+    elements: o.elements as ExportedElement[],
+  };
 }

@@ -53,7 +53,11 @@ function dryCommand(l: ExportLine, mode: ImportMode): Cmd {
 /** A session too large for one request over REST (redis:// has no such limit). */
 function assertFits(key: string, bytes: number, transport: Store["transport"]): void {
   if (transport === "rest" && bytes > MAX_REQUEST_BYTES * 2) {
-    throw new CliError(`session '${key}' is too large to restore in one request (${Math.round(bytes / 1e6)} MB)`, 1, "restore it over a redis:// URL, which has no request size limit; nothing was written");
+    throw new CliError(
+      `session '${key}' is too large to restore in one request (${Math.round(bytes / 1e6)} MB)`,
+      1,
+      "restore it over a redis:// URL, which has no request size limit; nothing was written",
+    );
   }
 }
 
@@ -92,13 +96,21 @@ export interface ImportOptions {
  * limit. The dry run goes through exactly the same plan and batches, sending
  * each session's script in its dry form.
  */
-export async function importLines(store: Store, lines: AsyncIterable<ExportLine>, mode: ImportMode, opts: ImportOptions = {}): Promise<ImportResult[]> {
+export async function importLines(
+  store: Store,
+  lines: AsyncIterable<ExportLine>,
+  mode: ImportMode,
+  opts: ImportOptions = {},
+): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   let batch: { key: string; cmd: Cmd }[] = [];
   let size = 0;
   const flush = async () => {
     if (!batch.length) return;
-    const o = await store.pipeline(batch.map((b) => b.cmd), { idempotent: true });
+    const o = await store.pipeline(
+      batch.map((b) => b.cmd),
+      { idempotent: true },
+    );
     batch.forEach((b, i) => {
       const [status, count] = asArray(unwrap(o[i])).map(asInt);
       results.push({ key: b.key, status: status === 1 ? "written" : status === 0 ? "skipped" : "not-a-list", count });

@@ -50,7 +50,10 @@ export async function* exportLines(source: Source): AsyncGenerator<ExportLine> {
     n++;
     if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
     if (!isUtf8(bytes)) {
-      throw new UsageError(`import line ${n}: not UTF-8 text (an element whose bytes are not UTF-8 is written as {"base64": "..."})`, "nothing was written");
+      throw new UsageError(
+        `import line ${n}: not UTF-8 text (an element whose bytes are not UTF-8 is written as {"base64": "..."})`,
+        "nothing was written",
+      );
     }
     const text = bytes.toString("utf8");
     if (text.trim() === "") continue;

@@ -79,7 +79,8 @@ export function checkOutputFile(file: string, opts: OutputFileOptions = {}): Out
   }
   if (existing) {
     if (existing.isDirectory()) fail("it is a folder");
-    if (!opts.replace) fail(existing.isSymbolicLink() ? "a symbolic link is in the way" : "it already exists", opts.existsHint);
+    if (!opts.replace)
+      fail(existing.isSymbolicLink() ? "a symbolic link is in the way" : "it already exists", opts.existsHint);
     if (!existing.isFile() && !existing.isSymbolicLink()) fail("it is not a regular file");
   }
   // The surest check that the folder takes new files: create (and remove) one.
@@ -133,7 +134,11 @@ function fsyncFolder(file: string): void {
  * checkOutputFile. Returns the number of lines. On any error nothing is left
  * at the path and the temporary file is removed; the error is one line (exit 1).
  */
-export async function writeOutputFile(file: OutputFile, lines: AsyncIterable<string> | Iterable<string>, onLine?: (n: number) => void): Promise<number> {
+export async function writeOutputFile(
+  file: OutputFile,
+  lines: AsyncIterable<string> | Iterable<string>,
+  onLine?: (n: number) => void,
+): Promise<number> {
   const temp = tempName(file.path);
   let stream: fs.WriteStream | undefined;
   // Errors while producing the lines (a lost connection) are not file errors.
@@ -183,7 +188,11 @@ export async function writeOutputFile(file: OutputFile, lines: AsyncIterable<str
 }
 
 /** An export (JSON Lines) to a file: see writeOutputFile. */
-export function writeExportFile(file: OutputFile, lines: AsyncIterable<ExportLine>, onLine?: (n: number) => void): Promise<number> {
+export function writeExportFile(
+  file: OutputFile,
+  lines: AsyncIterable<ExportLine>,
+  onLine?: (n: number) => void,
+): Promise<number> {
   return writeOutputFile(file, mapLines(lines), onLine);
 }
 

@@ -23,7 +23,8 @@ export function storedTypeOf(role: string): StoredType {
   // Own keys only: `--role constructor` must not find Object.prototype's.
   const key = role.toLowerCase();
   const t = Object.hasOwn(TYPE_OF_ROLE, key) ? TYPE_OF_ROLE[key] : undefined;
-  if (!t) throw new UsageError(`unknown role '${role}'`, "use user, assistant, system or tool (or LangChain's human, ai)");
+  if (!t)
+    throw new UsageError(`unknown role '${role}'`, "use user, assistant, system or tool (or LangChain's human, ai)");
   return t;
 }
 
@@ -37,7 +38,10 @@ export function contentFromBytes(bytes: Buffer, readFromStream: boolean): string
   let text = bytes.toString("utf8");
   if (readFromStream) text = text.replace(/\r?\n$/, "");
   if (text === "") {
-    throw new UsageError("the message is empty: nothing was written", "give the text as an argument, `-` for stdin, or --file PATH");
+    throw new UsageError(
+      "the message is empty: nothing was written",
+      "give the text as an argument, `-` for stdin, or --file PATH",
+    );
   }
   return text;
 }
@@ -52,14 +56,25 @@ export function elementFor(role: string, content: string, toolCallId?: string): 
 /** A complete StoredMessage from the user, given an id when it has none. */
 export function elementFromJson(text: string): string {
   const v = validateStoredMessage(text);
-  if (!v.ok) throw new UsageError(`--message-json is not a StoredMessage: ${v.reason}`, `expected {"type":"human","data":{"content":"..."}}`);
+  if (!v.ok)
+    throw new UsageError(
+      `--message-json is not a StoredMessage: ${v.reason}`,
+      `expected {"type":"human","data":{"content":"..."}}`,
+    );
   if (typeof v.message.data.id === "string" && v.message.data.id) return v.element;
   const data = { ...v.message.data, id: randomUUID() };
   return JSON.stringify({ type: v.message.type, data });
 }
 
-export async function appendElement(store: Store, key: string, element: string, ttlSeconds?: number): Promise<AppendResult> {
-  const [o] = await store.pipeline([["EVAL", APPEND, 1, key, element, ttlSeconds ?? "", DEDUPE_WINDOW]], { idempotent: true });
+export async function appendElement(
+  store: Store,
+  key: string,
+  element: string,
+  ttlSeconds?: number,
+): Promise<AppendResult> {
+  const [o] = await store.pipeline([["EVAL", APPEND, 1, key, element, ttlSeconds ?? "", DEDUPE_WINDOW]], {
+    idempotent: true,
+  });
   if (!o.ok && o.error.startsWith("WRONGTYPE")) {
     throw wrongType(key, "key of another type");
   }

@@ -17,12 +17,22 @@ export interface ClearResult {
 const BATCH = 500;
 
 /** On a cluster a script may only touch one hash slot: each EVAL holds one slot's sessions. */
-export async function unlinkUnchanged(store: Store, targets: Target[], onProgress?: (done: number) => void): Promise<ClearResult> {
+export async function unlinkUnchanged(
+  store: Store,
+  targets: Target[],
+  onProgress?: (done: number) => void,
+): Promise<ClearResult> {
   const verdicts: number[] = new Array(targets.length);
   const items = targets.map((t, index) => ({ t, index }));
   let done = 0;
   for (const request of await multiKeyRequests(store, items, (i) => i.t.key, BATCH)) {
-    const cmds = request.map((batch) => ["EVAL", UNLINK_IF_UNCHANGED, batch.length, ...batch.map((i) => i.t.key), ...batch.flatMap((i) => [i.t.count, i.t.headSha1])]);
+    const cmds = request.map((batch) => [
+      "EVAL",
+      UNLINK_IF_UNCHANGED,
+      batch.length,
+      ...batch.map((i) => i.t.key),
+      ...batch.flatMap((i) => [i.t.count, i.t.headSha1]),
+    ]);
     const outcomes = await store.pipeline(cmds, { idempotent: true });
     request.forEach((batch, b) => {
       asArray(unwrap(outcomes[b])).forEach((r, j) => (verdicts[batch[j].index] = asInt(r)));
@@ -31,6 +41,8 @@ export async function unlinkUnchanged(store: Store, targets: Target[], onProgres
     onProgress?.(done);
   }
   const result: ClearResult = { deleted: [], changed: [], gone: [] };
-  targets.forEach((t, i) => (verdicts[i] === 1 ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t));
+  targets.forEach((t, i) =>
+    (verdicts[i] === 1 ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t),
+  );
   return result;
 }

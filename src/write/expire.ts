@@ -21,7 +21,10 @@ export async function expireKeys(store: Store, keys: string[], ttl: number | "pe
   const out: ExpireResult[] = new Array(keys.length);
   const items = keys.map((key, index) => ({ key, index }));
   for (const request of await multiKeyRequests(store, items, (i) => i.key, BATCH)) {
-    const outcomes = await store.pipeline(request.map((batch) => ["EVAL", EXPIRE, batch.length, ...batch.map((i) => i.key), ttl]), { idempotent: true });
+    const outcomes = await store.pipeline(
+      request.map((batch) => ["EVAL", EXPIRE, batch.length, ...batch.map((i) => i.key), ttl]),
+      { idempotent: true },
+    );
     request.forEach((batch, b) => {
       asArray(unwrap(outcomes[b])).forEach((r, j) => {
         const v = asInt(r);

@@ -25,7 +25,12 @@ function sha1(b: Buffer | null): string {
 export async function targetsById(store: Store, keys: KeySpace, ids: string[]): Promise<Target[]> {
   const cmds = ids.flatMap((id) => {
     const k = keys.key(id);
-    return [["TYPE", k], ["LLEN", k], ["TTL", k], ["LINDEX", k, 0]];
+    return [
+      ["TYPE", k],
+      ["LLEN", k],
+      ["TTL", k],
+      ["LINDEX", k, 0],
+    ];
   });
   const o = await store.pipeline(cmds, { idempotent: true });
   return ids.map((id, i) => {
@@ -42,10 +47,19 @@ export async function targetsById(store: Store, keys: KeySpace, ids: string[]): 
   });
 }
 
-export async function targetsByPattern(store: Store, keys: KeySpace, pattern: string, opts: ScanOptions = {}): Promise<Target[]> {
+export async function targetsByPattern(
+  store: Store,
+  keys: KeySpace,
+  pattern: string,
+  opts: ScanOptions = {},
+): Promise<Target[]> {
   const out: Target[] = [];
   const plan = {
-    commands: (k: string) => [["LLEN", k], ["TTL", k], ["LINDEX", k, 0]],
+    commands: (k: string) => [
+      ["LLEN", k],
+      ["TTL", k],
+      ["LINDEX", k, 0],
+    ],
     read: (k: string, o: import("../store/types.js").Outcome[]): Target | null => {
       if (!o[0].ok || !o[1].ok || !o[2].ok) return null;
       const count = asInt(o[0].value);

@@ -98,10 +98,25 @@ describe("read-only token", () => {
   it("refuses writes inside pipelines (per item) and transactions (as a whole)", async () => {
     const k = uniqueId("ro-batch");
     await rw.set(k, "v");
-    const pipe = await rawRequest(restUrl, "/pipeline", { token: readonlyToken, body: [["GET", k], ["SET", k, "x"]] });
+    const pipe = await rawRequest(restUrl, "/pipeline", {
+      token: readonlyToken,
+      body: [
+        ["GET", k],
+        ["SET", k, "x"],
+      ],
+    });
     expect(pipe.status).toBe(200);
-    expect(pipe.body).toEqual([{ result: "v" }, { error: "NOPERM this user has no permissions to run the 'set' command" }]);
-    const tx = await rawRequest(restUrl, "/multi-exec", { token: readonlyToken, body: [["GET", k], ["DEL", k]] });
+    expect(pipe.body).toEqual([
+      { result: "v" },
+      { error: "NOPERM this user has no permissions to run the 'set' command" },
+    ]);
+    const tx = await rawRequest(restUrl, "/multi-exec", {
+      token: readonlyToken,
+      body: [
+        ["GET", k],
+        ["DEL", k],
+      ],
+    });
     expect(tx.status).toBe(400);
     expect(tx.body.error).toMatch(/^NOPERM/);
     expect(await rw.get(k)).toBe("v");

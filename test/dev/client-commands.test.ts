@@ -195,19 +195,26 @@ describe("pipelines", () => {
     const k = uniqueId("auto");
     // The client batches reads and writes into separate pipelines sent side by
     // side, so reads only see writes awaited before them.
-    const writes = await Promise.all([
-      auto.set(`${k}:a`, "1"),
-      auto.set(`${k}:b`, "2"),
-      auto.incr(`${k}:n`),
-      auto.rpush(`${k}:l`, "x", "y"),
-      auto.lpush(`${k}:a`, "wrong type"),
-    ].map((p) => p.catch((err: Error) => err.message)));
+    const writes = await Promise.all(
+      [
+        auto.set(`${k}:a`, "1"),
+        auto.set(`${k}:b`, "2"),
+        auto.incr(`${k}:n`),
+        auto.rpush(`${k}:l`, "x", "y"),
+        auto.lpush(`${k}:a`, "wrong type"),
+      ].map((p) => p.catch((err: Error) => err.message)),
+    );
     expect(writes.slice(0, 4)).toEqual(["OK", "OK", 1, 2]);
     expect(writes[4]).toMatch(/WRONGTYPE/);
     // The auto-pipelining proxy counts the pipelines it sent; its type does not show it.
     const pipelines = () => (auto as unknown as { pipelineCounter: number }).pipelineCounter;
     const before = pipelines();
-    const reads = await Promise.all([auto.get(`${k}:a`), auto.get(`${k}:b`), auto.lrange(`${k}:l`, 0, -1), auto.exists(`${k}:a`)]);
+    const reads = await Promise.all([
+      auto.get(`${k}:a`),
+      auto.get(`${k}:b`),
+      auto.lrange(`${k}:l`, 0, -1),
+      auto.exists(`${k}:a`),
+    ]);
     expect(reads).toEqual([1, 2, ["x", "y"], 1]);
     expect(pipelines() - before).toBe(1);
   });

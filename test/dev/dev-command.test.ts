@@ -59,11 +59,16 @@ describe("dev command", () => {
     fs.writeFileSync(
       path.join(configDir, "config.json"),
       // A local endpoint from an earlier run: replaced, its other settings kept.
-      JSON.stringify({ profiles: { local: { url: "http://127.0.0.1:1", token: "old", prefix: "message_store:", ttl: "7d" } } }),
+      JSON.stringify({
+        profiles: { local: { url: "http://127.0.0.1:1", token: "old", prefix: "message_store:", ttl: "7d" } },
+      }),
       { mode: 0o600 },
     );
     const listenersBefore = process.listeners("SIGTERM");
-    const run = runDev(["--port", "0", "--json", "--seed", "--redis", iso.redisUrl, "--readonly-token", "ro-token-123"], env);
+    const run = runDev(
+      ["--port", "0", "--json", "--seed", "--redis", iso.redisUrl, "--readonly-token", "ro-token-123"],
+      env,
+    );
     await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
     const line = run.stdout();
     const info = JSON.parse(line) as { url: string; token: string; readonlyToken: string; redisUrl: string };
@@ -81,7 +86,9 @@ describe("dev command", () => {
 
     const saved = JSON.parse(fs.readFileSync(path.join(configDir, "config.json"), "utf8"));
     expect(saved.profiles.local).toEqual({ url: info.url, token: info.token, prefix: "message_store:", ttl: "7d" });
-    expect(run.stderr()).toContain("updated profile 'local', which pointed at http://127.0.0.1:1 (use it with --profile local)");
+    expect(run.stderr()).toContain(
+      "updated profile 'local', which pointed at http://127.0.0.1:1 (use it with --profile local)",
+    );
 
     process.emit("SIGTERM");
     await run.done;
@@ -92,8 +99,13 @@ describe("dev command", () => {
 
   it("prints export-ready lines and warns about a non-loopback host", async () => {
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
-    const run = runDev(["--port", "0", "--host", "0.0.0.0", "--redis", iso.redisUrl], { UPSTASH_MEMORY_CONFIG_DIR: configDir });
-    const out = await until(() => (run.stdout().split("\n").length >= 3 ? run.stdout() : undefined), "the start-up lines");
+    const run = runDev(["--port", "0", "--host", "0.0.0.0", "--redis", iso.redisUrl], {
+      UPSTASH_MEMORY_CONFIG_DIR: configDir,
+    });
+    const out = await until(
+      () => (run.stdout().split("\n").length >= 3 ? run.stdout() : undefined),
+      "the start-up lines",
+    );
     expect(out).toMatch(/^UPSTASH_REDIS_REST_URL=http:\/\/127\.0\.0\.1:\d+\nUPSTASH_REDIS_REST_TOKEN=\S{20,}\n$/);
     await until(() => (run.stderr().includes("ready") ? true : undefined), "the ready note");
     expect(run.stderr()).toMatch(/warning: listening on 0\.0\.0\.0/);
@@ -113,7 +125,10 @@ describe("dev command", () => {
     ];
     for (const [args, message] of refused) {
       const run = runDev(["--port", "0", "--redis", iso.redisUrl, ...args], env);
-      await expect(run.done, args.join(" ")).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+      await expect(run.done, args.join(" ")).rejects.toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(message),
+      });
       expect(run.stdout(), args.join(" ")).toBe("");
     }
     expect(fs.readdirSync(configDir)).toEqual([]);
@@ -127,7 +142,10 @@ describe("dev command", () => {
   });
 
   it("exits 2 with one line for a refused token, as a user sees it", async () => {
-    for (const args of [["--token", ""], ["--token", "t0123456789abcdefgh", "--readonly-token", "t0123456789abcdefgh"]]) {
+    for (const args of [
+      ["--token", ""],
+      ["--token", "t0123456789abcdefgh", "--readonly-token", "t0123456789abcdefgh"],
+    ]) {
       const r = await runCli(["dev", "--port", "0", "--redis", iso.redisUrl, ...args]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stdout).toBe("");
@@ -146,7 +164,13 @@ describe("dev command", () => {
     expect(run.stdout() + run.stderr()).not.toMatch(/redis:\/\/:[^•@\s]+@/);
     // Without the password the server answers nothing but NOAUTH.
     const { port } = new URL(info.redisUrl);
-    const anonymous = new IORedis({ host: "127.0.0.1", port: Number(port), lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
+    const anonymous = new IORedis({
+      host: "127.0.0.1",
+      port: Number(port),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableReadyCheck: false,
+    });
     anonymous.on("error", () => {});
     await anonymous.connect();
     await expect(anonymous.get("anything")).rejects.toThrow(/NOAUTH/);
@@ -161,12 +185,20 @@ describe("dev command", () => {
     await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
     const info = JSON.parse(run.stdout()) as { url: string; token: string };
     const post = async (body: unknown[]) => {
-      const r = await fetch(info.url, { method: "POST", headers: { Authorization: `Bearer ${info.token}` }, body: JSON.stringify(body) });
+      const r = await fetch(info.url, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${info.token}` },
+        body: JSON.stringify(body),
+      });
       return (await r.json()) as { result?: unknown; error?: string };
     };
     try {
       expect(await post(["SET", "k", "v"])).toEqual({ result: "OK" });
-      for (const script of ["return redis.call('SWAPDB', 0, 1)", "redis.call('SELECT', 2) return redis.call('SET', 'x', 'y')", "return redis.call('MOVE', 'k', 3)"]) {
+      for (const script of [
+        "return redis.call('SWAPDB', 0, 1)",
+        "redis.call('SELECT', 2) return redis.call('SET', 'x', 'y')",
+        "return redis.call('MOVE', 'k', 3)",
+      ]) {
         expect((await post(["EVAL", script, "0"])).error).toMatch(/can't run this command/);
       }
       // Database 0 is as it was; what Upstash allows the full token still runs.
@@ -201,7 +233,10 @@ describe("dev command", () => {
 
     // Named explicitly: a usage error before anything starts; the password is not shown.
     const named = runDev(["--port", "0", "--redis", iso.redisUrl, "--save-profile", "prod"], env);
-    await expect(named.done).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("profile 'prod' points at redis://:••••@db.example.com:6379") });
+    await expect(named.done).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining("profile 'prod' points at redis://:••••@db.example.com:6379"),
+    });
     expect(named.stdout()).toBe("");
 
     // Another name: saved there, nothing else touched.

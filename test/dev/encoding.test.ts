@@ -37,7 +37,12 @@ describe("base64 responses", () => {
     });
     expect((await rawCommand(restUrl, restToken, ["TYPE", k], B64)).body).toEqual({ result: b64("string") });
     expect((await rawCommand(restUrl, restToken, ["GET", `${k}:missing`], B64)).body).toEqual({ result: null });
-    const nested = await rawCommand(restUrl, restToken, ["EVAL", "return {1, 'a', {2, 'b'}, redis.status_reply('OK')}", 0], B64);
+    const nested = await rawCommand(
+      restUrl,
+      restToken,
+      ["EVAL", "return {1, 'a', {2, 'b'}, redis.status_reply('OK')}", 0],
+      B64,
+    );
     expect(nested.body).toEqual({ result: [1, b64("a"), [2, b64("b")], b64("OK")] });
   });
 
@@ -47,7 +52,15 @@ describe("base64 responses", () => {
     const single = await rawCommand(restUrl, restToken, ["LPUSH", k, "x"], B64);
     expect(single.status).toBe(400);
     expect(single.body).toEqual({ error: "WRONGTYPE Operation against a key holding the wrong kind of value" });
-    const pipe = await rawRequest(restUrl, "/pipeline", { token: restToken, headers: B64, body: [["SET", k, "w"], ["LPUSH", k, "x"], ["GET", k]] });
+    const pipe = await rawRequest(restUrl, "/pipeline", {
+      token: restToken,
+      headers: B64,
+      body: [
+        ["SET", k, "w"],
+        ["LPUSH", k, "x"],
+        ["GET", k],
+      ],
+    });
     expect(pipe.body).toEqual([
       { result: "OK" },
       { error: "WRONGTYPE Operation against a key holding the wrong kind of value" },

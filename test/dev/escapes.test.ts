@@ -54,7 +54,14 @@ const REPORTED: Payload[] = [
   single(["mon\u0131tor"]),
   single(["brpoplpu\u017fh", "x", "y", "0"]),
   single(["\u017felect", "5"]),
-  { route: "/multi-exec", body: [["\u017felect", "5"], ["SET", "k", "in-db-5"]], who: BOTH },
+  {
+    route: "/multi-exec",
+    body: [
+      ["\u017felect", "5"],
+      ["SET", "k", "in-db-5"],
+    ],
+    who: BOTH,
+  },
   single(["mult\u0131"]),
   single(["cl\u0131ent", "kill", "TYPE", "normal"]),
   single(["XREADGROUP", "GROUP", "streams", "c", "BLOCK", "0", "STREAMS", "xs", ">"]),
@@ -77,7 +84,9 @@ const ASCII: Payload[] = [
   single(["config", "get", "maxmemory"]),
   ...["SUBSCRIBE", "subscribe", "PSUBSCRIBE", "ssubscribe"].map((n) => single([n, "c"])),
   ...["SHUTDOWN", "shutdown"].map((n) => single([n, "NOSAVE"])),
-  ...["QUIT", "quit", "RESET", "MONITOR", "monitor", "MULTI", "multi", "EXEC", "DISCARD", "UNWATCH"].map((n) => single([n])),
+  ...["QUIT", "quit", "RESET", "MONITOR", "monitor", "MULTI", "multi", "EXEC", "DISCARD", "UNWATCH"].map((n) =>
+    single([n]),
+  ),
   single(["WATCH", "k"]),
   ...["SELECT", "select", "sElEcT"].map((n) => single([n, "5"])),
   single(["SWAPDB", "0", "5"]),
@@ -97,8 +106,21 @@ const ASCII: Payload[] = [
   single(["xread", "count", "1", "block", "0", "streams", "xs", "$"]),
   single(["XREADGROUP", "GROUP", "streams", "c", "block", "0", "STREAMS", "xs", ">"]),
   single(["XREADGROUP", "GROUP", "g", "STREAMS", "NOACK", "BLOCK", "0", "STREAMS", "xs", ">"]),
-  ...["DEBUG", "SAVE", "BGSAVE", "REPLICAOF", "SLAVEOF", "FAILOVER", "CLUSTER", "MODULE", "ACL", "MIGRATE", "SYNC", "PSYNC"].map(
-    (n) => single(n === "DEBUG" ? [n, "SLEEP", "0"] : n === "ACL" ? [n, "SETUSER", "evil", "on", ">pw", "+@all"] : [n]),
+  ...[
+    "DEBUG",
+    "SAVE",
+    "BGSAVE",
+    "REPLICAOF",
+    "SLAVEOF",
+    "FAILOVER",
+    "CLUSTER",
+    "MODULE",
+    "ACL",
+    "MIGRATE",
+    "SYNC",
+    "PSYNC",
+  ].map((n) =>
+    single(n === "DEBUG" ? [n, "SLEEP", "0"] : n === "ACL" ? [n, "SETUSER", "evil", "on", ">pw", "+@all"] : [n]),
   ),
   single(["OBJECT", "FREQ", "k"]),
   single(["SORT", "x", "STORE", "k"]),
@@ -122,7 +144,9 @@ function describePayload(p: Payload, who: Who): string {
 }
 
 function send(p: Payload, who: Who): Promise<RawResponse> {
-  return p.route === "/" ? rawCommand(iso.restUrl, tokenOf(who), p.body) : rawRequest(iso.restUrl, p.route, { token: tokenOf(who), body: p.body });
+  return p.route === "/"
+    ? rawCommand(iso.restUrl, tokenOf(who), p.body)
+    : rawRequest(iso.restUrl, p.route, { token: tokenOf(who), body: p.body });
 }
 
 function expectRefused(p: Payload, res: RawResponse, label: string): void {
@@ -187,12 +211,19 @@ describe("requests that escaped the policy", () => {
 
   it("refuses non-ASCII names as unknown commands, and path routes as unknown routes", async () => {
     const res = await rawCommand(iso.restUrl, iso.restToken, ["\u017fet", "k", "1"]);
-    expect(res).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^ERR unknown command '\\u017fet'/) } });
+    expect(res).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/^ERR unknown command '\\u017fet'/) },
+    });
     for (const path of ["/%C5%BFet/k/1", "/%C5%BFelect/5", "/s%C4%B1nter/k"]) {
       const viaPath = await rawRequest(iso.restUrl, path, { token: iso.restToken });
       expect(viaPath.status, path).toBe(404);
     }
-    const bytes = await rawRequest(iso.restUrl, "/", { token: iso.restToken, method: "POST", body: '["\\u0053ET","k","1"]' });
+    const bytes = await rawRequest(iso.restUrl, "/", {
+      token: iso.restToken,
+      method: "POST",
+      body: '["\\u0053ET","k","1"]',
+    });
     // \u0053 is an ASCII "S": JSON escapes of ASCII are ordinary names.
     expect(bytes.body).toEqual({ result: "OK" });
     await health.direct.set("k", "before");
@@ -201,7 +232,17 @@ describe("requests that escaped the policy", () => {
   it("tells apart XREAD's BLOCK option from a key or group named like it", async () => {
     const asKey = await rawCommand(iso.restUrl, iso.restToken, ["XREAD", "COUNT", "1", "STREAMS", "block", "0"]);
     expect(asKey.body).toEqual({ result: null });
-    const groupNamedStreams = await rawCommand(iso.restUrl, iso.restToken, ["XREADGROUP", "GROUP", "streams", "c", "COUNT", "1", "STREAMS", "xs", ">"]);
+    const groupNamedStreams = await rawCommand(iso.restUrl, iso.restToken, [
+      "XREADGROUP",
+      "GROUP",
+      "streams",
+      "c",
+      "COUNT",
+      "1",
+      "STREAMS",
+      "xs",
+      ">",
+    ]);
     expect(groupNamedStreams.status).toBe(200);
     expect(groupNamedStreams.body.result[0][0]).toBe("xs");
   });

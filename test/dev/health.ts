@@ -58,7 +58,14 @@ export class HealthCheck {
     const mine = list
       .split("\n")
       .filter((line) => line.includes(` name=${CLIENT_NAME} `))
-      .map((line) => Object.fromEntries(line.trim().split(" ").map((kv) => kv.split("=", 2))));
+      .map((line) =>
+        Object.fromEntries(
+          line
+            .trim()
+            .split(" ")
+            .map((kv) => kv.split("=", 2)),
+        ),
+      );
     expect(mine.length, `${label}: the endpoint's connections are listed`).toBeGreaterThan(0);
     for (const c of mine) {
       expect({ db: c.db, sub: c.sub, psub: c.psub, multi: c.multi }, `${label}: connection ${c.id}`).toEqual({

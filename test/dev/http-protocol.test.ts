@@ -28,12 +28,17 @@ describe("path-style commands", () => {
     expect(ttl).toBeLessThanOrEqual(100);
     const pushed = await rawRequest(restUrl, `/lpush/${k}:l`, { token: restToken, body: "element" });
     expect(pushed.body).toEqual({ result: 1 });
-    expect((await rawRequest(restUrl, `/lrange/${k}:l/0/-1`, { token: restToken })).body).toEqual({ result: ["element"] });
+    expect((await rawRequest(restUrl, `/lrange/${k}:l/0/-1`, { token: restToken })).body).toEqual({
+      result: ["element"],
+    });
   });
 
   it("runs nothing for HEAD: 405, like every method but GET and POST", async () => {
     const k = uniqueId("head");
-    const res = await fetch(`${restUrl}/set/${k}/v`, { method: "HEAD", headers: { authorization: `Bearer ${restToken}` } });
+    const res = await fetch(`${restUrl}/set/${k}/v`, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${restToken}` },
+    });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, POST");
     expect(res.headers.get("upstash-sync-token")).toBeTruthy();
@@ -84,7 +89,11 @@ describe("request errors", () => {
   it("405 for methods other than GET and POST, and nothing runs", async () => {
     const k = uniqueId("methods");
     for (const method of ["PUT", "DELETE", "PATCH", "OPTIONS"]) {
-      const res = await rawRequest(restUrl, `/set/${k}/${method}`, { token: restToken, method, body: ["SET", k, method] });
+      const res = await rawRequest(restUrl, `/set/${k}/${method}`, {
+        token: restToken,
+        method,
+        body: ["SET", k, method],
+      });
       expect(res.status, method).toBe(405);
       expect(res.headers.get("allow"), method).toBe("GET, POST");
       expect(res.body.error, method).toMatch(/not allowed/);

@@ -2,7 +2,13 @@
 // what it writes must read back equal, and the list must hold exactly the bytes
 // LangChain serialises, newest first.
 import { UpstashRedisChatMessageHistory } from "@langchain/community/stores/message/upstash_redis";
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage, mapChatMessagesToStoredMessages } from "@langchain/core/messages";
+import {
+  AIMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+  mapChatMessagesToStoredMessages,
+} from "@langchain/core/messages";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stack, uniqueId } from "../harness/stack.js";
@@ -30,7 +36,9 @@ describe("UpstashRedisChatMessageHistory", () => {
       new HumanMessage("What's the weather in Lisbon? 🌤️ 天気"),
       new AIMessage({
         content: "",
-        tool_calls: [{ name: "get_weather", args: { city: "Lisbon", unit: "celsius" }, id: "call_abc123", type: "tool_call" }],
+        tool_calls: [
+          { name: "get_weather", args: { city: "Lisbon", unit: "celsius" }, id: "call_abc123", type: "tool_call" },
+        ],
       }),
       new ToolMessage({ content: '{"temp":21,"sky":"clear"}', tool_call_id: "call_abc123" }),
       new AIMessage("It's 21 °C and clear in Lisbon."),
@@ -43,7 +51,9 @@ describe("UpstashRedisChatMessageHistory", () => {
     expect(read.map((m) => m.content)).toEqual(messages.map((m) => m.content));
     expect((read[2] as AIMessage).tool_calls).toEqual(messages[2] instanceof AIMessage ? messages[2].tool_calls : []);
 
-    const expected = mapChatMessagesToStoredMessages(messages).map((m) => JSON.stringify(m)).reverse();
+    const expected = mapChatMessagesToStoredMessages(messages)
+      .map((m) => JSON.stringify(m))
+      .reverse();
     expect(await direct.lrange(sessionId, 0, -1)).toEqual(expected);
     const ttl = await direct.ttl(sessionId);
     expect(ttl).toBeGreaterThan(290);

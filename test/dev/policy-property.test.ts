@@ -26,10 +26,51 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_".split(""
 
 /** Commands worth spelling: writes, blocking and state-changing commands, administration, reads. */
 const TARGETS = [
-  "SET", "INCR", "DEL", "LPUSH", "SETRANGE", "EXPIRE", "RESTORE", "COPY", "FLUSHALL", "FLUSHDB", "SWAPDB", "MOVE",
-  "CONFIG", "SCRIPT", "EVAL", "EVALSHA", "FCALL", "FUNCTION", "PUBLISH", "SUBSCRIBE", "PSUBSCRIBE", "SHUTDOWN",
-  "QUIT", "RESET", "MONITOR", "BRPOPLPUSH", "BLPOP", "BZPOPMIN", "WAIT", "XREAD", "XREADGROUP", "SELECT", "MULTI",
-  "EXEC", "WATCH", "CLIENT", "HELLO", "AUTH", "DEBUG", "KEYS", "SCAN", "GET", "LRANGE", "PING", "SORT",
+  "SET",
+  "INCR",
+  "DEL",
+  "LPUSH",
+  "SETRANGE",
+  "EXPIRE",
+  "RESTORE",
+  "COPY",
+  "FLUSHALL",
+  "FLUSHDB",
+  "SWAPDB",
+  "MOVE",
+  "CONFIG",
+  "SCRIPT",
+  "EVAL",
+  "EVALSHA",
+  "FCALL",
+  "FUNCTION",
+  "PUBLISH",
+  "SUBSCRIBE",
+  "PSUBSCRIBE",
+  "SHUTDOWN",
+  "QUIT",
+  "RESET",
+  "MONITOR",
+  "BRPOPLPUSH",
+  "BLPOP",
+  "BZPOPMIN",
+  "WAIT",
+  "XREAD",
+  "XREADGROUP",
+  "SELECT",
+  "MULTI",
+  "EXEC",
+  "WATCH",
+  "CLIENT",
+  "HELLO",
+  "AUTH",
+  "DEBUG",
+  "KEYS",
+  "SCAN",
+  "GET",
+  "LRANGE",
+  "PING",
+  "SORT",
 ];
 
 /** The ways to write the start of `rest`: the ASCII letter in either case, or a look-alike of one or more letters. */
@@ -74,10 +115,35 @@ function spell(target: string, choices: number[]): string {
 const spelledName = fc
   .tuple(fc.constantFrom(...TARGETS), fc.array(fc.nat(), { minLength: 1, maxLength: 12 }))
   .map(([target, choices]) => spell(target, choices));
-const randomName = fc.array(fc.constantFrom(...LOOKALIKES, ...LETTERS), { minLength: 1, maxLength: 10 }).map((cs) => cs.join(""));
+const randomName = fc
+  .array(fc.constantFrom(...LOOKALIKES, ...LETTERS), { minLength: 1, maxLength: 10 })
+  .map((cs) => cs.join(""));
 const name = fc.oneof({ weight: 4, arbitrary: spelledName }, { weight: 1, arbitrary: randomName });
 
-const ARG_POOL = ["k", "n", "l", "h", "xs", "0", "1", "5", "-1", "*", "NOSAVE", "BLOCK", "STREAMS", "GROUP", "SET", "FLUSH", "KILL", "DB", "REPLACE", "maxmemory", ">", "$"];
+const ARG_POOL = [
+  "k",
+  "n",
+  "l",
+  "h",
+  "xs",
+  "0",
+  "1",
+  "5",
+  "-1",
+  "*",
+  "NOSAVE",
+  "BLOCK",
+  "STREAMS",
+  "GROUP",
+  "SET",
+  "FLUSH",
+  "KILL",
+  "DB",
+  "REPLACE",
+  "maxmemory",
+  ">",
+  "$",
+];
 const arg = fc.oneof(fc.constantFrom(...ARG_POOL), fc.string({ maxLength: 6 }));
 const command = fc.tuple(name, fc.array(arg, { maxLength: 4 })).map(([n, args]) => [n, ...args]);
 const request = fc.record({

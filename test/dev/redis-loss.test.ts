@@ -30,6 +30,8 @@ describe("losing Redis", () => {
     expect(Date.now() - started).toBeLessThan(15_000);
 
     expect((await rawCommand(iso.restUrl, null, ["PING"])).status).toBe(401);
-    expect((await rawRequest(iso.restUrl, "/", { token: iso.restToken, body: "{oops", method: "POST" })).status).toBe(400);
+    expect((await rawRequest(iso.restUrl, "/", { token: iso.restToken, body: "{oops", method: "POST" })).status).toBe(
+      400,
+    );
   });
 });

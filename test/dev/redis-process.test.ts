@@ -18,7 +18,13 @@ describe("startRedisServer", () => {
   it("requires a random password, carried by its URL", async () => {
     expect(server.password).toMatch(/^[0-9a-f]{48}$/);
     expect(server.url).toBe(`redis://:${server.password}@127.0.0.1:${server.port}`);
-    const anonymous = new IORedis({ host: "127.0.0.1", port: server.port, lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
+    const anonymous = new IORedis({
+      host: "127.0.0.1",
+      port: server.port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableReadyCheck: false,
+    });
     anonymous.on("error", () => {});
     await anonymous.connect();
     await expect(anonymous.get("k")).rejects.toThrow(/NOAUTH/);

@@ -28,7 +28,14 @@ beforeAll(async () => {
   health = await HealthCheck.open(iso);
   // Redis answers other clients BUSY (and accepts SCRIPT KILL) after this long.
   await health.direct.config("SET", "busy-reply-threshold", "100");
-  endpoint = await startEndpoint({ redisUrl: iso.redisUrl, token: TOKEN, readonlyToken: READONLY, requestTimeoutMs: 1_000, scriptTimeoutMs: 300, replyTimeoutMs: 1_000 });
+  endpoint = await startEndpoint({
+    redisUrl: iso.redisUrl,
+    token: TOKEN,
+    readonlyToken: READONLY,
+    requestTimeoutMs: 1_000,
+    scriptTimeoutMs: 300,
+    replyTimeoutMs: 1_000,
+  });
 });
 afterAll(async () => {
   await endpoint?.close();
@@ -71,7 +78,9 @@ describe("slow and silent clients", () => {
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => {
         const socket = net.connect({ host: "127.0.0.1", port: Number(port) }, () => {
-          socket.write(`POST /pipeline HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1000\r\n\r\n[["PING"]`);
+          socket.write(
+            `POST /pipeline HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1000\r\n\r\n[["PING"]`,
+          );
           socket.destroy();
           resolve();
         });
@@ -160,10 +169,25 @@ describe("COPY onto itself", () => {
     await redis.set("copy-src", "v");
     expect(await redis.copy("copy-src", "copy-src")).toBe("NOT_COPIED");
     expect(await redis.copy("copy-src", "copy-dst")).toBe("COPIED");
-    expect((await rawCommand(endpoint.url, TOKEN, ["COPY", "copy-src", "copy-src", "REPLACE"])).body).toEqual({ result: 0 });
-    const pipe = await rawRequest(endpoint.url, "/pipeline", { token: TOKEN, body: [["COPY", "copy-src", "copy-src"], ["GET", "copy-dst"]] });
+    expect((await rawCommand(endpoint.url, TOKEN, ["COPY", "copy-src", "copy-src", "REPLACE"])).body).toEqual({
+      result: 0,
+    });
+    const pipe = await rawRequest(endpoint.url, "/pipeline", {
+      token: TOKEN,
+      body: [
+        ["COPY", "copy-src", "copy-src"],
+        ["GET", "copy-dst"],
+      ],
+    });
     expect(pipe.body).toEqual([{ result: 0 }, { result: "v" }]);
-    const tx = await rawRequest(endpoint.url, "/multi-exec", { token: TOKEN, body: [["INCR", "copy-n"], ["COPY", "copy-src", "copy-src"], ["INCR", "copy-n"]] });
+    const tx = await rawRequest(endpoint.url, "/multi-exec", {
+      token: TOKEN,
+      body: [
+        ["INCR", "copy-n"],
+        ["COPY", "copy-src", "copy-src"],
+        ["INCR", "copy-n"],
+      ],
+    });
     expect(tx.body).toEqual([{ result: 1 }, { result: 0 }, { result: 2 }]);
     // Options Redis would reject are still Redis' to reject.
     const bad = await rawCommand(endpoint.url, TOKEN, ["COPY", "copy-src", "copy-src", "NOSUCHOPTION"]);

@@ -1,6 +1,10 @@
 // The sample data: every session stored exactly as its writer stores it, and
 // never a key that exists overwritten.
-import { mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type StoredMessage } from "@langchain/core/messages";
+import {
+  mapChatMessagesToStoredMessages,
+  mapStoredMessagesToChatMessages,
+  type StoredMessage,
+} from "@langchain/core/messages";
 import { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -49,9 +53,15 @@ describe("seed", () => {
       const raw = await direct.lrange(s.key, 0, -1);
       const oldestFirst = raw.slice().reverse();
       const reparsed = mapStoredMessagesToChatMessages(oldestFirst.map((e) => JSON.parse(e) as StoredMessage));
-      expect(reparsed.map((m) => m.content), s.id).toEqual(s.messages.map((m) => m.content));
+      expect(
+        reparsed.map((m) => m.content),
+        s.id,
+      ).toEqual(s.messages.map((m) => m.content));
       // LangChain writing the same messages again produces the same bytes.
-      expect(mapChatMessagesToStoredMessages(reparsed).map((m) => JSON.stringify(m)), s.id).toEqual(oldestFirst);
+      expect(
+        mapChatMessagesToStoredMessages(reparsed).map((m) => JSON.stringify(m)),
+        s.id,
+      ).toEqual(oldestFirst);
     }
   });
 
@@ -61,12 +71,22 @@ describe("seed", () => {
     expect(py.key).toBe(`message_store:${py.id}`);
     const [newest, ...rest] = await direct.lrange(py.key, 0, -1);
     const oldest = rest.at(-1)!;
-    expect(oldest).toMatch(/^\{"type": "human", "data": \{"content": "[^"]*", "additional_kwargs": \{\}, "response_metadata": \{\}, "type": "human", "name": null, "id": null, "example": false\}\}$/);
+    expect(oldest).toMatch(
+      /^\{"type": "human", "data": \{"content": "[^"]*", "additional_kwargs": \{\}, "response_metadata": \{\}, "type": "human", "name": null, "id": null, "example": false\}\}$/,
+    );
     const ai = JSON.parse(newest);
     expect(ai.type).toBe("ai");
     expect(Object.keys(ai.data)).toEqual([
-      "content", "additional_kwargs", "response_metadata", "type", "name", "id", "example",
-      "tool_calls", "invalid_tool_calls", "usage_metadata",
+      "content",
+      "additional_kwargs",
+      "response_metadata",
+      "type",
+      "name",
+      "id",
+      "example",
+      "tool_calls",
+      "invalid_tool_calls",
+      "usage_metadata",
     ]);
     // json.dumps escapes non-ASCII.
     const all = await direct.lrange(py.key, 0, -1);

@@ -22,7 +22,11 @@ describe("multi-exec", () => {
     const k = uniqueId("tx-runtime");
     const res = await rawRequest(restUrl, "/multi-exec", {
       token: restToken,
-      body: [["SET", k, "1"], ["LPUSH", k, "x"], ["INCR", k]],
+      body: [
+        ["SET", k, "1"],
+        ["LPUSH", k, "x"],
+        ["INCR", k],
+      ],
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
@@ -51,7 +55,10 @@ describe("multi-exec", () => {
     const k = uniqueId("tx-refused");
     const res = await rawRequest(restUrl, "/multi-exec", {
       token: restToken,
-      body: [["SET", k, "v"], ["BLPOP", k, "0"]],
+      body: [
+        ["SET", k, "v"],
+        ["BLPOP", k, "0"],
+      ],
     });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/blpop/i);
@@ -67,7 +74,11 @@ describe("multi-exec", () => {
       Array.from({ length: 20 }, async () => {
         const res = await rawRequest(restUrl, "/multi-exec", {
           token: restToken,
-          body: [["INCR", k], ["GET", k], ["INCR", k]],
+          body: [
+            ["INCR", k],
+            ["GET", k],
+            ["INCR", k],
+          ],
         });
         expect(res.status).toBe(200);
         return res.body.map((item: { result: unknown }) => item.result) as [number, string, number];
@@ -95,7 +106,13 @@ describe("pipeline", () => {
     const k = uniqueId("pipe-raw");
     const res = await rawRequest(restUrl, "/pipeline", {
       token: restToken,
-      body: [["SET", k, 1], ["LPUSH", k, "x"], ["INCRBY", k, 2], ["SUBSCRIBE", "news"], ["GET", k]],
+      body: [
+        ["SET", k, 1],
+        ["LPUSH", k, "x"],
+        ["INCRBY", k, 2],
+        ["SUBSCRIBE", "news"],
+        ["GET", k],
+      ],
     });
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(5);

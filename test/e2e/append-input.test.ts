@@ -21,7 +21,8 @@ const file = (bytes: string) => {
   fs.writeFileSync(f, bytes);
   return f;
 };
-const contents = async (key: string, client: IORedis = app) => (await lrangeBytes(client, key)).map((b) => JSON.parse(b.toString()).data.content).reverse();
+const contents = async (key: string, client: IORedis = app) =>
+  (await lrangeBytes(client, key)).map((b) => JSON.parse(b.toString()).data.content).reverse();
 
 describe.each(TRANSPORTS)("append input over %s", (transport) => {
   const cli = cliOn(transport);
@@ -58,15 +59,27 @@ describe.each(TRANSPORTS)("append input over %s", (transport) => {
       [["append", "s", " "], undefined],
     ];
     for (const [args, input] of steps) expect((await cli([...args, "--prefix", prefix], { input })).code).toBe(0);
-    expect(await contents(key, app)).toEqual(["echoed", "two blank lines\n", "  indented, no newline  ", "from a file", "windows", "an argument\n", " "]);
+    expect(await contents(key, app)).toEqual([
+      "echoed",
+      "two blank lines\n",
+      "  indented, no newline  ",
+      "from a file",
+      "windows",
+      "an argument\n",
+      " ",
+    ]);
   });
 
   it("`-` on a terminal reads what is typed until Ctrl-D, with a hint", async () => {
     const prefix = `a${randomUUID().slice(0, 8)}:`;
-    const r = await runInPty(["append", "s", "-", "--prefix", prefix], [
-      { waitFor: "Ctrl-D", send: "hello from a terminal\rsecond line\r" },
-      { waitFor: "second line", send: "\u0004" },
-    ], { env: connectionEnv(transport) });
+    const r = await runInPty(
+      ["append", "s", "-", "--prefix", prefix],
+      [
+        { waitFor: "Ctrl-D", send: "hello from a terminal\rsecond line\r" },
+        { waitFor: "second line", send: "\u0004" },
+      ],
+      { env: connectionEnv(transport) },
+    );
     expect(r.code).toBe(0);
     expect(r.screen).toContain("type the message, then Ctrl-D on an empty line");
     expect(await contents(`${prefix}s`, app)).toEqual(["hello from a terminal\nsecond line"]);

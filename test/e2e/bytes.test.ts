@@ -25,7 +25,12 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
   async function seed() {
     const prefix = `${uniqueId("bytes")}:`;
     // "bin" ff fe "-é" 80: two invalid bytes, a valid two-byte char, a stray continuation byte.
-    const idBytes = Buffer.concat([Buffer.from("bin"), Buffer.from([0xff, 0xfe]), Buffer.from("-é"), Buffer.from([0x80])]);
+    const idBytes = Buffer.concat([
+      Buffer.from("bin"),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("-é"),
+      Buffer.from([0x80]),
+    ]);
     const key = Buffer.concat([Buffer.from(prefix), idBytes]);
     const oldestFirst = [Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), Buffer.from(msg("hello from a binary key"))];
     for (const e of oldestFirst) await app.lpush(key, e);
@@ -44,7 +49,12 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
     expect(rows[0].last.content).toBe("hello from a binary key");
     expect(rows[1].keyBase64).toBeUndefined();
     const nd = await cli(["sessions", "list", "--prefix", prefix, "--ndjson"]);
-    expect(nd.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l).keyBase64)).toContain(key.toString("base64"));
+    expect(
+      nd.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).keyBase64),
+    ).toContain(key.toString("base64"));
     const piped = await cli(["sessions", "list", "--prefix", prefix, "--sort", "name"]);
     expect(piped.stdout.split("\n")[0].split("\t").slice(0, 2)).toEqual([shown, "2"]);
     expect(piped.stdout).not.toContain("\ufffd");
@@ -61,7 +71,9 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
 
     const clear = await cli(["clear", "--match", "bin*", "--prefix", prefix, "--yes", "--json"]);
     expect(clear.code).toBe(0);
-    expect(JSON.parse(clear.stdout).deleted).toEqual([{ sessionId: shown, key: `${prefix}${shown}`, keyBase64: key.toString("base64"), count: 2 }]);
+    expect(JSON.parse(clear.stdout).deleted).toEqual([
+      { sessionId: shown, key: `${prefix}${shown}`, keyBase64: key.toString("base64"), count: 2 },
+    ]);
     expect(await app.exists(key)).toBe(0);
 
     const imp = await cli(["import", file, "--json"]);
@@ -71,7 +83,9 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
     expect(await app.ttl(key)).toBeGreaterThan(4000);
     // Nothing was written under a key with U+FFFD in it.
     const stray = await keysOn(app, `${prefix}*`, true);
-    expect(stray.map((k) => k.toString("base64")).sort()).toEqual([key.toString("base64"), Buffer.from(`${prefix}plain`).toString("base64")].sort());
+    expect(stray.map((k) => k.toString("base64")).sort()).toEqual(
+      [key.toString("base64"), Buffer.from(`${prefix}plain`).toString("base64")].sort(),
+    );
   });
 
   it("expire --match reaches them", async () => {
@@ -86,7 +100,15 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
     const prefix = `${uniqueId("bytes-imp")}:`;
     const ok = JSON.stringify({ key: `${prefix}a`, ttlSeconds: null, elements: [msg("a")] });
     const badBytes = tmp("bad.jsonl");
-    fs.writeFileSync(badBytes, Buffer.concat([Buffer.from(ok + "\n"), Buffer.from(`{"key":"${prefix}b","ttlSeconds":null,"elements":["`), Buffer.from([0xff]), Buffer.from('"]}\n')]));
+    fs.writeFileSync(
+      badBytes,
+      Buffer.concat([
+        Buffer.from(ok + "\n"),
+        Buffer.from(`{"key":"${prefix}b","ttlSeconds":null,"elements":["`),
+        Buffer.from([0xff]),
+        Buffer.from('"]}\n'),
+      ]),
+    );
     const surrogateElement = tmp("surrogate.jsonl");
     fs.writeFileSync(surrogateElement, ok + "\n" + `{"key":"${prefix}c","ttlSeconds":null,"elements":["x\\udcff"]}\n`);
     const surrogateKey = tmp("surrogate-key.jsonl");

@@ -28,12 +28,19 @@ interface Master {
 async function masters(c: RedisClusterHandle): Promise<Master[]> {
   const client = c.nodeClient(c.nodes[0].port);
   try {
-    const lines = String(await client.cluster("NODES")).trim().split("\n").map((l) => l.split(" "));
+    const lines = String(await client.cluster("NODES"))
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" "));
     const port = (f: string[]) => Number(f[1].split("@")[0].split(":")[1]);
     const ms = lines.filter((f) => f[2].includes("master") && f.length > 8);
     return ms.map((f) => ({
       port: port(f),
-      slots: f.slice(8).filter((s) => !s.startsWith("[")).map((s) => s.split("-").map(Number) as [number, number]).map(([a, b]) => [a, b ?? a]),
+      slots: f
+        .slice(8)
+        .filter((s) => !s.startsWith("["))
+        .map((s) => s.split("-").map(Number) as [number, number])
+        .map(([a, b]) => [a, b ?? a]),
       replicaPort: lines.filter((r) => r[3] === f[0]).map(port)[0],
     }));
   } finally {
@@ -54,7 +61,13 @@ async function settledPair(c: RedisClusterHandle, avoidSlot?: number): Promise<M
     const rc = c.nodeClient(m.replicaPort);
     try {
       const [mr, rr] = (await Promise.all([mc.call("ROLE"), rc.call("ROLE")])) as unknown[][];
-      if (String(mr[0]) === "master" && String(rr[0]) === "slave" && Number(rr[2]) === m.port && String(rr[3]) === "connected") return m;
+      if (
+        String(mr[0]) === "master" &&
+        String(rr[0]) === "slave" &&
+        Number(rr[2]) === m.port &&
+        String(rr[3]) === "connected"
+      )
+        return m;
     } finally {
       mc.disconnect();
       rc.disconnect();
@@ -107,7 +120,11 @@ async function failOver(c: RedisClusterHandle, master: Master): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       await replica.cluster("FAILOVER");
       try {
-        await until("the failover", async () => (await role(c, master.replicaPort!)) === "master" && (await role(c, master.port)) === "slave", 15_000);
+        await until(
+          "the failover",
+          async () => (await role(c, master.replicaPort!)) === "master" && (await role(c, master.port)) === "slave",
+          15_000,
+        );
         return;
       } catch (err) {
         if (attempt === 4) throw err;
@@ -128,7 +145,10 @@ describe("a failover during `sessions list` over 10,000 sessions", () => {
   beforeAll(async () => {
     c = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
     app = c.client();
-    await lpushMany(app as never, ids.map((id) => [prefix + id, element]));
+    await lpushMany(
+      app as never,
+      ids.map((id) => [prefix + id, element]),
+    );
   }, 120_000);
   afterAll(async () => {
     app?.disconnect();
@@ -149,7 +169,11 @@ describe("a failover during `sessions list` over 10,000 sessions", () => {
     const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
     try {
       child.stdout.pause();
-      await until("the first page from the master", async () => stderr.includes(`→ 127.0.0.1:${m.port} PIPELINE`), 30_000);
+      await until(
+        "the first page from the master",
+        async () => stderr.includes(`→ 127.0.0.1:${m.port} PIPELINE`),
+        30_000,
+      );
       await sleep(500);
       await failOver(c, m);
       const chunks: Buffer[] = [];
@@ -157,8 +181,19 @@ describe("a failover during `sessions list` over 10,000 sessions", () => {
       child.stdout.resume();
       // On failure, the CLI's own account (its --debug lines, without the per-request ones).
       const code = await exited;
-      expect(code, stderr.split("\n").filter((l) => !l.startsWith("→")).slice(-15).join("\n")).toBe(0);
-      const listed = Buffer.concat(chunks).toString("utf8").trim().split("\n").map((l) => JSON.parse(l).sessionId as string);
+      expect(
+        code,
+        stderr
+          .split("\n")
+          .filter((l) => !l.startsWith("→"))
+          .slice(-15)
+          .join("\n"),
+      ).toBe(0);
+      const listed = Buffer.concat(chunks)
+        .toString("utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).sessionId as string);
       expect(listed.length).toBe(ids.length);
       expect(new Set(listed).size).toBe(ids.length);
       expect([...listed].sort()).toEqual([...ids].sort());
@@ -204,7 +239,8 @@ describe("a master that cannot be reached", () => {
   let kept: Master[];
   const prefix = "down:";
   const ids = Array.from({ length: 300 }, (_, i) => `s${i}`);
-  const cli = (args: string[], opts: RunOptions = {}) => runCli(args, { ...opts, env: { UPSTASH_REDIS_REST_URL: c.url, ...opts.env } });
+  const cli = (args: string[], opts: RunOptions = {}) =>
+    runCli(args, { ...opts, env: { UPSTASH_REDIS_REST_URL: c.url, ...opts.env } });
   const tmp = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "um-down-")), name);
 
   beforeAll(async () => {
@@ -214,7 +250,10 @@ describe("a master that cannot be reached", () => {
     c = await startRedisCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 2_000 });
     await setAll(c, "cluster-require-full-coverage", "no");
     app = c.client();
-    await lpushMany(app as never, ids.map((id) => [prefix + id, element]));
+    await lpushMany(
+      app as never,
+      ids.map((id) => [prefix + id, element]),
+    );
   }, 120_000);
   afterAll(async () => {
     app?.disconnect();
@@ -224,10 +263,15 @@ describe("a master that cannot be reached", () => {
   it("doctor's similar-key search looks on every master", async () => {
     const ms = await masters(c);
     const id = "conv-similar";
-    const near = ms.map((m, i) => [`${id}-${"x".repeat(i)}`, `chat:${id}:${i}`].find((k) => holds(m, k)) ?? `chat:${id}:${i}`);
+    const near = ms.map(
+      (m, i) => [`${id}-${"x".repeat(i)}`, `chat:${id}:${i}`].find((k) => holds(m, k)) ?? `chat:${id}:${i}`,
+    );
     for (const k of near) await writeConversation(app as never, k, [element]);
     const r = await cli(["doctor", id, "--json"]);
-    const misses = JSON.parse(r.stdout).checks.filter((x: { id: string }) => x.id === "key.near-miss").map((x: { message: string }) => x.message).join("\n");
+    const misses = JSON.parse(r.stdout)
+      .checks.filter((x: { id: string }) => x.id === "key.near-miss")
+      .map((x: { message: string }) => x.message)
+      .join("\n");
     for (const k of near) expect(misses).toContain(`'${k}'`);
     for (const k of near) await app.del(k);
   });
@@ -269,8 +313,14 @@ describe("a master that cannot be reached", () => {
 
     const partial = await cli(["sessions", "list", "--json", "--prefix", prefix, "--allow-partial"]);
     expect(partial.code).toBe(0);
-    expect(JSON.parse(partial.stdout).map((s: { sessionId: string }) => s.sessionId).sort()).toEqual([...onKept].sort());
-    expect(partial.stderr).toMatch(new RegExp(`^warning: skipped: master ${name.replace(/\./g, "\\.")} \\(slots [\\d, -]+\\) is unreachable`, "m"));
+    expect(
+      JSON.parse(partial.stdout)
+        .map((s: { sessionId: string }) => s.sessionId)
+        .sort(),
+    ).toEqual([...onKept].sort());
+    expect(partial.stderr).toMatch(
+      new RegExp(`^warning: skipped: master ${name.replace(/\./g, "\\.")} \\(slots [\\d, -]+\\) is unreachable`, "m"),
+    );
 
     // One session: fine on a reachable master, exit 4 naming the node on the lost one.
     expect((await cli(["history", "show", onKept[0], "--prefix", prefix])).code).toBe(0);
@@ -287,7 +337,10 @@ describe("a master that cannot be reached", () => {
     for (const m of kept) {
       const n = c.nodeClient(m.port);
       try {
-        const id = String(await n.cluster("NODES")).split("\n").find((l) => l.includes(`:${lost.port}@`))!.split(" ")[0];
+        const id = String(await n.cluster("NODES"))
+          .split("\n")
+          .find((l) => l.includes(`:${lost.port}@`))!
+          .split(" ")[0];
         await n.cluster("FORGET", id);
       } finally {
         n.disconnect();
@@ -310,11 +363,14 @@ describe("a master that cannot be reached", () => {
     expect(check).toMatchObject({ status: "fail", message: expect.stringContaining(`cluster_state fail: ${orphans}`) });
 
     // The masters left refuse every key while the cluster is down: nothing can be listed, and stderr says so.
-    const refused = await cli(["sessions", "list", "--json", "--prefix", prefix, "--allow-partial"], { timeoutMs: 90_000 });
+    const refused = await cli(["sessions", "list", "--json", "--prefix", prefix, "--allow-partial"], {
+      timeoutMs: 90_000,
+    });
     expect(refused.code).toBe(0);
     expect(JSON.parse(refused.stdout)).toEqual([]);
     expect(refused.stderr).toContain(`warning: skipped: ${orphans}`);
-    for (const m of kept) expect(refused.stderr).toMatch(new RegExp(`warning: skipped: master 127\\.0\\.0\\.1:${m.port} .*CLUSTERDOWN`));
+    for (const m of kept)
+      expect(refused.stderr).toMatch(new RegExp(`warning: skipped: master 127\\.0\\.0\\.1:${m.port} .*CLUSTERDOWN`));
 
     // Where reads are allowed while down, they do it.
     await setAll(c, "cluster-allow-reads-when-down", "yes", kept);
@@ -330,11 +386,17 @@ describe("a cluster over rediss://", () => {
   let app: Cluster;
   const prefix = "tls:";
   const ids = Array.from({ length: 200 }, (_, i) => `s${i}`);
-  const tls = { cert: path.join(ROOT, "test/fixtures/tls/cert.pem"), key: path.join(ROOT, "test/fixtures/tls/key.pem") };
+  const tls = {
+    cert: path.join(ROOT, "test/fixtures/tls/cert.pem"),
+    key: path.join(ROOT, "test/fixtures/tls/key.pem"),
+  };
   beforeAll(async () => {
     c = await startRedisCluster({ masters: 3, replicasPerMaster: 0, tls });
     app = c.client(); // over the nodes' plain ports, as the test's own back door
-    await lpushMany(app as never, ids.map((id) => [prefix + id, element]));
+    await lpushMany(
+      app as never,
+      ids.map((id) => [prefix + id, element]),
+    );
   }, 120_000);
   afterAll(async () => {
     app?.disconnect();
@@ -343,15 +405,23 @@ describe("a cluster over rediss://", () => {
 
   it("verifies every node's certificate, and with the CA trusted works on every master", async () => {
     expect(c.url).toMatch(/^rediss:\/\//);
-    const untrusted = await runCli(["sessions", "list", "--prefix", prefix], { env: { UPSTASH_REDIS_REST_URL: c.url } });
+    const untrusted = await runCli(["sessions", "list", "--prefix", prefix], {
+      env: { UPSTASH_REDIS_REST_URL: c.url },
+    });
     expect(untrusted.code).toBe(4);
-    expect(untrusted.stderr).toMatch(/TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
+    expect(untrusted.stderr).toMatch(
+      /TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/,
+    );
     expect(untrusted.stderr).toContain("NODE_EXTRA_CA_CERTS");
 
     const env = { UPSTASH_REDIS_REST_URL: c.url, NODE_EXTRA_CA_CERTS: tls.cert };
     const list = await runCli(["sessions", "list", "--json", "--prefix", prefix, "--stats"], { env });
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).map((s: { sessionId: string }) => s.sessionId).sort()).toEqual([...ids].sort());
+    expect(
+      JSON.parse(list.stdout)
+        .map((s: { sessionId: string }) => s.sessionId)
+        .sort(),
+    ).toEqual([...ids].sort());
     // Every master reached on its TLS port; nothing else on stderr (no warning about SNI and IP addresses).
     const tlsPorts = c.nodes.map((n) => n.tlsPort);
     const reached = [...list.stderr.matchAll(/127\.0\.0\.1:(\d+): \d+ round trips?/g)].map((m) => Number(m[1]));
@@ -360,7 +430,9 @@ describe("a cluster over rediss://", () => {
 
     const one = await runCli(["append", "s7", "over TLS", "--prefix", prefix, "--json"], { env });
     expect(JSON.parse(one.stdout)).toMatchObject({ count: 2, applied: true });
-    const wrong = await runCli(["history", "show", "s7", "--prefix", prefix], { env: { ...env, UPSTASH_REDIS_REST_URL: c.url.replace(/:[0-9a-f]+@/, ":wrong@") } });
+    const wrong = await runCli(["history", "show", "s7", "--prefix", prefix], {
+      env: { ...env, UPSTASH_REDIS_REST_URL: c.url.replace(/:[0-9a-f]+@/, ":wrong@") },
+    });
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).toContain("Redis refused the credentials");
   });

@@ -29,7 +29,12 @@ async function seed(prefix: string, sessions = 300): Promise<string[]> {
       writes.push(writeConversation(app, key, els.slice(0, 1 + (i % 6)), i % 3 === 0 ? 3600 : undefined));
     }
     for (const t of ["a", "b", "c"]) writes.push(writeConversation(app, `${prefix}{team}${t}`, els.slice(0, 3)));
-    writes.push(writeConversation(app, `${prefix}hostile`, [...MALFORMED.map((m) => m.element), Buffer.from([0x7b, 0xff, 0xfe, 0x00])]));
+    writes.push(
+      writeConversation(app, `${prefix}hostile`, [
+        ...MALFORMED.map((m) => m.element),
+        Buffer.from([0x7b, 0xff, 0xfe, 0x00]),
+      ]),
+    );
     writes.push(app.set(`${prefix}not-a-chat`, "x").then(() => undefined));
     await Promise.all(writes);
   }
@@ -50,7 +55,9 @@ function roughTtls(stdout: string): unknown {
 /** As roughTtls, with lists in key order where the command reports them in SCAN order (a hash order, not the same on both). */
 function unordered(stdout: string): unknown {
   const name = (x: unknown) => (typeof x === "string" ? x : String((x as { key?: string })?.key ?? JSON.stringify(x)));
-  return JSON.parse(JSON.stringify(roughTtls(stdout)), (_k, v) => (Array.isArray(v) ? [...v].sort((a, b) => (name(a) < name(b) ? -1 : 1)) : v));
+  return JSON.parse(JSON.stringify(roughTtls(stdout)), (_k, v) =>
+    Array.isArray(v) ? [...v].sort((a, b) => (name(a) < name(b) ? -1 : 1)) : v,
+  );
 }
 
 /** Tab-separated lines with TTL seconds (numbers above the counts used here) rounded to the minute. */
@@ -82,11 +89,15 @@ describe("on a Redis Cluster, every command answers as on one Redis with the sam
           ? (sorted ? roughTtls : unordered)(r.stdout)
           : args.includes("--ndjson")
             ? r.stdout.trim().split("\n").map(roughTtls)
-            : sorted ? plainTtl(r.stdout) : lines(plainTtl(r.stdout));
+            : sorted
+              ? plainTtl(r.stdout)
+              : lines(plainTtl(r.stdout));
       expect({ args, code: b.code, out: out(b) }).toEqual({ args, code: a.code, out: out(a) });
     }
     const nd = await both(["sessions", "list", "--prefix", prefix, "--ndjson"]);
-    expect(lines(nd[1].stdout).map((l) => JSON.parse(l).key)).toEqual(lines(nd[0].stdout).map((l) => JSON.parse(l).key));
+    expect(lines(nd[1].stdout).map((l) => JSON.parse(l).key)).toEqual(
+      lines(nd[0].stdout).map((l) => JSON.parse(l).key),
+    );
 
     const ex = await both(["export", "--prefix", prefix]);
     expect(ex.map((r) => r.code)).toEqual([0, 0]);
@@ -118,9 +129,23 @@ describe("on a Redis Cluster, every command answers as on one Redis with the sam
     expect(unordered(clear[1].stdout)).toEqual(unordered(clear[0].stdout));
     for (const k of keys) expect(await cluster.exists(k)).toBe(await single.exists(k));
 
-    const sum = await both(["summarize", "--match", "u3*", "--store", "--keep", "1", "--yes", "--engine", "extractive", "--prefix", prefix, "--json"]);
+    const sum = await both([
+      "summarize",
+      "--match",
+      "u3*",
+      "--store",
+      "--keep",
+      "1",
+      "--yes",
+      "--engine",
+      "extractive",
+      "--prefix",
+      prefix,
+      "--json",
+    ]);
     expect(sum.map((r) => r.code)).toEqual([0, 0]);
-    const bySession = (s: string) => (JSON.parse(s) as { sessionId: string }[]).sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
+    const bySession = (s: string) =>
+      (JSON.parse(s) as { sessionId: string }[]).sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
     expect(bySession(sum[1].stdout)).toEqual(bySession(sum[0].stdout));
     for (const k of keys) expect(await cluster.llen(k)).toBe(await single.llen(k));
 
@@ -137,7 +162,12 @@ describe("on a Redis Cluster, every command answers as on one Redis with the sam
         const key = `${prefix}r${i}`;
         if (app === single) keys.push(key);
         // Every third session breaks loading (an element without data), every fifth carries a double-encoded message.
-        const els = [good, ...(i % 3 === 0 ? ['{"type":"human"}'] : []), ...(i % 5 === 0 ? [JSON.stringify(good)] : []), good];
+        const els = [
+          good,
+          ...(i % 3 === 0 ? ['{"type":"human"}'] : []),
+          ...(i % 5 === 0 ? [JSON.stringify(good)] : []),
+          good,
+        ];
         await writeConversation(app, key, els);
       }
     }
@@ -162,7 +192,8 @@ describe("on a Redis Cluster, every command answers as on one Redis with the sam
     await cluster.ltrim(keys[2], 0, 0);
     const im = await onCluster(["import", file, "--replace", "--yes", "--json"]);
     expect(im.code).toBe(0);
-    for (const k of [...keys, `${prefix}hostile`, `${prefix}{team}a`]) expect(await lrangeBytes(cluster, k)).toEqual(await lrangeBytes(single, k));
+    for (const k of [...keys, `${prefix}hostile`, `${prefix}{team}a`])
+      expect(await lrangeBytes(cluster, k)).toEqual(await lrangeBytes(single, k));
   });
 
   it("--stats counts round trips per master, each within one Redis's budget for the keys it holds", async () => {
@@ -170,7 +201,10 @@ describe("on a Redis Cluster, every command answers as on one Redis with the sam
     await seed(prefix, 1500);
     const r = await onCluster(["sessions", "list", "--prefix", prefix, "--json", "--stats"]);
     expect(JSON.parse(r.stdout)).toHaveLength(1504);
-    const perNode = [...r.stderr.matchAll(/(127\.0\.0\.1:\d+): (\d+) round trips?/g)].map((m) => ({ node: m[1], trips: Number(m[2]) }));
+    const perNode = [...r.stderr.matchAll(/(127\.0\.0\.1:\d+): (\d+) round trips?/g)].map((m) => ({
+      node: m[1],
+      trips: Number(m[2]),
+    }));
     expect(perNode).toHaveLength(3);
     const masters = (cluster as unknown as { nodes(role: string): IORedis[] }).nodes("master");
     for (const { node, trips } of perNode) {

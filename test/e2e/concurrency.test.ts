@@ -14,7 +14,8 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const msg = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (content: string) =>
+  JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
 
 /** An app-like writer: a bounded loop of LPUSH + EXPIRE, as LangChain does per message. */
 function startWriter(app: IORedis, keys: string[], count = 300) {
@@ -74,7 +75,13 @@ describe.each(TRANSPORTS)("while the app writes, over %s", (transport) => {
     await writer.finish();
     expect([0, 1]).toContain(cleared.code); // 1: some sessions changed under us and were kept
     // Every message the app wrote is either still in Redis or in the backup of what was deleted.
-    const backedUp = new Set(fs.readFileSync(backup, "utf8").trim().split("\n").flatMap((l) => JSON.parse(l).elements as string[]));
+    const backedUp = new Set(
+      fs
+        .readFileSync(backup, "utf8")
+        .trim()
+        .split("\n")
+        .flatMap((l) => JSON.parse(l).elements as string[]),
+    );
     for (const k of keys) {
       const left = new Set((await lrangeBytes(app, k)).map(String));
       for (const e of [msg(`first of ${k}`), ...writer.written.get(k)!]) {
@@ -105,7 +112,11 @@ describe.each(TRANSPORTS)("while the app writes, over %s", (transport) => {
 
   it("summarize --store keeps the newest elements byte for byte, whatever they are", async () => {
     const key = `keep-${randomUUID().slice(0, 8)}`;
-    const odd = [Buffer.from([0xff, 0x00, 0x1b, 0x5b]), Buffer.from("not json at all"), Buffer.from(msg("\u001b]0;title\u0007 hi"))];
+    const odd = [
+      Buffer.from([0xff, 0x00, 0x1b, 0x5b]),
+      Buffer.from("not json at all"),
+      Buffer.from(msg("\u001b]0;title\u0007 hi")),
+    ];
     await writeConversation(app, key, [...Array.from({ length: 6 }, (_, i) => msg(`old ${i}`)), ...odd]);
     const before = await lrangeBytes(app, key);
     expect((await cli(["summarize", key, "--store", "--keep", "3", "--yes", "--engine", "extractive"])).code).toBe(0);

@@ -31,7 +31,10 @@ describe("connection precedence", () => {
     const s = stack();
     const dir = tempConfigDir();
     expect((await runCli(["login"], { configDir: dir })).code).toBe(2);
-    const login = await runCli(["login", "--url", s.restUrl, "--token-stdin"], { configDir: dir, input: `${s.restToken}\n` });
+    const login = await runCli(["login", "--url", s.restUrl, "--token-stdin"], {
+      configDir: dir,
+      input: `${s.restToken}\n`,
+    });
     expect(login.stderr).toContain("saved profile 'default'");
     expect(login.code).toBe(0);
     const file = path.join(dir, "config.json");
@@ -69,7 +72,10 @@ describe("connection precedence", () => {
     await runCli(["config", "use", "default"], { configDir: dir });
     const viaProfile = await runCli(["history", "show", "x", "--profile", "good"], { configDir: dir });
     expect(viaProfile.code).toBe(3);
-    const viaEnvProfile = await runCli(["history", "show", "x"], { configDir: dir, env: { UPSTASH_MEMORY_PROFILE: "good" } });
+    const viaEnvProfile = await runCli(["history", "show", "x"], {
+      configDir: dir,
+      env: { UPSTASH_MEMORY_PROFILE: "good" },
+    });
     expect(viaEnvProfile.code).toBe(3);
     const viaDefault = await runCli(["history", "show", "x", "--timeout", "2s"], { configDir: dir });
     expect(viaDefault.code).toBe(4);
@@ -80,9 +86,26 @@ describe("connection precedence", () => {
     expect(envWins.code).toBe(3);
     // A stray .env pointing elsewhere does not beat a profile named on purpose.
     const strayEnv = { UPSTASH_REDIS_REST_URL: bad, UPSTASH_REDIS_REST_TOKEN: "stray-token-123" };
-    expect((await runCli(["history", "show", "x", "--profile", "good", "--timeout", "2s"], { configDir: dir, env: strayEnv })).code).toBe(3);
-    expect((await runCli(["history", "show", "x", "--timeout", "2s"], { configDir: dir, env: { ...strayEnv, UPSTASH_MEMORY_PROFILE: "good" } })).code).toBe(3);
-    const vercel = await runCli(["history", "show", "x"], { configDir: dir, env: { KV_REST_API_URL: s.restUrl, KV_REST_API_TOKEN: s.restToken } });
+    expect(
+      (
+        await runCli(["history", "show", "x", "--profile", "good", "--timeout", "2s"], {
+          configDir: dir,
+          env: strayEnv,
+        })
+      ).code,
+    ).toBe(3);
+    expect(
+      (
+        await runCli(["history", "show", "x", "--timeout", "2s"], {
+          configDir: dir,
+          env: { ...strayEnv, UPSTASH_MEMORY_PROFILE: "good" },
+        })
+      ).code,
+    ).toBe(3);
+    const vercel = await runCli(["history", "show", "x"], {
+      configDir: dir,
+      env: { KV_REST_API_URL: s.restUrl, KV_REST_API_TOKEN: s.restToken },
+    });
     expect(vercel.code).toBe(3);
     const flagWins = await runCli(["history", "show", "x", "--url", bad, "--token", s.restToken, "--timeout", "2s"], {
       configDir: dir,
@@ -99,7 +122,9 @@ describe("connection precedence", () => {
     await runCli(["login", "--url", s.redisUrl, "--profile", "b"], { configDir: dir });
     expect((await runCli(["config", "set", "ttl", "soon"], { configDir: dir })).code).toBe(2);
     expect((await runCli(["config", "set", "colour", "red"], { configDir: dir })).code).toBe(2);
-    expect((await runCli(["config", "set", "prefix", "message_store:", "--profile", "b"], { configDir: dir })).code).toBe(0);
+    expect(
+      (await runCli(["config", "set", "prefix", "message_store:", "--profile", "b"], { configDir: dir })).code,
+    ).toBe(0);
     expect((await runCli(["config", "use", "b"], { configDir: dir })).code).toBe(0);
     const shown = JSON.parse((await runCli(["config", "show", "--json"], { configDir: dir })).stdout);
     expect(shown).toMatchObject({ name: "b", current: true, prefix: "message_store:", token: null });
@@ -107,7 +132,11 @@ describe("connection precedence", () => {
     expect((await runCli(["config", "unset", "prefix"], { configDir: dir })).code).toBe(0);
     expect(JSON.parse((await runCli(["config", "show", "--json"], { configDir: dir })).stdout).prefix).toBe("");
     expect((await runCli(["logout", "b"], { configDir: dir })).code).toBe(0);
-    expect(JSON.parse((await runCli(["config", "list", "--json"], { configDir: dir })).stdout).map((p: { name: string }) => p.name)).toEqual(["a"]);
+    expect(
+      JSON.parse((await runCli(["config", "list", "--json"], { configDir: dir })).stdout).map(
+        (p: { name: string }) => p.name,
+      ),
+    ).toEqual(["a"]);
   });
 
   it("a config file readable by others is repaired with a warning", async () => {
@@ -123,7 +152,17 @@ describe("connection precedence", () => {
   });
 
   it("warns when a token would travel over plain http to another host", async () => {
-    const r = await runCli(["history", "show", "x", "--url", "http://192.0.2.1:1", "--token", `tok-${randomUUID()}`, "--timeout", "1s"]);
+    const r = await runCli([
+      "history",
+      "show",
+      "x",
+      "--url",
+      "http://192.0.2.1:1",
+      "--token",
+      `tok-${randomUUID()}`,
+      "--timeout",
+      "1s",
+    ]);
     expect(r.stderr).toContain("plain http://");
     expect(r.code).toBe(4);
   });
@@ -136,7 +175,21 @@ describe("the program", () => {
     expect(v.stdout.trim()).toBe(pkg.version);
     const h = await runCli(["--help"]);
     expect(h.code).toBe(0);
-    for (const c of ["sessions", "history", "append", "expire", "clear", "export", "import", "summarize", "doctor", "login", "logout", "config", "dev"]) {
+    for (const c of [
+      "sessions",
+      "history",
+      "append",
+      "expire",
+      "clear",
+      "export",
+      "import",
+      "summarize",
+      "doctor",
+      "login",
+      "logout",
+      "config",
+      "dev",
+    ]) {
       expect(h.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
     }
     expect(h.stdout).toContain("Examples:");
@@ -146,7 +199,20 @@ describe("the program", () => {
     const o = await runCli(["sessions", "list", "--frob"]);
     expect(o.code).toBe(2);
     expect(o.stderr.trim().split("\n")).toHaveLength(1);
-    for (const c of [["sessions", "list"], ["history", "show"], ["append"], ["clear"], ["export"], ["import"], ["expire"], ["summarize"], ["doctor"], ["login"], ["logout"], ["dev"]]) {
+    for (const c of [
+      ["sessions", "list"],
+      ["history", "show"],
+      ["append"],
+      ["clear"],
+      ["export"],
+      ["import"],
+      ["expire"],
+      ["summarize"],
+      ["doctor"],
+      ["login"],
+      ["logout"],
+      ["dev"],
+    ]) {
       const help = await runCli([...c, "--help"]);
       expect(help.stdout).toContain("Examples:");
       expect(help.stdout).toContain("--json");

@@ -10,7 +10,10 @@ describe("the demo (npm run demo)", () => {
   it("lists the sample sessions, shows one, says what next, stops with exit 0 and saves nothing", async () => {
     const configDir = tempConfigDir();
     const r = await runCli(["dev", "--seed", "--demo", "--port", "0"], { configDir, timeoutMs: 60_000 });
-    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0, stderr: expect.stringContaining("seeded 6 sample sessions") });
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({
+      code: 0,
+      stderr: expect.stringContaining("seeded 6 sample sessions"),
+    });
     // The listing (piped: tab-separated), then user-42's conversation.
     expect(r.stdout).toMatch(/^user-42\t5\tnever\tassistant\t/m);
     expect(r.stdout).toMatch(/^support-ticket-1017\t6\t/m);

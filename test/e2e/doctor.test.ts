@@ -5,7 +5,16 @@ import net from "node:net";
 import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis as IORedis } from "ioredis";
-import { appOn, appRedis, cliOn, connectionEnv, delKeys, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
+import {
+  appOn,
+  appRedis,
+  cliOn,
+  connectionEnv,
+  delKeys,
+  TRANSPORTS,
+  writeConversation,
+  type TransportName,
+} from "../harness/transports.js";
 import { MALFORMED, storedMessages } from "../harness/fixtures.js";
 import { stack, startIsolatedStack, type IsolatedStack } from "../harness/stack.js";
 import { runCli, tempConfigDir, type RunOptions, type RunResult } from "../harness/cli.js";
@@ -28,9 +37,13 @@ beforeAll(() => {
 afterAll(() => app.quit());
 
 const ns = () => `d${randomUUID().slice(0, 8)}:`;
-const human = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
+const human = (content: string) =>
+  JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
 const ai = (content: string) =>
-  JSON.stringify({ type: "ai", data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} } });
+  JSON.stringify({
+    type: "ai",
+    data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} },
+  });
 /**
  * Tokens and passwords beyond the shared stack's (which the harness checks on
  * every run): wrong tokens, the isolated stacks' tokens, redis:// passwords.
@@ -113,10 +126,15 @@ describe("connection", () => {
   it("the Redis password from REDIS_URL used as the REST token: flagged before sending, then refused with 401", async () => {
     const s = stack();
     const password = fakeToken();
-    const r = await run(["doctor", "--json"], { env: { ...restEnv(s.restUrl, password), REDIS_URL: `rediss://default:${password}@eu1-example.upstash.io:6379` } });
+    const r = await run(["doctor", "--json"], {
+      env: { ...restEnv(s.restUrl, password), REDIS_URL: `rediss://default:${password}@eu1-example.upstash.io:6379` },
+    });
     expect(r.code).toBe(1);
     const checks = checksOf(r);
-    expect(one(checks, "connection.token-value")).toMatchObject({ status: "warn", message: "the token in UPSTASH_REDIS_REST_TOKEN is the Redis password from REDIS_URL" });
+    expect(one(checks, "connection.token-value")).toMatchObject({
+      status: "warn",
+      message: "the token in UPSTASH_REDIS_REST_TOKEN is the Redis password from REDIS_URL",
+    });
     expect(one(checks, "connection.auth").status).toBe("fail");
   });
 
@@ -131,12 +149,19 @@ describe("connection", () => {
       secrets.add(wrong);
       const url = (pw: string) => `redis://${pw ? `:${pw}@` : ""}127.0.0.1:${redis.port}`;
       const bad = one(checksOf(await run(["doctor", "--json", "--url", url(wrong)])), "connection.auth");
-      expect(bad).toMatchObject({ status: "fail", message: expect.stringContaining("WRONGPASS"), hint: expect.stringContaining("password in the redis:// URL") });
+      expect(bad).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining("WRONGPASS"),
+        hint: expect.stringContaining("password in the redis:// URL"),
+      });
       const none = one(checksOf(await run(["doctor", "--json", "--url", url("")])), "connection.auth");
       expect(none).toMatchObject({ status: "fail", message: expect.stringContaining("NOAUTH") });
       const good = await run(["doctor", "--json", "--url", url(password)]);
       expect(good.code).toBe(0);
-      expect(one(checksOf(good), "connection.auth")).toMatchObject({ status: "pass", message: "the password in the redis:// URL is accepted" });
+      expect(one(checksOf(good), "connection.auth")).toMatchObject({
+        status: "pass",
+        message: "the password in the redis:// URL is accepted",
+      });
     } finally {
       admin.disconnect();
       await redis.stop();
@@ -160,7 +185,10 @@ describe("connection", () => {
     const s = stack();
     const prefix = ns();
     const r = await run(["doctor", "--prefix", prefix, "--json"], { env: restEnv(s.restUrl, s.restToken) });
-    expect(one(checksOf(r), "connection.access")).toMatchObject({ status: "pass", message: expect.stringContaining("read and write") });
+    expect(one(checksOf(r), "connection.access")).toMatchObject({
+      status: "pass",
+      message: expect.stringContaining("read and write"),
+    });
     expect(await app.keys(`${prefix}*`)).toEqual([]);
   });
 
@@ -169,8 +197,14 @@ describe("connection", () => {
     const r = await run(["doctor", "s1", "--json", "--url", `http://127.0.0.1:${port}`, "--token", fakeToken()]);
     expect(r.code).toBe(1);
     const checks = checksOf(r);
-    expect(one(checks, "connection.connect")).toMatchObject({ status: "fail", message: `connection refused by 127.0.0.1:${port}` });
-    expect(one(checks, "key.session")).toMatchObject({ status: "info", message: "session 's1' not checked: no working connection" });
+    expect(one(checks, "connection.connect")).toMatchObject({
+      status: "fail",
+      message: `connection refused by 127.0.0.1:${port}`,
+    });
+    expect(one(checks, "key.session")).toMatchObject({
+      status: "info",
+      message: "session 's1' not checked: no working connection",
+    });
     expect(all(checks, "connection.ping")).toEqual([]);
   });
 
@@ -179,8 +213,14 @@ describe("connection", () => {
     const r = await run(["doctor", "--json"], { env: restEnv(`"${s.restUrl}"`, `${s.restToken}\n`) });
     expect(r.code).toBe(1);
     const checks = checksOf(r);
-    expect(one(checks, "connection.url-value")).toMatchObject({ status: "fail", message: expect.stringContaining("surrounding quotes") });
-    expect(one(checks, "connection.token-value")).toMatchObject({ status: "fail", message: expect.stringContaining("whitespace (a line break)") });
+    expect(one(checks, "connection.url-value")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("surrounding quotes"),
+    });
+    expect(one(checks, "connection.token-value")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("whitespace (a line break)"),
+    });
     expect(one(checks, "connection.ping").status).toBe("pass");
     expect(one(checks, "connection.auth").status).toBe("pass");
   });
@@ -209,7 +249,10 @@ describe("connection", () => {
     const r = await run(["doctor", "--json", "--url", "http://192.0.2.1", "--token", fakeToken(), "--timeout", "1s"]);
     expect(r.code).toBe(1);
     const checks = checksOf(r);
-    expect(one(checks, "connection.url")).toMatchObject({ status: "fail", message: expect.stringContaining("the token would travel unencrypted") });
+    expect(one(checks, "connection.url")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("the token would travel unencrypted"),
+    });
     // 192.0.2.1 (TEST-NET-1) never answers, or the network refuses it: either way a failed connect, within the timeout.
     expect(one(checks, "connection.connect").status).toBe("fail");
     expect(all(checks, "connection.auth")).toEqual([]);
@@ -229,7 +272,9 @@ describe("connection", () => {
 
   it("an https:// URL in REDIS_URL is flagged: Redis clients need redis:// or rediss://", async () => {
     const s = stack();
-    const r = await run(["doctor", "--json"], { env: { ...restEnv(s.restUrl, s.restToken), REDIS_URL: "https://eu1-example.upstash.io" } });
+    const r = await run(["doctor", "--json"], {
+      env: { ...restEnv(s.restUrl, s.restToken), REDIS_URL: "https://eu1-example.upstash.io" },
+    });
     const c = one(checksOf(r), "connection.redis-url-env");
     expect(c.status).toBe("warn");
     expect(c.message).toContain("need redis:// or rediss://");
@@ -242,7 +287,10 @@ describe("connection", () => {
     expect(r.code).toBe(1);
     const checks = checksOf(r);
     expect(one(checks, "connection.connect").status).toBe("pass");
-    expect(one(checks, "connection.tls")).toMatchObject({ status: "fail", message: expect.stringContaining("does not speak TLS") });
+    expect(one(checks, "connection.tls")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("does not speak TLS"),
+    });
   });
 
   it("Upstash over redis:// without TLS is refused before connecting; the password is never printed", async () => {
@@ -251,7 +299,10 @@ describe("connection", () => {
     const r = await run(["doctor", "--json", "--url", `redis://default:${password}@eu1-example-12345.upstash.io:6379`]);
     expect(r.code).toBe(1);
     const checks = checksOf(r);
-    expect(one(checks, "connection.url-tls")).toMatchObject({ status: "fail", message: expect.stringContaining("only TLS") });
+    expect(one(checks, "connection.url-tls")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("only TLS"),
+    });
     expect(all(checks, "connection.url")).toEqual([]);
     expect(all(checks, "connection.dns")).toEqual([]);
     expect(r.stdout + r.stderr).not.toContain(password);
@@ -261,10 +312,25 @@ describe("connection", () => {
     const token = fakeToken();
     const bare = await run(["doctor", "--json", "--url", "eu1-example.upstash.io", "--token", token]);
     expect(bare.code).toBe(1);
-    expect(one(checksOf(bare), "connection.url")).toMatchObject({ status: "fail", hint: expect.stringContaining("add the scheme") });
-    const dns = await run(["doctor", "--json", "--url", "https://no-such-db.invalid", "--token", token, "--timeout", "3s"]);
+    expect(one(checksOf(bare), "connection.url")).toMatchObject({
+      status: "fail",
+      hint: expect.stringContaining("add the scheme"),
+    });
+    const dns = await run([
+      "doctor",
+      "--json",
+      "--url",
+      "https://no-such-db.invalid",
+      "--token",
+      token,
+      "--timeout",
+      "3s",
+    ]);
     expect(dns.code).toBe(1);
-    expect(one(checksOf(dns), "connection.dns")).toMatchObject({ status: "fail", message: expect.stringContaining("cannot resolve no-such-db.invalid") });
+    expect(one(checksOf(dns), "connection.dns")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("cannot resolve no-such-db.invalid"),
+    });
   });
 
   it("env overriding a saved profile is reported, with the profile settings it hides", async () => {
@@ -283,7 +349,9 @@ describe("connection", () => {
     // Without the env, the profile is used and nothing is shadowed.
     const own = checksOf(await run(["doctor", "--json"], { configDir: dir }));
     expect(all(own, "connection.shadowed")).toEqual([]);
-    expect(one(own, "connection.source").message).toContain("profile 'default' applies (prefix 'message_store:', ttl 7d)");
+    expect(one(own, "connection.source").message).toContain(
+      "profile 'default' applies (prefix 'message_store:', ttl 7d)",
+    );
   });
 });
 
@@ -302,17 +370,24 @@ describe("TTL against the profile's ttl", () => {
 
     const none = await run(["doctor", `${id}-none`, "--json"], { configDir: dir });
     const noTtl = one(checksOf(none), "health.ttl");
-    expect(noTtl).toMatchObject({ status: "warn", message: "no TTL, but profile 'default' sets ttl 7d: this conversation never expires" });
+    expect(noTtl).toMatchObject({
+      status: "warn",
+      message: "no TTL, but profile 'default' sets ttl 7d: this conversation never expires",
+    });
     expect(noTtl.hint).toContain("before April 2024");
     expect(noTtl.hint).toContain(`upstash-memory expire ${id}-none 7d`);
     expect(none.code).toBe(0);
 
     const soon = one(checksOf(await run(["doctor", `${id}-soon`, "--json"], { configDir: dir })), "health.ttl");
     expect(soon.status).toBe("warn");
-    expect(soon.message).toMatch(/^expires in (2m|1m \d+s|\d+s) unless a new message arrives; profile 'default' sets ttl 7d$/);
+    expect(soon.message).toMatch(
+      /^expires in (2m|1m \d+s|\d+s) unless a new message arrives; profile 'default' sets ttl 7d$/,
+    );
     expect(soon.hint).toContain("restarts with every stored message");
 
-    expect(one(checksOf(await run(["doctor", `${id}-share`, "--json"], { configDir: dir })), "health.ttl").status).toBe("warn");
+    expect(one(checksOf(await run(["doctor", `${id}-share`, "--json"], { configDir: dir })), "health.ttl").status).toBe(
+      "warn",
+    );
 
     const ok = one(checksOf(await run(["doctor", `${id}-ok`, "--json"], { configDir: dir })), "health.ttl");
     expect(ok.status).toBe("pass");
@@ -333,7 +408,12 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
 
   it("a healthy LangChain/Flowise session: all checks pass, exit 0, stable piped lines, --json shape, 3 requests", async () => {
     const prefix = ns();
-    await writeConversation(app, `${prefix}trip`, storedMessages().map((f) => f.element), 3600);
+    await writeConversation(
+      app,
+      `${prefix}trip`,
+      storedMessages().map((f) => f.element),
+      3600,
+    );
     const r = await cli(["doctor", "trip", "--prefix", prefix, "--json", "--stats"]);
     expect(r.code).toBe(0);
     const checks = checksOf(r);
@@ -348,21 +428,34 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
     expect(one(checks, "key.session").status).toBe("pass");
     expect(one(checks, "health.size").message).toMatch(/^11 messages, [\d.]+ kB stored$/);
     expect(one(checks, "content.invisible").message).toBe("all 11 messages are read by LangChain JS / Flowise");
-    expect(one(checks, "content.breaks-load")).toMatchObject({ status: "pass", message: "no element breaks loading in LangChain JS / Flowise" });
+    expect(one(checks, "content.breaks-load")).toMatchObject({
+      status: "pass",
+      message: "no element breaks loading in LangChain JS / Flowise",
+    });
     // A tool call and its results between two assistant messages are one turn.
     expect(one(checks, "content.alternation")).toMatchObject({ status: "pass" });
-    expect(one(checks, "cost.commands").message).toMatch(/^5 Redis commands per chat turn: LRANGE to load, then LPUSH \+ EXPIRE/);
+    expect(one(checks, "cost.commands").message).toMatch(
+      /^5 Redis commands per chat turn: LRANGE to load, then LPUSH \+ EXPIRE/,
+    );
     if (transport === "cluster") {
       // PING; the probe (its DBSIZE asks every master); the layout; the session read.
-      expect(one(checks, "connection.cluster")).toMatchObject({ status: "pass", message: expect.stringMatching(/^Redis Cluster: 3 masters .*16,384 of 16,384 slots served, cluster_state ok$/) });
-      expect(one(checks, "key.node").message).toMatch(/^session 'trip' is in hash slot \d+, served by master 127\.0\.0\.1:\d+$/);
-      expect(r.stderr).toMatch(/stats: 6 round trips, 12 Redis commands \((127\.0\.0\.1:\d+: \d round trips?, \d+ commands?(; |\)))+$/m);
+      expect(one(checks, "connection.cluster")).toMatchObject({
+        status: "pass",
+        message: expect.stringMatching(/^Redis Cluster: 3 masters .*16,384 of 16,384 slots served, cluster_state ok$/),
+      });
+      expect(one(checks, "key.node").message).toMatch(
+        /^session 'trip' is in hash slot \d+, served by master 127\.0\.0\.1:\d+$/,
+      );
+      expect(r.stderr).toMatch(
+        /stats: 6 round trips, 12 Redis commands \((127\.0\.0\.1:\d+: \d round trips?, \d+ commands?(; |\)))+$/m,
+      );
     } else {
       expect(r.stderr).toMatch(/stats: 3 (HTTP requests|round trips), 8 Redis commands/);
     }
 
     const piped = await cli(["doctor", "trip", "--prefix", prefix]);
-    for (const line of piped.stdout.trimEnd().split("\n")) expect(line).toMatch(/^(?:[✓!✗i] [a-z]+\.[a-z0-9-]+ {2}\S.*| {4}hint: \S.*)$/);
+    for (const line of piped.stdout.trimEnd().split("\n"))
+      expect(line).toMatch(/^(?:[✓!✗i] [a-z]+\.[a-z0-9-]+ {2}\S.*| {4}hint: \S.*)$/);
     expect(piped.stdout).toMatch(/^✓ connection\.ping {2}PING \d+ ms$/m);
     expect(piped.stdout).not.toMatch(/\u001b/);
   });
@@ -380,9 +473,15 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
     expect(missing.hint).toContain("an idle conversation expires whole (the key disappears, it is not emptied)");
     const misses = all(checks, "key.near-miss");
     expect(misses).toContainEqual(
-      expect.objectContaining({ status: "warn", message: `key 'message_store:${id}' holds 2 messages (prefix message_store:)`, hint: expect.stringContaining("--prefix message_store:") }),
+      expect.objectContaining({
+        status: "warn",
+        message: `key 'message_store:${id}' holds 2 messages (prefix message_store:)`,
+        hint: expect.stringContaining("--prefix message_store:"),
+      }),
     );
-    expect(misses).toContainEqual(expect.objectContaining({ status: "warn", message: `key '${id.toLowerCase()}' holds 1 message (other case)` }));
+    expect(misses).toContainEqual(
+      expect.objectContaining({ status: "warn", message: `key '${id.toLowerCase()}' holds 1 message (other case)` }),
+    );
     // As Flowise's server resolves it (getMemorySessionId): API/embed vs its own UI chat.
     expect(one(checks, "key.flowise-session-id").message).toBe(
       "Flowise picks the key: for API and embed predictions, overrideConfig.sessionId, else the request's chatId, else the memory node's Session Id, else a generated chatId; in Flowise's own UI chat the node's Session Id wins over the chatId",
@@ -399,7 +498,10 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
     const r = await cli(["doctor", "cfg", "--prefix", prefix, "--json"]);
     expect(r.code).toBe(1);
     const c = one(checksOf(r), "key.type");
-    expect(c).toMatchObject({ status: "fail", message: `key '${prefix}cfg' is a string, not a list: it collides with the app's other data` });
+    expect(c).toMatchObject({
+      status: "fail",
+      message: `key '${prefix}cfg' is a string, not a list: it collides with the app's other data`,
+    });
     expect(c.hint).toContain("WRONGTYPE");
     expect(all(checksOf(r), "content.invisible")).toEqual([]);
   });
@@ -426,14 +528,22 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
     expect([...breaks, ...dropped].sort((a, b) => a - b)).toEqual(bad.map((_, i) => i + 2));
     bad.forEach((b, i) => {
       const index = i + 2;
-      const c = all(checks, `content.${b.problem.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`).find((x) => x.message.includes(`${index}`));
+      const c = all(checks, `content.${b.problem.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`).find((x) =>
+        x.message.includes(`${index}`),
+      );
       expect(c, `a check for message ${index} (${b.problem})`).toBeDefined();
       expect(c!.status).toBe(breaks.has(index) ? "fail" : "warn");
       expect(c!.hint).toBeTruthy();
     });
-    expect(breaking.message).toMatch(/^messages \d+ and \d+ break loading in LangChain JS \/ Flowise \(first: (TypeError|Error): .*\): the bot loads no memory at all; LangChain Python fails on them too$/);
+    expect(breaking.message).toMatch(
+      /^messages \d+ and \d+ break loading in LangChain JS \/ Flowise \(first: (TypeError|Error): .*\): the bot loads no memory at all; LangChain Python fails on them too$/,
+    );
     expect(breaking.hint).toContain("upstash-memory repair bad");
-    expect(invisible.message).toMatch(new RegExp(`^${dropped.size} of ${bad.length + 2} messages are invisible to LangChain JS / Flowise: messages .*, dropped without a word \\(LangChain Python would raise on them\\)$`));
+    expect(invisible.message).toMatch(
+      new RegExp(
+        `^${dropped.size} of ${bad.length + 2} messages are invisible to LangChain JS / Flowise: messages .*, dropped without a word \\(LangChain Python would raise on them\\)$`,
+      ),
+    );
     expect(invisible.hint).toContain("upstash-memory repair bad --invisible");
     // Only the two readable messages reach the model.
     expect(one(checks, "cost.context").message).toMatch(/^each turn sends 2 messages back to the model/);
@@ -442,17 +552,28 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
   it("under message_store: LangChain Python reads the key: what JS would drop makes it raise (fail)", async () => {
     const id = `py-${randomUUID().slice(0, 8)}`;
     const key = `message_store:${id}`;
-    await writeConversation(app, key, [human("hello"), "oops", '{"type":"generic","data":{"content":"x","role":"critic"}}', ai("world")]);
+    await writeConversation(app, key, [
+      human("hello"),
+      "oops",
+      '{"type":"generic","data":{"content":"x","role":"critic"}}',
+      ai("world"),
+    ]);
     const r = await cli(["doctor", id, "--prefix", "message_store:", "--json"]);
     expect(r.code).toBe(1);
     const checks = checksOf(r);
     expect(one(checks, "content.invisible")).toMatchObject({
       status: "fail",
-      message: "message 2 makes LangChain Python raise, so the bot loads no memory at all (LangChain JS / Flowise would drop it without a word)",
+      message:
+        "message 2 makes LangChain Python raise, so the bot loads no memory at all (LangChain JS / Flowise would drop it without a word)",
       hint: expect.stringContaining(`upstash-memory repair ${id}`),
     });
     // A JS generic message: LangChain Python does not know the type.
-    expect(one(checks, "content.breaks-load")).toMatchObject({ status: "fail", message: expect.stringMatching(/^message 3 breaks loading in LangChain Python \(ValueError: Got unexpected message type: generic\)/) });
+    expect(one(checks, "content.breaks-load")).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(
+        /^message 3 breaks loading in LangChain Python \(ValueError: Got unexpected message type: generic\)/,
+      ),
+    });
     await app.del(key);
   });
 
@@ -470,28 +591,49 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
     await writeConversation(app, `${prefix}gap`, [human("q1"), ai("a1"), human("q2"), human("q3"), ai("a3")]);
 
     const dup = checksOf(await cli(["doctor", "dup", "--prefix", prefix, "--json"]));
-    expect(one(dup, "content.duplicates")).toMatchObject({ status: "warn", message: "message 2 repeats the message before it word for word" });
+    expect(one(dup, "content.duplicates")).toMatchObject({
+      status: "warn",
+      message: "message 2 repeats the message before it word for word",
+    });
     // The repeat is reported once, not again as a broken alternation.
     expect(one(dup, "content.alternation").status).toBe("pass");
 
     const mix = checksOf(await cli(["doctor", "mix", "--prefix", prefix, "--json"]));
     const interleaved = one(mix, "content.interleaved");
     expect(interleaved.status).toBe("warn");
-    expect(interleaved.message).toBe("messages 1–4: questions, then as many answers: two conversations seem to write to one key");
+    expect(interleaved.message).toBe(
+      "messages 1–4: questions, then as many answers: two conversations seem to write to one key",
+    );
     expect(interleaved.hint).toContain("give each conversation its own id");
     expect(all(mix, "content.alternation")).toEqual([]);
     expect(one(mix, "content.duplicates").status).toBe("pass");
 
     const gap = checksOf(await cli(["doctor", "gap", "--prefix", prefix, "--json"]));
-    expect(one(gap, "content.alternation")).toMatchObject({ status: "warn", message: "1 place where messages of one side follow each other: 3–4 (user)" });
+    expect(one(gap, "content.alternation")).toMatchObject({
+      status: "warn",
+      message: "1 place where messages of one side follow each other: 3–4 (user)",
+    });
     expect(all(gap, "content.interleaved")).toEqual([]);
   });
 
   it("a session compacted by summarize --store: the summary is recognised, and raises no warning", async () => {
     const prefix = ns();
-    const turns = Array.from({ length: 10 }, (_, i) => (i % 2 ? ai(`answer ${i}: the train leaves at ${i} pm.`) : human(`question ${i}: when does the train leave?`)));
+    const turns = Array.from({ length: 10 }, (_, i) =>
+      i % 2 ? ai(`answer ${i}: the train leaves at ${i} pm.`) : human(`question ${i}: when does the train leave?`),
+    );
     await writeConversation(app, `${prefix}compact`, turns, 3600);
-    const s = await cli(["summarize", "compact", "--prefix", prefix, "--store", "--keep", "4", "--yes", "--engine", "extractive"]);
+    const s = await cli([
+      "summarize",
+      "compact",
+      "--prefix",
+      prefix,
+      "--store",
+      "--keep",
+      "4",
+      "--yes",
+      "--engine",
+      "extractive",
+    ]);
     expect(s.code).toBe(0);
     const r = await cli(["doctor", "compact", "--prefix", prefix, "--json"]);
     expect(r.code).toBe(0);
@@ -499,7 +641,9 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
     expect(checks.filter((c) => c.status === "warn" || c.status === "fail")).toEqual([]);
     expect(one(checks, "content.summary")).toMatchObject({
       status: "info",
-      message: expect.stringMatching(/^1 summary of 6 earlier messages \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\), stored by `upstash-memory summarize --store` \(message 1\)$/),
+      message: expect.stringMatching(
+        /^1 summary of 6 earlier messages \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\), stored by `upstash-memory summarize --store` \(message 1\)$/,
+      ),
     });
     // The summary (a human message) followed by the kept question is not two user turns.
     expect(one(checks, "content.alternation").status).toBe("pass");
@@ -519,7 +663,10 @@ describe.each(TRANSPORTS)("keys and content over %s", (transport) => {
       "3 Redis commands per chat turn: LRANGE to load, then LPUSH for the question and for the answer (no TTL)",
     );
     const shortChecks = checksOf(await cli(["doctor", "short", "--prefix", prefix, "--json"]));
-    expect(one(shortChecks, "cost.context")).toMatchObject({ status: "info", message: expect.stringContaining("~200 tokens") });
+    expect(one(shortChecks, "cost.context")).toMatchObject({
+      status: "info",
+      message: expect.stringContaining("~200 tokens"),
+    });
     expect(one(shortChecks, "cost.commands").message).toMatch(/^5 Redis commands per chat turn/);
   });
 });
@@ -539,28 +686,41 @@ describe("near misses only a key search finds", () => {
     await iso.close();
   });
 
-  const env = (t: TransportName) => (t === "rest" ? restEnv(iso.restUrl, iso.restToken) : { UPSTASH_REDIS_REST_URL: iso.redisUrl });
+  const env = (t: TransportName) =>
+    t === "rest" ? restEnv(iso.restUrl, iso.restToken) : { UPSTASH_REDIS_REST_URL: iso.redisUrl };
 
   // An empty database is needed: the cluster's similar-key search is tested in cluster.test.ts.
-  it.each(["rest", "redis"] as const)("whitespace, mixed case, a key containing the id and a key the id contains (%s)", async (transport) => {
-    const id = `conv-${randomUUID().slice(0, 8)}`;
-    const mixed = id.replace(/^conv/, "Conv").toUpperCase().replace(/^CONV/, "Conv");
-    await writeConversation(isoApp, `${id}\n`, [human("from a form"), ai("ok")]);
-    await writeConversation(isoApp, mixed, [human("mixed")]);
-    await writeConversation(isoApp, `chat:${id}:main`, [human("1"), ai("2"), human("3")]);
-    const r = await run(["doctor", id, "--json"], { env: env(transport) });
-    expect(r.code).toBe(3);
-    const misses = all(checksOf(r), "key.near-miss");
-    expect(misses).toContainEqual(
-      expect.objectContaining({ message: `key ${JSON.stringify(`${id}\n`)} holds 2 messages (surrounding whitespace)`, hint: expect.stringContaining("trim it") }),
-    );
-    expect(misses).toContainEqual(expect.objectContaining({ message: `key '${mixed}' holds 1 message (other case)` }));
-    expect(misses).toContainEqual(expect.objectContaining({ message: `key 'chat:${id}:main' holds 3 messages (contains the id)` }));
-    expect(all(checksOf(r), "key.search")).toEqual([]);
+  it.each(["rest", "redis"] as const)(
+    "whitespace, mixed case, a key containing the id and a key the id contains (%s)",
+    async (transport) => {
+      const id = `conv-${randomUUID().slice(0, 8)}`;
+      const mixed = id.replace(/^conv/, "Conv").toUpperCase().replace(/^CONV/, "Conv");
+      await writeConversation(isoApp, `${id}\n`, [human("from a form"), ai("ok")]);
+      await writeConversation(isoApp, mixed, [human("mixed")]);
+      await writeConversation(isoApp, `chat:${id}:main`, [human("1"), ai("2"), human("3")]);
+      const r = await run(["doctor", id, "--json"], { env: env(transport) });
+      expect(r.code).toBe(3);
+      const misses = all(checksOf(r), "key.near-miss");
+      expect(misses).toContainEqual(
+        expect.objectContaining({
+          message: `key ${JSON.stringify(`${id}\n`)} holds 2 messages (surrounding whitespace)`,
+          hint: expect.stringContaining("trim it"),
+        }),
+      );
+      expect(misses).toContainEqual(
+        expect.objectContaining({ message: `key '${mixed}' holds 1 message (other case)` }),
+      );
+      expect(misses).toContainEqual(
+        expect.objectContaining({ message: `key 'chat:${id}:main' holds 3 messages (contains the id)` }),
+      );
+      expect(all(checksOf(r), "key.search")).toEqual([]);
 
-    const longer = checksOf(await run(["doctor", `user-7:${id}`, "--json"], { env: env(transport) }));
-    expect(all(longer, "key.near-miss")).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/holds 2 messages \(part of the id\)$/) }));
-  });
+      const longer = checksOf(await run(["doctor", `user-7:${id}`, "--json"], { env: env(transport) }));
+      expect(all(longer, "key.near-miss")).toContainEqual(
+        expect.objectContaining({ message: expect.stringMatching(/holds 2 messages \(part of the id\)$/) }),
+      );
+    },
+  );
 
   it("the search is bounded, and says so when the bound was hit", async () => {
     const big = await startIsolatedStack();
@@ -569,7 +729,9 @@ describe("near misses only a key search finds", () => {
       const pipe = bigApp.pipeline();
       for (let i = 0; i < 25_000; i++) pipe.lpush(`filler:${i}`, human("x"));
       await pipe.exec();
-      const r = await run(["doctor", "absent-session", "--json", "--stats"], { env: restEnv(big.restUrl, big.restToken) });
+      const r = await run(["doctor", "absent-session", "--json", "--stats"], {
+        env: restEnv(big.restUrl, big.restToken),
+      });
       const search = one(checksOf(r), "key.search");
       expect(search.status).toBe("info");
       expect(search.message).toMatch(/^searched the first [\d,]+ keys only \(bound: 2 requests\)/);
@@ -600,14 +762,21 @@ describe("on a terminal", () => {
     expect(screen).toMatch(/^ {6}→ a failed model call/m);
     expect(screen).toMatch(/0 failed · 1 warning · \d+ passed/);
     expect(r.screen).toMatch(/\u001b\[33m!/);
-    const verbose = await runInPty(["doctor", "gap", "--prefix", prefix, "--verbose"], [], { env: connectionEnv("rest") });
-    expect(verbose.screen.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/follow each other: 1–2 \(user\) {2}\[content\.alternation\]/);
+    const verbose = await runInPty(["doctor", "gap", "--prefix", prefix, "--verbose"], [], {
+      env: connectionEnv("rest"),
+    });
+    expect(verbose.screen.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(
+      /follow each other: 1–2 \(user\) {2}\[content\.alternation\]/,
+    );
   });
 
   it("at 80 columns every check is one line", async () => {
     const prefix = ns();
     await writeConversation(app, `${prefix}${"long-".repeat(12)}id`, [human("q1"), human("q2"), ai("a2")], 3600);
-    const r = await runInPty(["doctor", `${"long-".repeat(12)}id`, "--prefix", prefix, "--no-pager"], [], { env: connectionEnv("rest"), columns: 80 });
+    const r = await runInPty(["doctor", `${"long-".repeat(12)}id`, "--prefix", prefix, "--no-pager"], [], {
+      env: connectionEnv("rest"),
+      columns: 80,
+    });
     const lines = r.screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/);
     const checks = lines.filter((l) => /^ {2}[✓!✗i] /.test(l));
     expect(checks.length).toBeGreaterThan(5);

@@ -37,7 +37,11 @@ async function session(ttl?: number): Promise<string> {
 }
 
 describe("reads under faults", () => {
-  const reads = (id: string) => [["history", "show", id, "--json"], ["sessions", "list", `${id}*`, "--json"], ["export", id]];
+  const reads = (id: string) => [
+    ["history", "show", id, "--json"],
+    ["sessions", "list", `${id}*`, "--json"],
+    ["export", id],
+  ];
 
   it.each([500, 502, 503])("retry a transient HTTP %i and succeed", async (status) => {
     const id = await session();
@@ -104,7 +108,15 @@ describe("reads under faults", () => {
   });
 
   it("a DNS failure is a connection error (exit 4)", async () => {
-    const r = await runCli(["history", "show", "x", "--url", "https://no-such-host.invalid", "--token", "t0ken-abcdef"]);
+    const r = await runCli([
+      "history",
+      "show",
+      "x",
+      "--url",
+      "https://no-such-host.invalid",
+      "--token",
+      "t0ken-abcdef",
+    ]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("cannot resolve the host name");
     noStack(r.stderr);
@@ -172,7 +184,13 @@ describe("writes under faults are applied exactly once", () => {
 describe("summarize under faults", () => {
   it("--store: the compaction's response is lost → retried, applied once", async () => {
     const id = `fault-${randomUUID().slice(0, 8)}`;
-    await writeConversation(app, id, Array.from({ length: 8 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `turn ${i}` } })));
+    await writeConversation(
+      app,
+      id,
+      Array.from({ length: 8 }, (_, i) =>
+        JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `turn ${i}` } }),
+      ),
+    );
     proxy.plan([{ kind: "pass" }, { kind: "drop-response" }]);
     const r = await cli(["summarize", id, "--store", "--keep", "2", "--yes", "--json", "--engine", "extractive"]);
     expect(r.code).toBe(0);
@@ -196,7 +214,11 @@ describe("read-only token (NOPERM)", () => {
   it("writes are refused with exit 4 and a clear reason; nothing changes", async () => {
     const id = await session();
     const env = { UPSTASH_REDIS_REST_URL: stack().restUrl, UPSTASH_REDIS_REST_TOKEN: stack().readonlyToken };
-    for (const args of [["append", id, "x"], ["expire", id, "1h"], ["clear", id, "--yes"]]) {
+    for (const args of [
+      ["append", id, "x"],
+      ["expire", id, "1h"],
+      ["clear", id, "--yes"],
+    ]) {
       const r = await runCli(args, { env });
       expect({ args, code: r.code }).toEqual({ args, code: 4 });
       expect(r.stderr).toMatch(/read-only|may not run/);

@@ -16,7 +16,8 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (type: string, content: string) =>
+  JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 const CHAT = [
   msg("human", "I need a train from Paris to Lisbon next Friday, budget 400 euros."),
   msg("ai", "A TGV to Hendaye at 7:12, then the night train to Lisbon: 310 euros in total."),
@@ -67,8 +68,14 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
     // A file where a folder should be, and a folder where the file should be.
     const dir = folder();
     fs.writeFileSync(path.join(dir, "plain"), "x");
-    expectUsageLine(await cli(["clear", "s", "--yes", "--backup", path.join(dir, "plain", "x.jsonl"), "--prefix", s.prefix]), `cannot write ${path.join(dir, "plain", "x.jsonl")}: ${path.join(dir, "plain")} is not a folder`);
-    expectUsageLine(await cli(["export", "s", "-o", dir, "--force", "--prefix", s.prefix]), `cannot write ${dir}: it is a folder`);
+    expectUsageLine(
+      await cli(["clear", "s", "--yes", "--backup", path.join(dir, "plain", "x.jsonl"), "--prefix", s.prefix]),
+      `cannot write ${path.join(dir, "plain", "x.jsonl")}: ${path.join(dir, "plain")} is not a folder`,
+    );
+    expectUsageLine(
+      await cli(["export", "s", "-o", dir, "--force", "--prefix", s.prefix]),
+      `cannot write ${dir}: it is a folder`,
+    );
     expect(await lrangeBytes(app, s.key)).toEqual(s.before);
   });
 
@@ -105,7 +112,9 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
       ]) {
         const r = await cli([...args, "--prefix", s.prefix]);
         expect(r.code).toBe(2);
-        expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^upstash-memory: cannot write ${file}: (it already exists|a symbolic link is in the way)$`));
+        expect(r.stderr.split("\n")[0]).toMatch(
+          new RegExp(`^upstash-memory: cannot write ${file}: (it already exists|a symbolic link is in the way)$`),
+        );
       }
     }
     expect(fs.readFileSync(earlier, "utf8")).toBe("five sessions of an earlier backup\n");
@@ -119,7 +128,13 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(fresh, "utf8")).elements).toHaveLength(CHAT.length);
     expect(fs.statSync(fresh).mode & 0o777).toBe(0o600);
-    expect(fs.readdirSync(dir).sort()).toEqual(["dangling.jsonl", "earlier.jsonl", "fresh.jsonl", "link.jsonl", "target.txt"]);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      "dangling.jsonl",
+      "earlier.jsonl",
+      "fresh.jsonl",
+      "link.jsonl",
+      "target.txt",
+    ]);
     expect(await app.exists(s.key)).toBe(0);
   });
 

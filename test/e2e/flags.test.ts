@@ -15,7 +15,8 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (type: string, content: string) =>
+  JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 
 describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
   const cli = cliOn(transport);
@@ -30,7 +31,10 @@ describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
     const file = path.join(dir, "m.txt");
     fs.writeFileSync(file, "from a file");
     const exportFile = path.join(dir, "e.jsonl");
-    fs.writeFileSync(exportFile, JSON.stringify({ key, sessionId: "user-7", ttlSeconds: null, elements: ["x"] }) + "\n");
+    fs.writeFileSync(
+      exportFile,
+      JSON.stringify({ key, sessionId: "user-7", ttlSeconds: null, elements: ["x"] }) + "\n",
+    );
     const sys = '{"type":"system","data":{"content":"Be brief."}}';
     const cases: [string[], RegExp][] = [
       [["expire", "user-7", "1h", "--persist"], /--persist and a DURATION cannot be used together/],
@@ -41,7 +45,10 @@ describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
       [["history", "show", "user-7", "--ndjson", "--json"], /--json and --ndjson cannot be used together/],
       [["history", "show", "user-7", "--first", "1", "--last", "1"], /--first and --last cannot be used together/],
       [["history", "show", "user-7", "--for", "5s"], /--for only works with --follow/],
-      [["append", "user-7", "--message-json", sys, "--role", "ai"], /--message-json and --role cannot be used together/],
+      [
+        ["append", "user-7", "--message-json", sys, "--role", "ai"],
+        /--message-json and --role cannot be used together/,
+      ],
       [["append", "user-7", "TEXT", "--file", file], /content and --file cannot be used together/],
       [["append", "user-7", "TEXT", "--message-json", sys], /content and --message-json cannot be used together/],
       [["append", "user-7"], /missing content or --file or --message-json/],
@@ -74,7 +81,10 @@ describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
 
   it("login --token with --token-stdin saves nothing", async () => {
     const configDir = tempConfigDir();
-    const r = await cli(["login", "--profile", "x", "--token", "tok-a", "--token-stdin"], { input: "tok-b\n", configDir });
+    const r = await cli(["login", "--profile", "x", "--token", "tok-a", "--token-stdin"], {
+      input: "tok-b\n",
+      configDir,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^upstash-memory: --token and --token-stdin cannot be used together/);
     expect(fs.readdirSync(configDir).filter((f) => f.endsWith(".json"))).toEqual([]);

@@ -5,7 +5,15 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appOn, appRedis, cliOn, connectionEnv, TRANSPORTS, writeConversation, type TransportName } from "../harness/transports.js";
+import {
+  appOn,
+  appRedis,
+  cliOn,
+  connectionEnv,
+  TRANSPORTS,
+  writeConversation,
+  type TransportName,
+} from "../harness/transports.js";
 import { BIN, baseEnv, tempConfigDir } from "../harness/cli.js";
 
 let app: IORedis;
@@ -14,13 +22,18 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (type: string, content: string) =>
+  JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 
 /** `history show ID --follow --ndjson`, its lines collected as they arrive. */
 function startFollow(transport: TransportName, id: string) {
-  const child = spawn(process.execPath, [BIN, "history", "show", id, "--follow", "--ndjson", "--interval", "200ms", "--for", "60s"], {
-    env: { ...baseEnv(tempConfigDir()), ...connectionEnv(transport) },
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, "history", "show", id, "--follow", "--ndjson", "--interval", "200ms", "--for", "60s"],
+    {
+      env: { ...baseEnv(tempConfigDir()), ...connectionEnv(transport) },
+    },
+  );
   const lines: Record<string, unknown>[] = [];
   let buf = "";
   let stderr = "";
@@ -58,7 +71,10 @@ describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
     await app.lpush(key, msg("human", "third"));
     await app.lpush(key, msg("ai", "fourth"));
     await f.waitFor(() => f.lines.length >= 4, "the new messages");
-    expect(f.lines.slice(2).map((l) => [l.index, l.role, l.content])).toEqual([[3, "user", "third"], [4, "assistant", "fourth"]]);
+    expect(f.lines.slice(2).map((l) => [l.index, l.role, l.content])).toEqual([
+      [3, "user", "third"],
+      [4, "assistant", "fourth"],
+    ]);
     // A compaction replaces the tail (as summarize --store does).
     await app.multi().ltrim(key, 0, 1).rpush(key, msg("human", "Summary of the earlier conversation: ...")).exec();
     await f.waitFor(() => f.lines.some((l) => l.event === "compacted"), "the compaction notice");
@@ -133,7 +149,13 @@ describe.each(TRANSPORTS)("history show --follow over %s", (transport) => {
     const r = await cli(["summarize", id, "--store", "--keep", "0", "--yes"]);
     expect(r.code).toBe(0);
     await f.waitFor(() => f.events().length > 0, "a notice");
-    await f.waitFor(() => f.lines.some((l) => typeof l.content === "string" && l.content.startsWith("Summary of the earlier conversation")), "the summary");
+    await f.waitFor(
+      () =>
+        f.lines.some(
+          (l) => typeof l.content === "string" && l.content.startsWith("Summary of the earlier conversation"),
+        ),
+      "the summary",
+    );
     expect(f.events()).toEqual(["compacted"]);
     expect(await f.stop()).toBe(0);
     await app.del(id);

@@ -46,10 +46,17 @@ function checkInvocation(root: Command, words: string[]): string | undefined {
     if (w.startsWith("-") && w !== "-") {
       const flag = w.split("=")[0];
       const opt = findOption(chain, flag);
-      if (!opt) return `unknown option ${flag} for '${chain.slice(1).map((c) => c.name()).join(" ") || NAME}'`;
+      if (!opt)
+        return `unknown option ${flag} for '${
+          chain
+            .slice(1)
+            .map((c) => c.name())
+            .join(" ") || NAME
+        }'`;
       if (flag === "-h" || flag === "--help") help = true;
       if ((opt.required || opt.optional) && !w.includes("=")) {
-        if (opt.required && (i + 1 >= words.length || words[i + 1].startsWith("-"))) return `option ${flag} needs a value`;
+        if (opt.required && (i + 1 >= words.length || words[i + 1].startsWith("-")))
+          return `option ${flag} needs a value`;
         if (opt.required || (i + 1 < words.length && !words[i + 1].startsWith("-"))) i++;
       }
       continue;
@@ -69,7 +76,8 @@ function checkInvocation(root: Command, words: string[]): string | undefined {
   const required = args.filter((a) => a.required).length;
   const variadic = args.some((a) => a.variadic);
   if (positional.length < required) return `'${cmd.name()}' needs ${required} argument(s), got ${positional.length}`;
-  if (!variadic && positional.length > args.length) return `'${cmd.name()}' takes at most ${args.length} argument(s), got ${positional.length}`;
+  if (!variadic && positional.length > args.length)
+    return `'${cmd.name()}' takes at most ${args.length} argument(s), got ${positional.length}`;
   return undefined;
 }
 
@@ -108,14 +116,22 @@ describe("help examples", () => {
   const root = program();
 
   it("the checker rejects the lines that used to be in the help", () => {
-    expect(checkExampleLine(root, "upstash-memory echo 'long text' | upstash-memory append user-42 -")).toMatch(/'echo' is not a command/);
-    expect(checkExampleLine(root, "upstash-memory gunzip -c support.jsonl.gz | upstash-memory import -")).toMatch(/'gunzip' is not a command/);
-    expect(checkExampleLine(root, "upstash-memory OPENAI_API_KEY=... upstash-memory summarize user-42")).toMatch(/not a command/);
+    expect(checkExampleLine(root, "upstash-memory echo 'long text' | upstash-memory append user-42 -")).toMatch(
+      /'echo' is not a command/,
+    );
+    expect(checkExampleLine(root, "upstash-memory gunzip -c support.jsonl.gz | upstash-memory import -")).toMatch(
+      /'gunzip' is not a command/,
+    );
+    expect(checkExampleLine(root, "upstash-memory OPENAI_API_KEY=... upstash-memory summarize user-42")).toMatch(
+      /not a command/,
+    );
     expect(checkExampleLine(root, "upstash-memory sessions list --frob")).toMatch(/unknown option --frob/);
     expect(checkExampleLine(root, "upstash-memory history")).toMatch(/needs a subcommand/);
     expect(checkExampleLine(root, "upstash-memory import")).toMatch(/needs 1 argument/);
     expect(checkExampleLine(root, "echo hi | jq .")).toMatch(/no upstash-memory command/);
-    expect(checkExampleLine(root, "OPENAI_API_KEY=x jq . | upstash-memory import -")).toMatch(/environment variables before 'jq'/);
+    expect(checkExampleLine(root, "OPENAI_API_KEY=x jq . | upstash-memory import -")).toMatch(
+      /environment variables before 'jq'/,
+    );
     expect(checkExampleLine(root, "OPENAI_API_KEY=sk-... upstash-memory summarize user-42 --model m")).toBeUndefined();
     expect(checkExampleLine(root, "echo 'long text' | upstash-memory append user-42 -")).toBeUndefined();
     expect(checkExampleLine(root, "upstash-memory --profile local sessions list")).toBeUndefined();
@@ -133,7 +149,8 @@ describe("help examples", () => {
       for (const line of r.stdout.split("\n")) {
         // Piped help is laid out for 80 columns, as on the narrowest usual terminal;
         // only a command too long to shorten may pass it (it is never broken: it must paste).
-        if ([...line].length > 80 && !/^\s*\$ [^#]*$/.test(line)) wide.push(`${[NAME, ...path].join(" ")} --help: ${line}`);
+        if ([...line].length > 80 && !/^\s*\$ [^#]*$/.test(line))
+          wide.push(`${[NAME, ...path].join(" ")} --help: ${line}`);
         const m = /^\s*\$ (.*)$/.exec(line);
         if (!m) continue;
         lines++;

@@ -30,7 +30,9 @@ describe.each(TRANSPORTS)("import --dry-run over %s", (transport) => {
     const p = `i${randomUUID().slice(0, 8)}:`;
     await writeConversation(app, `${p}exists`, ["old"]);
     await app.set(`${p}string`, "an app's own key");
-    const file = tmpFile([line(`${p}exists`, ["new", "old"]), line(`${p}fresh`, ["a"]), line(`${p}string`, ["b"])].join("\n") + "\n");
+    const file = tmpFile(
+      [line(`${p}exists`, ["new", "old"]), line(`${p}fresh`, ["a"]), line(`${p}string`, ["b"])].join("\n") + "\n",
+    );
     const flags = mode === "skip" ? [] : [`--${mode}`, "--yes"];
     const dry = await cli(["import", file, "--dry-run", "--json", ...flags]);
     // Nothing written by the dry run.
@@ -59,9 +61,14 @@ describe.each(TRANSPORTS)("import --dry-run over %s", (transport) => {
     const dry = await cli(["import", file, "--dry-run", "--json"], { timeoutMs: 120_000 });
     if (transport === "rest") {
       expect(dry.code).toBe(1);
-      expect(dry.stderr).toMatch(new RegExp(`^upstash-memory: session '${p}big' is too large to restore in one request`));
+      expect(dry.stderr).toMatch(
+        new RegExp(`^upstash-memory: session '${p}big' is too large to restore in one request`),
+      );
       const real = await cli(["import", file], { timeoutMs: 120_000 });
-      expect({ code: real.code, first: real.stderr.split("\n")[0] }).toEqual({ code: dry.code, first: dry.stderr.split("\n")[0] });
+      expect({ code: real.code, first: real.stderr.split("\n")[0] }).toEqual({
+        code: dry.code,
+        first: dry.stderr.split("\n")[0],
+      });
       expect(await existing(app, `${p}small`, `${p}big`)).toBe(0);
     } else {
       // redis:// has no request size limit.

@@ -46,7 +46,10 @@ describe.each(TRANSPORTS.filter((t) => t !== "cluster"))("sessions list over %s"
   const cli = (args: string[], opts: RunOptions = {}) =>
     runCli(args, {
       ...opts,
-      env: transport === "rest" ? { UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.restToken } : { UPSTASH_REDIS_REST_URL: s.redisUrl },
+      env:
+        transport === "rest"
+          ? { UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.restToken }
+          : { UPSTASH_REDIS_REST_URL: s.redisUrl },
     });
   let prefix: string;
   const N = 1500;
@@ -74,29 +77,60 @@ describe.each(TRANSPORTS.filter((t) => t !== "cluster"))("sessions list over %s"
   it.each([
     ["name", (a: Row, b: Row) => (a.sessionId < b.sessionId ? -1 : 1)],
     ["count", (a: Row, b: Row) => b.count - a.count || (a.sessionId < b.sessionId ? -1 : 1)],
-    ["ttl", (a: Row, b: Row) => (a.ttlSeconds ?? Infinity) - (b.ttlSeconds ?? Infinity) || (a.sessionId < b.sessionId ? -1 : 1)],
-  ] as const)("--sort %s: every output mode in order, newest messages matching, the same commands as a scan", async (field, order) => {
-    const plain = await cli(["sessions", "list", "--prefix", prefix, "--json", "--stats"]);
-    const sorted = await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", field, "--stats"]);
-    expect(sorted.code).toBe(0);
-    const rows = JSON.parse(sorted.stdout) as Row[];
-    expect(rows.map((r) => r.sessionId)).toEqual([...rows].sort(order).map((r) => r.sessionId));
-    // The same sessions and newest messages as the scan-order list (TTLs tick between the runs).
-    const same = (list: Row[]) => list.map((r) => ({ ...r, ttlSeconds: r.ttlSeconds === null ? null : "set" })).sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1));
-    expect(same(rows)).toEqual(same(JSON.parse(plain.stdout)));
-    // One extra request per 1,000 sessions for the newest messages; the same Redis commands.
-    const a = stats(plain.stderr);
-    const b = stats(sorted.stderr);
-    expect(b.commands).toBe(a.commands);
-    expect(b.requests).toBe(a.requests + Math.ceil(N / 1000));
-    const nd = await cli(["sessions", "list", "--prefix", prefix, "--ndjson", "--sort", field]);
-    expect(nd.stdout.trim().split("\n").map((l) => JSON.parse(l).sessionId)).toEqual(rows.map((r) => r.sessionId));
-    const tsv = await cli(["sessions", "list", "--prefix", prefix, "--sort", field]);
-    expect(tsv.stdout.trim().split("\n").map((l) => l.split("\t")[0])).toEqual(rows.map((r) => r.sessionId));
-  });
+    [
+      "ttl",
+      (a: Row, b: Row) =>
+        (a.ttlSeconds ?? Infinity) - (b.ttlSeconds ?? Infinity) || (a.sessionId < b.sessionId ? -1 : 1),
+    ],
+  ] as const)(
+    "--sort %s: every output mode in order, newest messages matching, the same commands as a scan",
+    async (field, order) => {
+      const plain = await cli(["sessions", "list", "--prefix", prefix, "--json", "--stats"]);
+      const sorted = await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", field, "--stats"]);
+      expect(sorted.code).toBe(0);
+      const rows = JSON.parse(sorted.stdout) as Row[];
+      expect(rows.map((r) => r.sessionId)).toEqual([...rows].sort(order).map((r) => r.sessionId));
+      // The same sessions and newest messages as the scan-order list (TTLs tick between the runs).
+      const same = (list: Row[]) =>
+        list
+          .map((r) => ({ ...r, ttlSeconds: r.ttlSeconds === null ? null : "set" }))
+          .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1));
+      expect(same(rows)).toEqual(same(JSON.parse(plain.stdout)));
+      // One extra request per 1,000 sessions for the newest messages; the same Redis commands.
+      const a = stats(plain.stderr);
+      const b = stats(sorted.stderr);
+      expect(b.commands).toBe(a.commands);
+      expect(b.requests).toBe(a.requests + Math.ceil(N / 1000));
+      const nd = await cli(["sessions", "list", "--prefix", prefix, "--ndjson", "--sort", field]);
+      expect(
+        nd.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).sessionId),
+      ).toEqual(rows.map((r) => r.sessionId));
+      const tsv = await cli(["sessions", "list", "--prefix", prefix, "--sort", field]);
+      expect(
+        tsv.stdout
+          .trim()
+          .split("\n")
+          .map((l) => l.split("\t")[0]),
+      ).toEqual(rows.map((r) => r.sessionId));
+    },
+  );
 
   it("--sort with --limit reads the newest message of the sessions shown only", async () => {
-    const r = await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "count", "--limit", "5", "--stats"]);
+    const r = await cli([
+      "sessions",
+      "list",
+      "--prefix",
+      prefix,
+      "--json",
+      "--sort",
+      "count",
+      "--limit",
+      "5",
+      "--stats",
+    ]);
     const rows = JSON.parse(r.stdout) as Row[];
     expect(rows.map((x) => x.count)).toEqual([7, 7, 7, 7, 7]);
     const all = stats((await cli(["sessions", "list", "--prefix", prefix, "--json", "--stats"])).stderr);

@@ -27,7 +27,10 @@ describe.each(["rest", "redis"] as TransportName[])("near misses over %s", (tran
   const cli = (args: string[], opts: RunOptions = {}) =>
     runCli(args, {
       ...opts,
-      env: transport === "rest" ? { UPSTASH_REDIS_REST_URL: iso.restUrl, UPSTASH_REDIS_REST_TOKEN: iso.restToken } : { UPSTASH_REDIS_REST_URL: iso.redisUrl },
+      env:
+        transport === "rest"
+          ? { UPSTASH_REDIS_REST_URL: iso.restUrl, UPSTASH_REDIS_REST_TOKEN: iso.restToken }
+          : { UPSTASH_REDIS_REST_URL: iso.redisUrl },
     });
   const p = `${transport}:`;
 
@@ -70,7 +73,9 @@ describe.each(["rest", "redis"] as TransportName[])("near misses over %s", (tran
   it("a key that contains the id, and several missing ids from one search", async () => {
     const r = await cli(["expire", "order-77", "user-4", "1h", "--prefix", p, "--stats"]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain("order-77: no such session; did you mean 'chat:order-77:main' (contains the id, 1 message)");
+    expect(r.stderr).toContain(
+      "order-77: no such session; did you mean 'chat:order-77:main' (contains the id, 1 message)",
+    );
     expect(r.stderr).toContain("user-4: no such session; did you mean 'user-42' (1 character different, 3 messages)");
     // The EVAL, then one search for both ids.
     expect(r.stderr).toMatch(/stats: 3 (HTTP requests|round trips)/);
@@ -80,7 +85,12 @@ describe.each(["rest", "redis"] as TransportName[])("near misses over %s", (tran
     const r = await cli(["doctor", "user-43", "--prefix", p, "--json"]);
     expect(r.code).toBe(3);
     const misses = JSON.parse(r.stdout).checks.filter((c: { id: string }) => c.id === "key.near-miss");
-    expect(misses).toContainEqual(expect.objectContaining({ status: "warn", message: `key '${p}user-42' holds 3 messages (1 character different)` }));
+    expect(misses).toContainEqual(
+      expect.objectContaining({
+        status: "warn",
+        message: `key '${p}user-42' holds 3 messages (1 character different)`,
+      }),
+    );
   });
 
   it("nothing similar: no suggestion, the usual hint", async () => {
@@ -99,7 +109,11 @@ describe("near misses on a Redis Cluster", () => {
   it("a typo is found whichever master holds the key", async () => {
     const p = `${uniqueId("nm")}:`;
     for (const id of ["user-42", "order-7", "zeta-99"]) await app.lpush(`${p}${id}`, human(id));
-    for (const [typo, meant] of [["user-43", "user-42"], ["order-8", "order-7"], ["zeta-98", "zeta-99"]]) {
+    for (const [typo, meant] of [
+      ["user-43", "user-42"],
+      ["order-8", "order-7"],
+      ["zeta-98", "zeta-99"],
+    ]) {
       const r = await cli(["history", "show", typo, "--prefix", p]);
       expect({ typo, code: r.code }).toEqual({ typo, code: 3 });
       expect(r.stderr).toContain(`did you mean '${meant}' (1 character different, 1 message)`);

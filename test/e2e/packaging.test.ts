@@ -46,10 +46,14 @@ describe("installed from the packed tarball with production dependencies only", 
     const tarball = path.join(dir, out.trim().split("\n").pop()!);
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     // The cache holds every package after `npm ci`; the registry is only asked when it does not.
-    const install = spawnSync("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", tarball], {
-      cwd: dir,
-      encoding: "utf8",
-    });
+    const install = spawnSync(
+      "npm",
+      ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", tarball],
+      {
+        cwd: dir,
+        encoding: "utf8",
+      },
+    );
     expect(install.status, install.stderr).toBe(0);
     expect(install.stderr).not.toMatch(/EBADENGINE/);
     bin = path.join(dir, "node_modules/.bin/upstash-memory");
@@ -67,7 +71,8 @@ describe("installed from the packed tarball with production dependencies only", 
     expect(fs.existsSync(path.join(own, "dist/bundle/main.mjs"))).toBe(true);
     expect(fs.existsSync(path.join(own, "dist/src"))).toBe(false);
     const licences = fs.readFileSync(path.join(own, "dist/bundle/THIRD_PARTY_LICENSES.md"), "utf8");
-    for (const name of ["commander", "ioredis", "conf", "@inquirer/core", "chalk"]) expect(licences).toContain(`## ${name} `);
+    for (const name of ["commander", "ioredis", "conf", "@inquirer/core", "chalk"])
+      expect(licences).toContain(`## ${name} `);
   });
 
   it.each(TRANSPORTS)("lists and shows sessions over %s", async (transport) => {

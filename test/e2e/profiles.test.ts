@@ -8,7 +8,6 @@ import { runCli, tempConfigDir } from "../harness/cli.js";
 import { appOn, connectionEnv, TRANSPORTS, type TransportName } from "../harness/transports.js";
 import { stack, uniqueId } from "../harness/stack.js";
 
-
 /** A port nothing listens on: bound, then released. */
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -32,9 +31,15 @@ describe.each(TRANSPORTS)("precedence over %s", (transport) => {
     expect((await runCli(loginArgs(transport, "prod"), { configDir: dir })).code).toBe(0);
     const id = uniqueId("prec");
     await app.lpush(id, JSON.stringify({ type: "human", data: { content: "from prod" } }));
-    const stray = { UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await closedPort()}`, UPSTASH_REDIS_REST_TOKEN: "stray-token-123" };
+    const stray = {
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await closedPort()}`,
+      UPSTASH_REDIS_REST_TOKEN: "stray-token-123",
+    };
 
-    const named = await runCli(["history", "show", id, "--profile", "prod", "--format", "text", "--timeout", "2s"], { configDir: dir, env: stray });
+    const named = await runCli(["history", "show", id, "--profile", "prod", "--format", "text", "--timeout", "2s"], {
+      configDir: dir,
+      env: stray,
+    });
     expect(named.stderr).toBe("");
     expect(named.code).toBe(0);
     expect(named.stdout).toBe("[1] user: from prod\n");
@@ -47,7 +52,9 @@ describe.each(TRANSPORTS)("precedence over %s", (transport) => {
     const checks = JSON.parse(doctor.stdout).checks as { id: string; status: string; message: string; hint?: string }[];
     const note = checks.find((c) => c.id === "connection.env-ignored");
     expect(note).toMatchObject({ status: "warn" });
-    expect(note!.message).toMatch(/^UPSTASH_REDIS_REST_URL is set but not used: profile 'prod' .* comes first; the environment points to another database \(http:\/\/127\.0\.0\.1:\d+\)$/);
+    expect(note!.message).toMatch(
+      /^UPSTASH_REDIS_REST_URL is set but not used: profile 'prod' .* comes first; the environment points to another database \(http:\/\/127\.0\.0\.1:\d+\)$/,
+    );
     expect(checks.find((c) => c.id === "connection.source")!.message).toContain("URL from profile 'prod'");
     await app.del(id);
   });
@@ -56,7 +63,9 @@ describe.each(TRANSPORTS)("precedence over %s", (transport) => {
     const dir = tempConfigDir();
     await runCli(loginArgs(transport, "prod"), { configDir: dir });
     const bad = `redis://127.0.0.1:${await closedPort()}`;
-    const r = await runCli(["history", "show", "x", "--profile", "prod", "--url", bad, "--timeout", "2s"], { configDir: dir });
+    const r = await runCli(["history", "show", "x", "--profile", "prod", "--url", bad, "--timeout", "2s"], {
+      configDir: dir,
+    });
     expect(r.code).toBe(4);
   });
 });
@@ -86,7 +95,9 @@ describe("profile names", () => {
       expect((await runCli(["history", "show", "x", "--profile", name], { configDir: dir })).code).toBe(3);
     }
     expect((await runCli(["login", "--url", s.redisUrl, "--profile", "__proto__"], { configDir: dir })).code).toBe(2);
-    const names = JSON.parse((await runCli(["config", "list", "--json"], { configDir: dir })).stdout).map((p: { name: string }) => p.name);
+    const names = JSON.parse((await runCli(["config", "list", "--json"], { configDir: dir })).stdout).map(
+      (p: { name: string }) => p.name,
+    );
     expect(names).toEqual(["constructor", "default", "hasOwnProperty", "toString", "valueOf"]);
     expect((await runCli(["logout", "toString"], { configDir: dir })).code).toBe(0);
     expect((await runCli(["config", "show", "toString"], { configDir: dir })).code).toBe(3);
@@ -109,7 +120,10 @@ describe("config list and an unconfigured connection", () => {
     const s = stack();
     await runCli(["login", "--url", s.redisUrl], { configDir: dir });
     await runCli(["login", "--url", s.redisUrl, "--profile", "work"], { configDir: dir });
-    const rows = (await runCli(["config", "list"], { configDir: dir })).stdout.trimEnd().split("\n").map((l) => l.split("\t"));
+    const rows = (await runCli(["config", "list"], { configDir: dir })).stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split("\t"));
     expect(rows.map((r) => r.slice(0, 2))).toEqual([
       ["default", "*"],
       ["work", ""],

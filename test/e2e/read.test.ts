@@ -3,7 +3,16 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appOn, appRedis, cliOn, dbsizeOf, delKeys, lpushMany, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import {
+  appOn,
+  appRedis,
+  cliOn,
+  dbsizeOf,
+  delKeys,
+  lpushMany,
+  TRANSPORTS,
+  writeConversation,
+} from "../harness/transports.js";
 import { MALFORMED, PYTHON_ELEMENTS, storedMessages } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
 import { runCli } from "../harness/cli.js";
@@ -33,7 +42,17 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(v.messages.map((m: { raw: string }) => m.raw)).toEqual(elements);
     expect(v.messages.map((m: { index: number }) => m.index)).toEqual(elements.map((_, i) => i + 1));
     expect(v.messages.map((m: { role: string }) => m.role)).toEqual([
-      "system", "user", "assistant", "user", "assistant", "tool", "critic", "tool", "assistant", "user", "assistant",
+      "system",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "tool",
+      "critic",
+      "tool",
+      "assistant",
+      "user",
+      "assistant",
     ]);
     expect(v.messages[3].content).toBe("What is in this picture? [image]");
     expect(v.messages[4].content).toContain("[tool call get_weather");
@@ -45,7 +64,11 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     await writeConversation(app, `message_store:${id}`, PYTHON_ELEMENTS, 600);
     const r = await cli(["history", "show", id, "--prefix", "message_store:", "--format", "text"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split("\n")).toEqual(["[1] user: hi from python", "[2] assistant: hello, python user", "[3] moderator: from a chat role"]);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      "[1] user: hi from python",
+      "[2] assistant: hello, python user",
+      "[3] moderator: from a chat role",
+    ]);
     await app.del(`message_store:${id}`);
   });
 
@@ -64,7 +87,9 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(warnings).toHaveLength(MALFORMED.length + 1);
     expect(r.stderr).toContain("warning: message 2 is not a chat message (not JSON)");
     // Then once where to go next: doctor knows which readers such elements break, repair mends them.
-    expect(warnings.at(-1)).toBe("  `upstash-memory doctor bad` says whether the app still loads this memory, and how `upstash-memory repair` mends it");
+    expect(warnings.at(-1)).toBe(
+      "  `upstash-memory doctor bad` says whether the app still loads this memory, and how `upstash-memory repair` mends it",
+    );
   });
 
   it("prints plain tab-separated lines when piped, with escapes neutralised", async () => {
@@ -81,7 +106,14 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
 
   it("--format markdown and text are readable documents", async () => {
     const prefix = ns();
-    await writeConversation(app, `${prefix}doc`, storedMessages().slice(0, 3).map((f) => f.element), 7200);
+    await writeConversation(
+      app,
+      `${prefix}doc`,
+      storedMessages()
+        .slice(0, 3)
+        .map((f) => f.element),
+      7200,
+    );
     const md = await cli(["history", "show", "doc", "--prefix", prefix, "--format", "markdown"]);
     expect(md.code).toBe(0);
     expect(md.stdout).toMatch(/^# Session doc\n\n_3 messages · TTL (2h|1h 59m)_\n/);
@@ -96,18 +128,35 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
 
   it("--last and --first read only those messages, numbered in the whole history", async () => {
     const prefix = ns();
-    const els = Array.from({ length: 10 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }));
+    const els = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }),
+    );
     await writeConversation(app, `${prefix}win`, els);
-    const last = JSON.parse((await cli(["history", "show", "win", "--prefix", prefix, "--last", "3", "--json"])).stdout);
-    expect(last.messages.map((m: { index: number; content: string }) => [m.index, m.content])).toEqual([[8, "m8"], [9, "m9"], [10, "m10"]]);
-    const first = JSON.parse((await cli(["history", "show", "win", "--prefix", prefix, "--first", "2", "--json"])).stdout);
-    expect(first.messages.map((m: { index: number; content: string }) => [m.index, m.content])).toEqual([[1, "m1"], [2, "m2"]]);
+    const last = JSON.parse(
+      (await cli(["history", "show", "win", "--prefix", prefix, "--last", "3", "--json"])).stdout,
+    );
+    expect(last.messages.map((m: { index: number; content: string }) => [m.index, m.content])).toEqual([
+      [8, "m8"],
+      [9, "m9"],
+      [10, "m10"],
+    ]);
+    const first = JSON.parse(
+      (await cli(["history", "show", "win", "--prefix", prefix, "--first", "2", "--json"])).stdout,
+    );
+    expect(first.messages.map((m: { index: number; content: string }) => [m.index, m.content])).toEqual([
+      [1, "m1"],
+      [2, "m2"],
+    ]);
     expect(first.count).toBe(10);
   });
 
   it("uses one request for a whole history", async () => {
     const prefix = ns();
-    await writeConversation(app, `${prefix}one`, storedMessages().map((f) => f.element));
+    await writeConversation(
+      app,
+      `${prefix}one`,
+      storedMessages().map((f) => f.element),
+    );
     const r = await cli(["history", "show", "one", "--prefix", prefix, "--json", "--stats"]);
     expect(r.stderr).toMatch(/stats: 1 (HTTP request|round trip), 4 Redis commands/);
   });
@@ -143,22 +192,37 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v.map((s: { sessionId: string }) => s.sessionId)).toEqual(["a", "b"]);
-    expect(v[0]).toMatchObject({ key: `${prefix}a`, count: 3, last: { role: "assistant", content: "Tout droit — 200 m." } });
+    expect(v[0]).toMatchObject({
+      key: `${prefix}a`,
+      count: 3,
+      last: { role: "assistant", content: "Tout droit — 200 m." },
+    });
     expect(v[0].ttlSeconds).toBeGreaterThan(6 * 86400);
     expect(v[1]).toMatchObject({ count: 5, ttlSeconds: null });
-    const bySize = JSON.parse((await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "count", "--limit", "1"])).stdout);
+    const bySize = JSON.parse(
+      (await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "count", "--limit", "1"])).stdout,
+    );
     expect(bySize.map((s: { sessionId: string }) => s.sessionId)).toEqual(["b"]);
     const piped = await cli(["sessions", "list", "--prefix", prefix, "--sort", "name"]);
     expect(piped.stdout.split("\n")[0]).toMatch(/^a\t3\t\d+\tassistant\tTout droit — 200 m\.$/);
     const nd = await cli(["sessions", "list", "--prefix", prefix, "--ndjson"]);
-    expect(nd.stdout.trim().split("\n").map((l) => JSON.parse(l).sessionId).sort()).toEqual(["a", "b"]);
+    expect(
+      nd.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).sessionId)
+        .sort(),
+    ).toEqual(["a", "b"]);
     const pattern = JSON.parse((await cli(["sessions", "list", "b*", "--prefix", prefix, "--json"])).stdout);
     expect(pattern).toHaveLength(1);
   });
 
   it("scans many sessions within the request budget", async () => {
     const prefix = ns();
-    await lpushMany(app, Array.from({ length: 2500 }, (_, i) => [`${prefix}s${i}`, storedMessages()[1].element]));
+    await lpushMany(
+      app,
+      Array.from({ length: 2500 }, (_, i) => [`${prefix}s${i}`, storedMessages()[1].element]),
+    );
     const r = await cli(["sessions", "list", "--prefix", prefix, "--json", "--stats"]);
     expect(JSON.parse(r.stdout)).toHaveLength(2500);
     // SCAN walks the whole keyspace (other tests' keys too), so bound by keys
@@ -183,7 +247,13 @@ describe("read-only token", () => {
   it("can show a history but not list sessions (exit 4, says why)", async () => {
     const s = stack();
     const key = `ro-${randomUUID().slice(0, 8)}`;
-    await writeConversation(app, key, storedMessages().slice(0, 2).map((f) => f.element));
+    await writeConversation(
+      app,
+      key,
+      storedMessages()
+        .slice(0, 2)
+        .map((f) => f.element),
+    );
     const env = { UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.readonlyToken };
     const show = await runCli(["history", "show", key, "--json"], { env });
     expect(show.code).toBe(0);
@@ -199,11 +269,16 @@ describe.each(TRANSPORTS)("large histories over %s", (transport) => {
   const app = appOn(transport);
   it("--ndjson streams a long history page by page, in order; --json reads it in one request", async () => {
     const key = `long-${randomUUID().slice(0, 8)}`;
-    const els = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }));
+    const els = Array.from({ length: 2500 }, (_, i) =>
+      JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }),
+    );
     for (let i = 0; i < els.length; i += 500) await app.lpush(key, ...els.slice(i, i + 500));
     const nd = await cli(["history", "show", key, "--ndjson", "--stats"]);
     expect(nd.code).toBe(0);
-    const lines = nd.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = nd.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.index)).toEqual(els.map((_, i) => i + 1));
     expect(lines.map((l) => l.content)).toEqual(els.map((_, i) => `m${i + 1}`));
     expect(nd.stderr).toMatch(/stats: 3 /);

@@ -53,12 +53,18 @@ function predicted(checks: Check[], total: number): Observed {
   const breaks = checks.find((c) => c.id === "content.breaks-load" && c.status === "fail");
   if (breaks?.elements?.some((e) => e.readers["langchain-js"] === "breaks")) return { throws: true };
   const invisible = checks.find((c) => c.id === "content.invisible" && c.status !== "pass");
-  return { throws: false, count: total - (invisible?.elements?.filter((e) => e.readers["langchain-js"] === "dropped").length ?? 0) };
+  return {
+    throws: false,
+    count: total - (invisible?.elements?.filter((e) => e.readers["langchain-js"] === "dropped").length ?? 0),
+  };
 }
 
 const cli = cliOn("rest");
 
-async function compare(name: string, element: string | Buffer): Promise<{ name: string; observed: Observed; doctor: Observed }> {
+async function compare(
+  name: string,
+  element: string | Buffer,
+): Promise<{ name: string; observed: Observed; doctor: Observed }> {
   const id = `t-readers-${randomUUID().slice(0, 8)}`;
   await writeConversation(app, id, [human("before"), element, ai("after")]);
   const observed = await observe(id);
@@ -71,13 +77,17 @@ async function compare(name: string, element: string | Buffer): Promise<{ name: 
 /** A few at a time: each comparison spawns the CLI. */
 async function compareAll(shapes: { name: string; element: string | Buffer }[]) {
   const results = [];
-  for (let i = 0; i < shapes.length; i += 4) results.push(...(await Promise.all(shapes.slice(i, i + 4).map((s) => compare(s.name, s.element)))));
+  for (let i = 0; i < shapes.length; i += 4)
+    results.push(...(await Promise.all(shapes.slice(i, i + 4).map((s) => compare(s.name, s.element)))));
   return results;
 }
 
 describe("doctor --json agrees with LangChain JS's real reader", () => {
   it("on every hostile shape", async () => {
-    const results = await compareAll([...HOSTILE_SHAPES, ...MALFORMED.map((m) => ({ name: `malformed: ${m.problem}`, element: m.element }))]);
+    const results = await compareAll([
+      ...HOSTILE_SHAPES,
+      ...MALFORMED.map((m) => ({ name: `malformed: ${m.problem}`, element: m.element })),
+    ]);
     for (const r of results) expect({ shape: r.name, doctor: r.doctor }).toEqual({ shape: r.name, doctor: r.observed });
     // The shapes cover all three outcomes.
     expect(results.some((r) => r.observed.throws)).toBe(true);
@@ -86,7 +96,10 @@ describe("doctor --json agrees with LangChain JS's real reader", () => {
   });
 
   it("on every fixture LangChain JS, Flowise and LangChain Python write", async () => {
-    const fixtures = [...storedMessages().map((f, i) => ({ name: `${f.writer} #${i + 1}`, element: f.element })), ...PYTHON_ELEMENTS.map((e, i) => ({ name: `python #${i + 1}`, element: e }))];
+    const fixtures = [
+      ...storedMessages().map((f, i) => ({ name: `${f.writer} #${i + 1}`, element: f.element })),
+      ...PYTHON_ELEMENTS.map((e, i) => ({ name: `python #${i + 1}`, element: e })),
+    ];
     const results = await compareAll(fixtures);
     for (const r of results) expect({ shape: r.name, doctor: r.doctor }).toEqual({ shape: r.name, doctor: r.observed });
   });
@@ -96,12 +109,31 @@ describe("doctor --json agrees with LangChain JS's real reader", () => {
     const anyData = fc.oneof(
       fc.constant(undefined),
       fc.jsonValue(),
-      fc.record({ content: fc.oneof(fc.string(), fc.jsonValue(), fc.constant(undefined)), role: fc.option(fc.string(), { nil: undefined }), name: fc.option(fc.string(), { nil: undefined }), tool_call_id: fc.option(fc.string(), { nil: undefined }) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          content: fc.oneof(fc.string(), fc.jsonValue(), fc.constant(undefined)),
+          role: fc.option(fc.string(), { nil: undefined }),
+          name: fc.option(fc.string(), { nil: undefined }),
+          tool_call_id: fc.option(fc.string(), { nil: undefined }),
+        },
+        { requiredKeys: [] },
+      ),
     );
     const element = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-      fc.record({ type: fc.oneof(fc.constantFrom("human", "ai", "system", "tool", "function", "generic", "chat", "robot"), fc.jsonValue({ maxDepth: 1 })), data: anyData }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            type: fc.oneof(
+              fc.constantFrom("human", "ai", "system", "tool", "function", "generic", "chat", "robot"),
+              fc.jsonValue({ maxDepth: 1 }),
+            ),
+            data: anyData,
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
       fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)),
     );
     await fc.assert(
@@ -110,7 +142,8 @@ describe("doctor --json agrees with LangChain JS's real reader", () => {
         await writeConversation(app, id, [human("before"), e, ai("after")]);
         const observed = await observe(id);
         const v = langchainJsVerdict(Buffer.isBuffer(e) ? e : Buffer.from(e, "utf8"));
-        const model: Observed = v.outcome === "breaks" ? { throws: true } : { throws: false, count: v.outcome === "dropped" ? 2 : 3 };
+        const model: Observed =
+          v.outcome === "breaks" ? { throws: true } : { throws: false, count: v.outcome === "dropped" ? 2 : 3 };
         expect(model).toEqual(observed);
       }),
       { numRuns: 150 },

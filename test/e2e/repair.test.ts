@@ -9,7 +9,16 @@ import path from "node:path";
 import { UpstashRedisChatMessageHistory } from "@langchain/community/stores/message/upstash_redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appOn, appRedis, cliOn, delKeys, keysOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import {
+  appOn,
+  appRedis,
+  cliOn,
+  delKeys,
+  keysOn,
+  lrangeBytes,
+  TRANSPORTS,
+  writeConversation,
+} from "../harness/transports.js";
 import { HOSTILE_SHAPES } from "../harness/fixtures.js";
 import { aiElement, humanElement } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
@@ -52,7 +61,9 @@ function reader(sessionId: string): UpstashRedisChatMessageHistory {
 
 async function loads(sessionId: string): Promise<string[] | "throws"> {
   try {
-    return (await reader(sessionId).getMessages()).map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content)));
+    return (await reader(sessionId).getMessages()).map((m) =>
+      typeof m.content === "string" ? m.content : JSON.stringify(m.content),
+    );
   } catch {
     return "throws";
   }
@@ -121,9 +132,13 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
     expect(await app.ttl(id)).toBeGreaterThan(3500);
     expect(r.stderr).toContain(`undo: upstash-memory import --replace ${backup}`);
     // doctor agrees: nothing breaks loading any more (what the reader drops is still reported).
-    const doctor = JSON.parse((await cli(["doctor", id, "--json"])).stdout) as { checks: { id: string; status: string; hint: string | null }[] };
+    const doctor = JSON.parse((await cli(["doctor", id, "--json"])).stdout) as {
+      checks: { id: string; status: string; hint: string | null }[];
+    };
     expect(doctor.checks.find((c) => c.id === "content.breaks-load")?.status).toBe("pass");
-    expect(doctor.checks.find((c) => c.id === "content.invisible")?.hint).toContain(`upstash-memory repair ${id} --invisible`);
+    expect(doctor.checks.find((c) => c.id === "content.invisible")?.hint).toContain(
+      `upstash-memory repair ${id} --invisible`,
+    );
 
     // Repairing again finds nothing to do.
     const again = await cli(["repair", id, "--yes", "--json"]);
@@ -168,7 +183,12 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
     expect(planned.dryRun).toBe(true);
     expect(await lrangeBytes(app, id)).toEqual(before);
     const text = await cli(["repair", id, "--invisible", "--dry-run"]);
-    expect(text.stdout.trimEnd().split("\n").map((l) => l.split("\t").slice(0, 4))).toEqual([
+    expect(
+      text.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t").slice(0, 4)),
+    ).toEqual([
       [id, "2", "remove", "not an object"],
       [id, "3", "unwrap", "JSON in a string"],
       [id, "4", "remove", "unknown type"],
@@ -230,7 +250,9 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
 
   it("an app writing all along loses nothing", async () => {
     const id = `repair-busy-${randomUUID().slice(0, 8)}`;
-    const oldestFirst = Array.from({ length: 5000 }, (_, i) => (i % 50 === 7 ? '{"type":"human"}' : i % 2 ? ai(`a${i}`) : human(`q${i}`)));
+    const oldestFirst = Array.from({ length: 5000 }, (_, i) =>
+      i % 50 === 7 ? '{"type":"human"}' : i % 2 ? ai(`a${i}`) : human(`q${i}`),
+    );
     await writeConversation(app, id, oldestFirst);
     const appended: string[] = [];
     let done = false;
@@ -247,7 +269,9 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
     const [session] = (JSON.parse(r.stdout) as { sessions: SessionJson[] }).sessions;
     // The app went on writing after the session was read.
     expect(session.count - oldestFirst.length).toBeLessThan(appended.length);
-    expect((await lrangeBytes(app, id)).map(String)).toEqual([...appended].reverse().concat(oldestFirst.filter((e) => e !== '{"type":"human"}').reverse()));
+    expect((await lrangeBytes(app, id)).map(String)).toEqual(
+      [...appended].reverse().concat(oldestFirst.filter((e) => e !== '{"type":"human"}').reverse()),
+    );
     await app.del(id);
   });
 
@@ -270,8 +294,18 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
   it("under message_store: it repairs for LangChain Python, which raises on what JS would drop", async () => {
     const id = `repair-py-${randomUUID().slice(0, 8)}`;
     const key = `message_store:${id}`;
-    const py = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {}, type, name: null, id: null, example: false } });
-    const oldestFirst = [py("human", "hi"), "plain text", '{"type":"generic","data":{"content":"x","role":"r"}}', doubleEncoded, py("ai", "hello")];
+    const py = (type: string, content: string) =>
+      JSON.stringify({
+        type,
+        data: { content, additional_kwargs: {}, response_metadata: {}, type, name: null, id: null, example: false },
+      });
+    const oldestFirst = [
+      py("human", "hi"),
+      "plain text",
+      '{"type":"generic","data":{"content":"x","role":"r"}}',
+      doubleEncoded,
+      py("ai", "hello"),
+    ];
     await writeConversation(app, key, oldestFirst);
     const r = await cli(["repair", id, "--prefix", "message_store:", "--yes", "--json"]);
     expect(r.code).toBe(0);
@@ -281,8 +315,14 @@ describe.each(TRANSPORTS)("repair over %s", (transport) => {
       [3, "remove"],
       [4, "unwrap"],
     ]);
-    expect((await lrangeBytes(app, key)).map(String)).toEqual([py("ai", "hello"), JSON.parse(doubleEncoded), py("human", "hi")]);
-    const doctor = JSON.parse((await cli(["doctor", id, "--prefix", "message_store:", "--json"])).stdout) as { checks: { id: string; status: string }[] };
+    expect((await lrangeBytes(app, key)).map(String)).toEqual([
+      py("ai", "hello"),
+      JSON.parse(doubleEncoded),
+      py("human", "hi"),
+    ]);
+    const doctor = JSON.parse((await cli(["doctor", id, "--prefix", "message_store:", "--json"])).stdout) as {
+      checks: { id: string; status: string }[];
+    };
     expect(doctor.checks.filter((c) => c.id.startsWith("content.") && c.status === "fail")).toEqual([]);
     await app.del(key);
   });
@@ -314,7 +354,8 @@ describe("repair while the app writes, and under faults", () => {
   });
   afterAll(() => proxy.close());
   beforeEach(() => proxy.plan([]));
-  const viaProxy = (args: string[]) => runCli(args, { env: { UPSTASH_REDIS_REST_URL: proxy.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken } });
+  const viaProxy = (args: string[]) =>
+    runCli(args, { env: { UPSTASH_REDIS_REST_URL: proxy.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken } });
   /** Until the proxy has received `n` requests (bounded: 20 s). */
   async function requestsReached(n: number): Promise<void> {
     for (let i = 0; i < 400 && proxy.requests < n; i++) await new Promise((r) => setTimeout(r, 50));
@@ -323,7 +364,9 @@ describe("repair while the app writes, and under faults", () => {
 
   it("messages the app appends between the read and the script are all kept", async () => {
     const id = `repair-live-${randomUUID().slice(0, 8)}`;
-    const oldestFirst = Array.from({ length: 300 }, (_, i) => (i % 10 === 5 ? "null" : i % 2 ? ai(`a${i}`) : human(`q${i}`)));
+    const oldestFirst = Array.from({ length: 300 }, (_, i) =>
+      i % 10 === 5 ? "null" : i % 2 ? ai(`a${i}`) : human(`q${i}`),
+    );
     await writeConversation(app, id, oldestFirst);
     // Requests: resolve the target, read it, then the script — held back 1.5 s while the app writes.
     proxy.plan([{ kind: "pass" }, { kind: "pass" }, { kind: "slow", ms: 1500 }]);

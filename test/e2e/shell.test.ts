@@ -49,7 +49,8 @@ describe("help", () => {
       expect(r.code, sub.join(" ")).toBe(0);
       const inherited = r.stdout.slice(r.stdout.indexOf("Inherited Options:"));
       expect(r.stdout, sub.join(" ")).toContain("Inherited Options:");
-      for (const flag of ["--url", "--token", "--profile", "--prefix", "--timeout", "--no-color", "--no-pager"]) expect(inherited, `${sub.join(" ")} ${flag}`).toContain(flag);
+      for (const flag of ["--url", "--token", "--profile", "--prefix", "--timeout", "--no-color", "--no-pager"])
+        expect(inherited, `${sub.join(" ")} ${flag}`).toContain(flag);
     }
   });
 
@@ -69,7 +70,12 @@ describe("help", () => {
 describe("colours", () => {
   const env = () => connectionEnv("rest");
   it("no escape sequence at all under TERM=dumb", async () => {
-    for (const args of [["sessions", "list"], ["history", "show", "alpha-1"], ["history", "show", "alpha-1", "--format", "text"], ["doctor", "alpha-1"]]) {
+    for (const args of [
+      ["sessions", "list"],
+      ["history", "show", "alpha-1"],
+      ["history", "show", "alpha-1", "--format", "text"],
+      ["doctor", "alpha-1"],
+    ]) {
       const r = await runInPty([...args, "--prefix", prefix], [], { env: { ...env(), TERM: "dumb" }, columns: 80 });
       expect(r.screen, args.join(" ")).toMatch(/alpha-1|hello/);
       expect(r.screen, args.join(" ")).not.toContain("\u001b");
@@ -105,20 +111,34 @@ describe("completion", () => {
   }
   it("names the shells it could not check", () => {
     const missing = shells.filter((s) => !installed(s));
-    if (missing.length) console.warn(`completion: ${missing.join(", ")} not installed here: their scripts were not checked with -n`);
+    if (missing.length)
+      console.warn(`completion: ${missing.join(", ")} not installed here: their scripts were not checked with -n`);
     expect(missing).not.toContain("bash");
   });
 
   it("bash completes through the script, with or without the bash-completion package", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-bash-"));
-    fs.writeFileSync(path.join(dir, "upstash-memory"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "upstash-memory"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, {
+      mode: 0o755,
+    });
     const script = path.join(dir, "completion.bash");
     fs.writeFileSync(script, (await runCli(["completion", "bash"])).stdout);
     const reply = (words: string[]) =>
-      execFileSync("bash", ["-c", `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; __upstash_memory_complete 2>/dev/null; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-        env: { PATH: `${dir}:${process.env.PATH}`, HOME: tempConfigDir(), UPSTASH_MEMORY_CONFIG_DIR: tempConfigDir() },
-        encoding: "utf8",
-      })
+      execFileSync(
+        "bash",
+        [
+          "-c",
+          `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; __upstash_memory_complete 2>/dev/null; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        {
+          env: {
+            PATH: `${dir}:${process.env.PATH}`,
+            HOME: tempConfigDir(),
+            UPSTASH_MEMORY_CONFIG_DIR: tempConfigDir(),
+          },
+          encoding: "utf8",
+        },
+      )
         .trim()
         .split("\n");
     expect(reply(["upstash-memory", "hist"])).toEqual(["history"]);
@@ -140,13 +160,32 @@ describe("completion", () => {
   };
 
   it("commands, subcommands, flags (the global ones too) and flag values", async () => {
-    expect((await complete([""])).values).toEqual(expect.arrayContaining(["sessions", "history", "clear", "completion", "doctor"]));
+    expect((await complete([""])).values).toEqual(
+      expect.arrayContaining(["sessions", "history", "clear", "completion", "doctor"]),
+    );
     expect((await complete(["history", ""])).values).toEqual(["show"]);
-    expect((await complete(["history", "show", "--f"])).values).toEqual(expect.arrayContaining(["--format", "--first", "--follow", "--for"]));
-    expect((await complete(["sessions", "list", "--pr"])).values).toEqual(expect.arrayContaining(["--prefix", "--profile"]));
+    expect((await complete(["history", "show", "--f"])).values).toEqual(
+      expect.arrayContaining(["--format", "--first", "--follow", "--for"]),
+    );
+    expect((await complete(["sessions", "list", "--pr"])).values).toEqual(
+      expect.arrayContaining(["--prefix", "--profile"]),
+    );
     expect((await complete(["sessions", "list", "--sort", ""])).values).toEqual(["name", "count", "ttl"]);
-    expect((await complete(["history", "show", "x", "--format", ""])).values).toEqual(["table", "json", "ndjson", "markdown", "text"]);
-    expect((await complete(["append", "x", "--role", ""])).values).toEqual(["user", "assistant", "system", "tool", "human", "ai"]);
+    expect((await complete(["history", "show", "x", "--format", ""])).values).toEqual([
+      "table",
+      "json",
+      "ndjson",
+      "markdown",
+      "text",
+    ]);
+    expect((await complete(["append", "x", "--role", ""])).values).toEqual([
+      "user",
+      "assistant",
+      "system",
+      "tool",
+      "human",
+      "ai",
+    ]);
     expect((await complete(["config", "set", ""])).values).toContain("llm.model");
     // A path: the shell completes files itself.
     expect((await complete(["clear", "--backup", ""])).directive).toBe(":0");
@@ -154,7 +193,8 @@ describe("completion", () => {
 
   it("profile names", async () => {
     const dir = tempConfigDir();
-    for (const p of ["work", "home"]) expect((await runCli(["login", "--profile", p, "--url", stack().redisUrl], { configDir: dir })).code).toBe(0);
+    for (const p of ["work", "home"])
+      expect((await runCli(["login", "--profile", p, "--url", stack().redisUrl], { configDir: dir })).code).toBe(0);
     expect((await complete(["--profile", ""], {}, dir)).values).toEqual(["home", "work"]);
     expect((await complete(["config", "use", ""], {}, dir)).values).toEqual(["home", "work"]);
   });
@@ -168,9 +208,20 @@ describe("completion", () => {
       await r.set(`${prefix}alpha-string`, "not a chat");
       await r.quit();
       // The 300 ms budget is for people; a busy test machine gets more time.
-      const env = { UPSTASH_REDIS_REST_URL: own.restUrl, UPSTASH_REDIS_REST_TOKEN: own.restToken, UPSTASH_MEMORY_COMPLETION_MS: "20000" };
-      expect((await complete(["--prefix", prefix, "history", "show", "al"], env)).values).toEqual(["alpha-1", "alpha-2"]);
-      expect((await complete(["clear", "--prefix", prefix, "alpha-1", ""], env)).values).toEqual(["alpha-1", "alpha-2", "beta"]);
+      const env = {
+        UPSTASH_REDIS_REST_URL: own.restUrl,
+        UPSTASH_REDIS_REST_TOKEN: own.restToken,
+        UPSTASH_MEMORY_COMPLETION_MS: "20000",
+      };
+      expect((await complete(["--prefix", prefix, "history", "show", "al"], env)).values).toEqual([
+        "alpha-1",
+        "alpha-2",
+      ]);
+      expect((await complete(["clear", "--prefix", prefix, "alpha-1", ""], env)).values).toEqual([
+        "alpha-1",
+        "alpha-2",
+        "beta",
+      ]);
     } finally {
       await own.close();
     }

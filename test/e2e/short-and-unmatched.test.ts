@@ -11,7 +11,8 @@ beforeAll(() => {
 });
 afterAll(() => app.quit());
 
-const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (type: string, content: string) =>
+  JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 
 describe.each(TRANSPORTS)("short sessions and empty matches over %s", (transport) => {
   const cli = cliOn(transport);
@@ -20,8 +21,14 @@ describe.each(TRANSPORTS)("short sessions and empty matches over %s", (transport
   it("a session too short to condense is summarized by its own text, within --max-words", async () => {
     const p = `s${randomUUID().slice(0, 8)}:`;
     await writeConversation(app, `${p}hello`, [msg("human", "hello there")]);
-    await writeConversation(app, `${p}thanks`, [msg("human", "hi"), msg("ai", "Hello! How can I help?"), msg("human", "thanks, bye")]);
-    await writeConversation(app, `${p}long`, [msg("human", "okay okay okay okay okay okay okay okay okay okay okay okay")]);
+    await writeConversation(app, `${p}thanks`, [
+      msg("human", "hi"),
+      msg("ai", "Hello! How can I help?"),
+      msg("human", "thanks, bye"),
+    ]);
+    await writeConversation(app, `${p}long`, [
+      msg("human", "okay okay okay okay okay okay okay okay okay okay okay okay"),
+    ]);
     const one = await cli(["summarize", "hello", "--json", "--prefix", p]);
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout).summary).toBe("User: hello there");
@@ -54,7 +61,11 @@ describe.each(TRANSPORTS)("short sessions and empty matches over %s", (transport
     ];
     for (const [args, json] of runs) {
       const r = await cli([...args, "--prefix", p]);
-      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "no sessions match 'none-*'\n" });
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({
+        args,
+        code: 0,
+        stderr: "no sessions match 'none-*'\n",
+      });
       if (json === undefined) expect(r.stdout).toBe("");
       else expect(JSON.parse(r.stdout)).toEqual(json);
     }

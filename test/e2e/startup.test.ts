@@ -24,7 +24,10 @@ interface Trace {
 
 async function traced(args: string[], opts: RunOptions = {}): Promise<Trace & { code: number; stderr: string }> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "um-trace-")), "trace.json");
-  const r = await runCli(args, { ...opts, env: { NODE_OPTIONS: `--import=${TRACE_HOOK}`, UPSTASH_MEMORY_MODULE_TRACE: file, ...opts.env } });
+  const r = await runCli(args, {
+    ...opts,
+    env: { NODE_OPTIONS: `--import=${TRACE_HOOK}`, UPSTASH_MEMORY_MODULE_TRACE: file, ...opts.env },
+  });
   const t = JSON.parse(fs.readFileSync(file, "utf8")) as { esm: string[]; cjs: string[]; builtins: string[] };
   const files = [...t.esm.filter((u) => u.startsWith("file:")).map((u) => new URL(u).pathname), ...t.cjs]
     .filter((p) => p !== TRACE_HOOK && !p.endsWith("module-trace-hooks.mjs"))
@@ -39,7 +42,13 @@ let id: string;
 beforeAll(async () => {
   app = appRedis();
   id = uniqueId("startup");
-  await writeConversation(app, id, storedMessages().slice(0, 2).map((f) => f.element));
+  await writeConversation(
+    app,
+    id,
+    storedMessages()
+      .slice(0, 2)
+      .map((f) => f.element),
+  );
 });
 afterAll(() => app.quit());
 
@@ -67,7 +76,8 @@ describe("what a command loads", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: upstash-memory history show/);
     const loaded = JSON.parse(fs.readFileSync(file, "utf8")) as string[];
-    for (const m of ["net", "stream", "tty", "internal/fs/sync_write_stream"]) expect(loaded).not.toContain(`NativeModule ${m}`);
+    for (const m of ["net", "stream", "tty", "internal/fs/sync_write_stream"])
+      expect(loaded).not.toContain(`NativeModule ${m}`);
   });
 
   it.each([
@@ -95,7 +105,8 @@ describe("what a command loads", () => {
     expect({ code: t.code, stderr: t.stderr }).toEqual({ code: 0, stderr: "" });
     expect(t.files).toEqual(START);
     expect(t.builtins).toContain("http");
-    for (const heavy of ["internal/deps/undici/undici", "tls", "child_process"]) expect(t.builtins).not.toContain(heavy);
+    for (const heavy of ["internal/deps/undici/undici", "tls", "child_process"])
+      expect(t.builtins).not.toContain(heavy);
   });
 
   it("history show over redis://: ioredis from its own file, nothing else", async () => {
@@ -105,9 +116,23 @@ describe("what a command loads", () => {
   });
 
   it("summarize loads heavy.mjs, and shares cli.mjs's modules with it (one error class)", async () => {
-    const t = await traced(["summarize", id, "--engine", "extractive", "--url", "http://127.0.0.1:9", "--token", "t0ken-for-tests", "--timeout", "1s"]);
+    const t = await traced([
+      "summarize",
+      id,
+      "--engine",
+      "extractive",
+      "--url",
+      "http://127.0.0.1:9",
+      "--token",
+      "t0ken-for-tests",
+      "--timeout",
+      "1s",
+    ]);
     // A connection error raised in cli.mjs's store, seen by heavy code: reported as one, exit 4.
-    expect({ code: t.code, stderr: t.stderr.split("\n")[0] }).toEqual({ code: 4, stderr: expect.stringContaining("connection refused") });
+    expect({ code: t.code, stderr: t.stderr.split("\n")[0] }).toEqual({
+      code: 4,
+      stderr: expect.stringContaining("connection refused"),
+    });
     expect(t.files).toEqual([...START, "dist/bundle/heavy.mjs"]);
   });
 
@@ -121,13 +146,18 @@ describe("what a command loads", () => {
 });
 
 describe("the bundle", () => {
-  const meta = () => JSON.parse(fs.readFileSync(path.join(BUNDLE, "meta.json"), "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const meta = () =>
+    JSON.parse(fs.readFileSync(path.join(BUNDLE, "meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
 
   it("cli.mjs holds our code and commander; every other package is a file of its own", () => {
     const inputs = Object.keys(meta().outputs["dist/bundle/cli.mjs"].inputs);
     expect(inputs).toContain("src/cli.ts");
     expect(inputs).toContain("src/store/rest.ts");
-    const packages = new Set(inputs.map((i) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1]).filter(Boolean));
+    const packages = new Set(
+      inputs.map((i) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1]).filter(Boolean),
+    );
     expect([...packages]).toEqual(["commander"]);
   });
 
@@ -136,11 +166,23 @@ describe("the bundle", () => {
     const heavyDirs = /^src\/(dev|doctor|summarize|repair)\//;
     expect(Object.keys(outputs["dist/bundle/cli.mjs"].inputs).filter((i) => heavyDirs.test(i))).toEqual([]);
     const inHeavy = Object.keys(outputs["dist/bundle/heavy.mjs"].inputs);
-    for (const m of ["src/dev/server.ts", "src/doctor/run.ts", "src/summarize/extractive.ts"]) expect(inHeavy).toContain(m);
+    for (const m of ["src/dev/server.ts", "src/doctor/run.ts", "src/summarize/extractive.ts"])
+      expect(inHeavy).toContain(m);
   });
 
   it("--debug: stack traces point at the TypeScript sources", async () => {
-    const r = await runCli(["history", "show", "x", "--debug", "--url", "http://127.0.0.1:9", "--token", "t0ken-for-tests", "--timeout", "2s"]);
+    const r = await runCli([
+      "history",
+      "show",
+      "x",
+      "--debug",
+      "--url",
+      "http://127.0.0.1:9",
+      "--token",
+      "t0ken-for-tests",
+      "--timeout",
+      "2s",
+    ]);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/\n\s+at .*src\/store\/rest\.ts:\d+:\d+/);
   });

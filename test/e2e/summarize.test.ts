@@ -21,7 +21,8 @@ afterAll(async () => {
   await model.close();
 });
 
-const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (type: string, content: string) =>
+  JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 const TRIP = [
   msg("human", "Hi, I need a train from Paris to Lisbon next Friday. My budget is 400 euros."),
   msg("ai", "There is a TGV to Hendaye at 7:12 and a night train to Lisbon; total 310 euros. Shall I book it?"),
@@ -76,7 +77,11 @@ describe.each(TRANSPORTS)("summarize over %s", (transport) => {
     const shown = JSON.parse((await cli(["history", "show", id, "--json"])).stdout);
     expect(shown.messages[0].content).toMatch(/^Summary of the earlier conversation/);
     // A later summarize folds the earlier summary in and counts what it covers.
-    await app.lpush(id, msg("human", "One more question: is breakfast included?"), msg("ai", "Yes, breakfast is included on the night train."));
+    await app.lpush(
+      id,
+      msg("human", "One more question: is breakfast included?"),
+      msg("ai", "Yes, breakfast is included on the night train."),
+    );
     const again = JSON.parse((await cli(["summarize", id, "--store", "--keep", "1", "--yes", "--json"])).stdout);
     expect(again.summarizedCount).toBe(6 + 3);
     expect(await app.llen(id)).toBe(2);
@@ -95,7 +100,9 @@ describe.each(TRANSPORTS)("summarize over %s", (transport) => {
 
   it("loses nothing while the app writes during --store: every message is present or summarized, none twice", async () => {
     const id = `sum-${randomUUID().slice(0, 8)}`;
-    const initial = Array.from({ length: 40 }, (_, i) => msg(i % 2 ? "ai" : "human", `turn ${i} about trains number ${i}`));
+    const initial = Array.from({ length: 40 }, (_, i) =>
+      msg(i % 2 ? "ai" : "human", `turn ${i} about trains number ${i}`),
+    );
     await writeConversation(app, id, initial);
     let writing = true;
     const written: string[] = [];
@@ -127,17 +134,32 @@ describe.each(TRANSPORTS)("summarize over %s", (transport) => {
   it("the llm engine: request shape, the summary stored, errors on one line without the key", async () => {
     const id = `sum-${randomUUID().slice(0, 8)}`;
     await writeConversation(app, id, TRIP);
-    model.queue({ kind: "json", content: "The user booked a train from Paris to Lisbon (seat 42, K7QX9) and reserved a bike space." });
-    const env = { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: "sk-test-secret-key-123", UPSTASH_MEMORY_MODEL: "test-model" };
+    model.queue({
+      kind: "json",
+      content: "The user booked a train from Paris to Lisbon (seat 42, K7QX9) and reserved a bike space.",
+    });
+    const env = {
+      OPENAI_BASE_URL: model.baseUrl,
+      OPENAI_API_KEY: "sk-test-secret-key-123",
+      UPSTASH_MEMORY_MODEL: "test-model",
+    };
     const r = await cli(["summarize", id, "--json"], { env });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ engine: "llm", summary: expect.stringContaining("Paris to Lisbon"), summarizedCount: 8 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      engine: "llm",
+      summary: expect.stringContaining("Paris to Lisbon"),
+      summarizedCount: 8,
+    });
     const req = model.requests[model.requests.length - 1];
     expect(req.path).toBe("/v1/chat/completions");
     expect(req.body.model).toBe("test-model");
     expect(req.headers.authorization).toBe("Bearer sk-test-secret-key-123");
     expect(req.body.messages?.[1].content).toContain("window seat");
-    model.queue({ kind: "error", status: 401, body: { error: { message: "Incorrect API key provided: sk-test-secret-key-123" } } });
+    model.queue({
+      kind: "error",
+      status: 401,
+      body: { error: { message: "Incorrect API key provided: sk-test-secret-key-123" } },
+    });
     const bad = await cli(["summarize", id, "--store", "--yes"], { env });
     expect(bad.code).toBe(4);
     expect(bad.stderr).not.toContain("sk-test-secret-key-123");
@@ -150,7 +172,16 @@ describe("summarize --match", () => {
   it("summarizes many sessions", async () => {
     const prefix = `m${randomUUID().slice(0, 6)}:`;
     for (let i = 0; i < 5; i++) await writeConversation(app, `${prefix}s${i}`, TRIP.slice(0, 4 + i));
-    const r = await cliOn("rest")(["summarize", "--match", "*", "--prefix", prefix, "--json", "--engine", "extractive"]);
+    const r = await cliOn("rest")([
+      "summarize",
+      "--match",
+      "*",
+      "--prefix",
+      prefix,
+      "--json",
+      "--engine",
+      "extractive",
+    ]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v.map((x: { sessionId: string }) => x.sessionId)).toEqual(["s0", "s1", "s2", "s3", "s4"]);
@@ -161,9 +192,27 @@ describe("summarize --match", () => {
     const prefix = `m${randomUUID().slice(0, 6)}:`;
     for (let i = 0; i < 3; i++) await writeConversation(app, `${prefix}s${i}`, TRIP);
     const backup = tmp("all.jsonl");
-    const r = await cliOn("redis")(["summarize", "--match", "*", "--prefix", prefix, "--store", "--keep", "2", "--yes", "--backup", backup, "--engine", "extractive"]);
+    const r = await cliOn("redis")([
+      "summarize",
+      "--match",
+      "*",
+      "--prefix",
+      prefix,
+      "--store",
+      "--keep",
+      "2",
+      "--yes",
+      "--backup",
+      backup,
+      "--engine",
+      "extractive",
+    ]);
     expect(r.code).toBe(0);
-    const lines = fs.readFileSync(backup, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(backup, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.sessionId).sort()).toEqual(["s0", "s1", "s2"]);
     expect(lines.every((l) => l.elements.length === 8)).toBe(true);
     for (let i = 0; i < 3; i++) expect(await app.llen(`${prefix}s${i}`)).toBe(3);

@@ -12,9 +12,13 @@ import { runInPty, screenLines } from "../harness/pty.js";
 import { runCli } from "../harness/cli.js";
 import { appRedis, connectionEnv, writeConversation } from "../harness/transports.js";
 
-const msg = (type: string, content: string) => JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
+const msg = (type: string, content: string) =>
+  JSON.stringify({ type, data: { content, additional_kwargs: {}, response_metadata: {} } });
 
-const CJK = "東京から大阪まで新幹線で行きたいです。一番早い列車は何時に出発しますか？指定席と自由席の違いも教えてください。".repeat(3);
+const CJK =
+  "東京から大阪まで新幹線で行きたいです。一番早い列車は何時に出発しますか？指定席と自由席の違いも教えてください。".repeat(
+    3,
+  );
 const URL_TEXT = `The booking page is https://example.com/trains/search?from=tokyo&to=osaka&date=2025-05-01&class=green&${"x".repeat(120)}=1 and it works.`;
 const CODE = [
   "Here is the fix:",
@@ -68,7 +72,12 @@ describe.each([80, 200])("at %i columns", (columns) => {
   });
 
   it("history show: every message complete, wrapped with a hanging indent, code indentation kept", async () => {
-    for (const [id, text, index] of [["cjk", CJK, 1], ["url", URL_TEXT, 2], ["code", CODE, 2], ["emoji", EMOJI, 1]] as const) {
+    for (const [id, text, index] of [
+      ["cjk", CJK, 1],
+      ["url", URL_TEXT, 2],
+      ["code", CODE, 2],
+      ["emoji", EMOJI, 1],
+    ] as const) {
       const r = await runInPty(["history", "show", id, "--prefix", prefix, "--no-pager"], [], { env: env(), columns });
       expect(r.code).toBe(0);
       const lines = screenLines(r.screen).filter((l) => l.trim());
@@ -97,7 +106,8 @@ describe("pager", () => {
   let many: string;
   beforeAll(async () => {
     many = `pg${randomUUID().slice(0, 8)}:`;
-    for (let i = 0; i < 15; i++) await writeConversation(app, `${many}s${String(i).padStart(2, "0")}`, [msg("human", `question ${i}`)]);
+    for (let i = 0; i < 15; i++)
+      await writeConversation(app, `${many}s${String(i).padStart(2, "0")}`, [msg("human", `question ${i}`)]);
   });
 
   const recorder = () => {
@@ -108,7 +118,11 @@ describe("pager", () => {
 
   it("output longer than the screen goes through UPSTASH_MEMORY_PAGER; short output does not", async () => {
     const p = recorder();
-    const long = await runInPty(["sessions", "list", "--prefix", many], [], { env: { ...env(), UPSTASH_MEMORY_PAGER: p.command }, columns: 80, rows: 10 });
+    const long = await runInPty(["sessions", "list", "--prefix", many], [], {
+      env: { ...env(), UPSTASH_MEMORY_PAGER: p.command },
+      columns: 80,
+      rows: 10,
+    });
     expect(long.code).toBe(0);
     const seen = p.seen()!;
     for (let i = 0; i < 15; i++) expect(seen).toContain(`s${String(i).padStart(2, "0")} `);
@@ -117,7 +131,11 @@ describe("pager", () => {
     expect(seen).not.toContain("15 sessions");
     expect(long.screen).toContain("15 sessions");
     const q = recorder();
-    const short = await runInPty(["sessions", "list", "--prefix", many], [], { env: { ...env(), UPSTASH_MEMORY_PAGER: q.command }, columns: 80, rows: 40 });
+    const short = await runInPty(["sessions", "list", "--prefix", many], [], {
+      env: { ...env(), UPSTASH_MEMORY_PAGER: q.command },
+      columns: 80,
+      rows: 40,
+    });
     expect(short.code).toBe(0);
     expect(q.seen()).toBeNull();
     expect(short.screen).toContain("s14 ");
@@ -125,30 +143,48 @@ describe("pager", () => {
 
   it("PAGER is used when UPSTASH_MEMORY_PAGER is unset; --no-pager and an empty UPSTASH_MEMORY_PAGER turn it off", async () => {
     const p = recorder();
-    await runInPty(["history", "show", "code", "--prefix", prefix], [], { env: { ...env(), PAGER: p.command }, columns: 80, rows: 6 });
+    await runInPty(["history", "show", "code", "--prefix", prefix], [], {
+      env: { ...env(), PAGER: p.command },
+      columns: 80,
+      rows: 6,
+    });
     expect(p.seen()).toContain("function fare");
     const q = recorder();
-    const off = await runInPty(["history", "show", "code", "--prefix", prefix, "--no-pager"], [], { env: { ...env(), PAGER: q.command }, columns: 80, rows: 6 });
+    const off = await runInPty(["history", "show", "code", "--prefix", prefix, "--no-pager"], [], {
+      env: { ...env(), PAGER: q.command },
+      columns: 80,
+      rows: 6,
+    });
     expect(off.code).toBe(0);
     expect(q.seen()).toBeNull();
     expect(off.screen).toContain("function fare");
     const r = recorder();
-    await runInPty(["history", "show", "code", "--prefix", prefix], [], { env: { ...env(), PAGER: r.command, UPSTASH_MEMORY_PAGER: "" }, columns: 80, rows: 6 });
+    await runInPty(["history", "show", "code", "--prefix", prefix], [], {
+      env: { ...env(), PAGER: r.command, UPSTASH_MEMORY_PAGER: "" },
+      columns: 80,
+      rows: 6,
+    });
     expect(r.seen()).toBeNull();
   });
 
   it("never pages piped output or --follow", async () => {
     const p = recorder();
-    const piped = await runCli(["sessions", "list", "--prefix", many], { env: { ...env(), UPSTASH_MEMORY_PAGER: p.command } });
+    const piped = await runCli(["sessions", "list", "--prefix", many], {
+      env: { ...env(), UPSTASH_MEMORY_PAGER: p.command },
+    });
     expect(piped.code).toBe(0);
     expect(piped.stdout.trim().split("\n")).toHaveLength(15);
     expect(p.seen()).toBeNull();
     const q = recorder();
-    const follow = await runInPty(["history", "show", "code", "--prefix", prefix, "--follow", "--for", "1s", "--interval", "200ms"], [], {
-      env: { ...env(), UPSTASH_MEMORY_PAGER: q.command },
-      columns: 80,
-      rows: 6,
-    });
+    const follow = await runInPty(
+      ["history", "show", "code", "--prefix", prefix, "--follow", "--for", "1s", "--interval", "200ms"],
+      [],
+      {
+        env: { ...env(), UPSTASH_MEMORY_PAGER: q.command },
+        columns: 80,
+        rows: 6,
+      },
+    );
     expect(follow.code).toBe(0);
     expect(follow.screen).toContain("function fare");
     expect(q.seen()).toBeNull();
@@ -158,7 +194,9 @@ describe("pager", () => {
     const r = await runCli(["sessions", "list", "--prefix", many, "--limit", "2"], { env: env() });
     expect(r.stdout.trim().split("\n")).toHaveLength(2);
     expect(r.stderr).toMatch(/^showing 2 of at least \d+ sessions$/m);
-    const sorted = await runCli(["sessions", "list", "--prefix", many, "--limit", "2", "--sort", "count", "--json"], { env: env() });
+    const sorted = await runCli(["sessions", "list", "--prefix", many, "--limit", "2", "--sort", "count", "--json"], {
+      env: env(),
+    });
     expect(JSON.parse(sorted.stdout)).toHaveLength(2);
     expect(sorted.stderr).toMatch(/^showing 2 of 15 sessions$/m);
     const nd = await runCli(["sessions", "list", "--prefix", many, "--limit", "3", "--ndjson"], { env: env() });
@@ -172,8 +210,17 @@ describe("pager", () => {
 describe("confirmations name what changes", () => {
   it("clear --match lists up to 10 sessions with their message counts, then how many more", async () => {
     const p = `cf${randomUUID().slice(0, 8)}:`;
-    for (let i = 0; i < 12; i++) await writeConversation(app, `${p}c${String(i).padStart(2, "0")}`, Array.from({ length: (i % 3) + 1 }, (_, k) => msg("human", `m${k}`)));
-    const r = await runInPty(["clear", "--match", "*", "--prefix", p], [{ waitFor: "delete 12 sessions, 24 messages?", send: "n\r" }], { env: env() });
+    for (let i = 0; i < 12; i++)
+      await writeConversation(
+        app,
+        `${p}c${String(i).padStart(2, "0")}`,
+        Array.from({ length: (i % 3) + 1 }, (_, k) => msg("human", `m${k}`)),
+      );
+    const r = await runInPty(
+      ["clear", "--match", "*", "--prefix", p],
+      [{ waitFor: "delete 12 sessions, 24 messages?", send: "n\r" }],
+      { env: env() },
+    );
     expect(r.code).toBe(1);
     const lines = screenLines(r.screen);
     expect(lines.some((l) => /^\s+c00\s+1 message$/.test(l))).toBe(true);
@@ -181,7 +228,11 @@ describe("confirmations name what changes", () => {
     expect(lines.filter((l) => /^\s+c\d\d\s+\d+ messages?$/.test(l))).toHaveLength(10);
     expect(lines.some((l) => /^\s+and 2 more$/.test(l))).toBe(true);
     expect(await app.exists(`${p}c00`, `${p}c11`)).toBe(2);
-    const interrupted = await runInPty(["clear", "--match", "*", "--prefix", p], [{ waitFor: "delete 12 sessions, 24 messages?", send: "\u0003" }], { env: env() });
+    const interrupted = await runInPty(
+      ["clear", "--match", "*", "--prefix", p],
+      [{ waitFor: "delete 12 sessions, 24 messages?", send: "\u0003" }],
+      { env: env() },
+    );
     expect(interrupted.code).toBe(130);
     expect(await app.exists(`${p}c00`, `${p}c11`)).toBe(2);
   });
@@ -219,7 +270,10 @@ describe("confirmations name what changes", () => {
     const after = await app.lrange(id, 0, -1);
     expect(after).toHaveLength(3);
     // What was shown is what was stored.
-    const stored = (JSON.parse(after[after.length - 1]).data.content as string).replace(/^Summary of the earlier conversation:\s*/, "");
+    const stored = (JSON.parse(after[after.length - 1]).data.content as string).replace(
+      /^Summary of the earlier conversation:\s*/,
+      "",
+    );
     const shownText = noSpace(screenLines(yes.screen).join("\n"));
     expect(shownText.indexOf(noSpace(stored))).toBeGreaterThan(-1);
     expect(shownText.indexOf(noSpace(stored))).toBeLessThan(shownText.indexOf("withasummary?"));
@@ -229,8 +283,24 @@ describe("confirmations name what changes", () => {
     const p = `imp${randomUUID().slice(0, 6)}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-imp-"));
     const file = path.join(dir, "x.jsonl");
-    fs.writeFileSync(file, [`${p}-a`, `${p}-b`].map((k, i) => JSON.stringify({ key: k, sessionId: k, ttlSeconds: null, elements: Array.from({ length: i + 2 }, () => msg("human", "x")) })).join("\n") + "\n");
-    const r = await runInPty(["import", file, "--replace"], [{ waitFor: "overwriting existing sessions?", send: "n\r" }], { env: env() });
+    fs.writeFileSync(
+      file,
+      [`${p}-a`, `${p}-b`]
+        .map((k, i) =>
+          JSON.stringify({
+            key: k,
+            sessionId: k,
+            ttlSeconds: null,
+            elements: Array.from({ length: i + 2 }, () => msg("human", "x")),
+          }),
+        )
+        .join("\n") + "\n",
+    );
+    const r = await runInPty(
+      ["import", file, "--replace"],
+      [{ waitFor: "overwriting existing sessions?", send: "n\r" }],
+      { env: env() },
+    );
     expect(r.code).toBe(1);
     expect(r.screen).toMatch(new RegExp(`${p}-a\\s+2 messages`));
     expect(r.screen).toMatch(new RegExp(`${p}-b\\s+3 messages`));

@@ -8,7 +8,6 @@ import { runCli } from "../harness/cli.js";
 import { runInPty } from "../harness/pty.js";
 import { connectionEnv } from "../harness/transports.js";
 
-
 const msg = (content: string) => JSON.stringify({ type: "human", data: { content } });
 
 describe.each(TRANSPORTS)("wording over %s", (transport) => {
@@ -20,7 +19,9 @@ describe.each(TRANSPORTS)("wording over %s", (transport) => {
     await app.lpush(`${prefix}solo`, msg("only one"));
     const r = await cli(["expire", "solo", "1h", "--prefix", prefix, "--stats"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^stats: 1 (HTTP request|round trip), 1 Redis command( \(127\.0\.0\.1:\d+: 1 round trip, 1 command\))?$/m);
+    expect(r.stderr).toMatch(
+      /^stats: 1 (HTTP request|round trip), 1 Redis command( \(127\.0\.0\.1:\d+: 1 round trip, 1 command\))?$/m,
+    );
     const appended = await cli(["append", "fresh", "first", "--prefix", prefix]);
     expect(appended.stderr).toContain("fresh: 1 message, no TTL");
     const md = await cli(["history", "show", "solo", "--prefix", prefix, "--format", "markdown"]);
@@ -40,7 +41,13 @@ describe.each(TRANSPORTS)("wording over %s", (transport) => {
     expect(r.code).toBe(0);
     const fields = r.stdout.trimEnd().split("\n");
     expect(fields).toHaveLength(1);
-    expect(fields[0].split("\t")).toEqual(["s", "1", "never", "user", "line one\\nline two\\ttabbed  two  spaces\\\\end"]);
+    expect(fields[0].split("\t")).toEqual([
+      "s",
+      "1",
+      "never",
+      "user",
+      "line one\\nline two\\ttabbed  two  spaces\\\\end",
+    ]);
   });
 
   it("a role named like an Object.prototype member is an unknown role, and nothing is written", async () => {

@@ -30,8 +30,18 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(JSON.parse(r2.stdout)).toMatchObject({ count: 2, ttlSeconds: 7200 });
     const [newest, oldest] = (await lrangeBytes(app, `${prefix}s`)).map((b) => JSON.parse(b.toString()));
     expect(Object.keys(oldest.data)).toEqual(["content", "id", "additional_kwargs", "response_metadata"]);
-    expect(oldest).toMatchObject({ type: "human", data: { content: "hello there", additional_kwargs: {}, response_metadata: {} } });
-    expect(Object.keys(newest.data)).toEqual(["content", "id", "tool_calls", "invalid_tool_calls", "additional_kwargs", "response_metadata"]);
+    expect(oldest).toMatchObject({
+      type: "human",
+      data: { content: "hello there", additional_kwargs: {}, response_metadata: {} },
+    });
+    expect(Object.keys(newest.data)).toEqual([
+      "content",
+      "id",
+      "tool_calls",
+      "invalid_tool_calls",
+      "additional_kwargs",
+      "response_metadata",
+    ]);
     expect(newest.type).toBe("ai");
     // Without --ttl the TTL is left as it is.
     await cli(["append", "s", "third", "--prefix", prefix]);
@@ -88,7 +98,10 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     const id = `lc-${randomUUID().slice(0, 8)}`;
     await cli(["append", id, "What's the weather in Kyoto?"]);
     await cli(["append", id, "Rainy, 18°C.", "--role", "assistant"]);
-    const history = new UpstashRedisChatMessageHistory({ sessionId: id, config: { url: stack().restUrl, token: stack().restToken } });
+    const history = new UpstashRedisChatMessageHistory({
+      sessionId: id,
+      config: { url: stack().restUrl, token: stack().restToken },
+    });
     const messages = await history.getMessages();
     expect(messages.map((m) => [m.getType(), m.content])).toEqual([
       ["human", "What's the weather in Kyoto?"],
@@ -106,7 +119,10 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(r.code).toBe(3);
     const rows = JSON.parse(r.stdout);
     expect(rows.map((x: { sessionId: string; status: string }) => [x.sessionId, x.status])).toEqual([
-      ["a", "ok"], ["b", "ok"], ["nope", "missing"], ["str", "not-a-list"],
+      ["a", "ok"],
+      ["b", "ok"],
+      ["nope", "missing"],
+      ["str", "not-a-list"],
     ]);
     expect(await app.ttl(`${prefix}a`)).toBeGreaterThan(43100);
     expect(await app.ttl(`${prefix}str`)).toBe(-1);
@@ -119,7 +135,8 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
 
   it("expire --match asks (refuses without --yes off a terminal) and applies to every match", async () => {
     const prefix = ns();
-    for (const id of ["t1", "t2", "keep"]) await writeConversation(app, `${prefix}${id}`, [storedMessages()[1].element]);
+    for (const id of ["t1", "t2", "keep"])
+      await writeConversation(app, `${prefix}${id}`, [storedMessages()[1].element]);
     const refused = await cli(["expire", "--match", "t*", "1h", "--prefix", prefix]);
     expect(refused.code).toBe(2);
     expect(await app.ttl(`${prefix}t1`)).toBe(-1);
@@ -147,7 +164,11 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout).deleted).toHaveLength(2);
     expect(await existing(app, `${prefix}x1`, `${prefix}x2`)).toBe(0);
-    const lines = fs.readFileSync(backup, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(backup, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.sessionId).sort()).toEqual(["x1", "x2"]);
     const missing = await cli(["clear", "gone", "--yes", "--prefix", prefix]);
     expect(missing.code).toBe(3);
@@ -210,10 +231,13 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
   it("import validates every line first: a bad line writes nothing (exit 2)", async () => {
     const prefix = ns();
     const file = tmp("bad.jsonl");
-    fs.writeFileSync(file, [
-      JSON.stringify({ key: `${prefix}ok`, sessionId: "ok", ttlSeconds: null, elements: ["a"] }),
-      JSON.stringify({ key: `${prefix}bad`, ttlSeconds: -1, elements: ["b"] }),
-    ].join("\n"));
+    fs.writeFileSync(
+      file,
+      [
+        JSON.stringify({ key: `${prefix}ok`, sessionId: "ok", ttlSeconds: null, elements: ["a"] }),
+        JSON.stringify({ key: `${prefix}bad`, ttlSeconds: -1, elements: ["b"] }),
+      ].join("\n"),
+    );
     const r = await cli(["import", file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("import line 2");
@@ -227,6 +251,11 @@ describe.each(TRANSPORTS)("writing over %s", (transport) => {
     await writeConversation(app, `${prefix}e1`, ["one", "two"]);
     const r = await cli(["export", "e1", "missing", "--prefix", prefix]);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toEqual({ key: `${prefix}e1`, sessionId: "e1", ttlSeconds: null, elements: ["two", "one"] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      key: `${prefix}e1`,
+      sessionId: "e1",
+      ttlSeconds: null,
+      elements: ["two", "one"],
+    });
   });
 });

@@ -35,7 +35,9 @@ function assertNoSecrets(result: RunResult, args: string[]): void {
   const secrets = [inject("restToken"), inject("readonlyToken"), redisPassword];
   for (const secret of secrets) {
     if (secret && (result.stdout.includes(secret) || result.stderr.includes(secret))) {
-      throw new Error(`a token appeared in the output of: upstash-memory ${args.join(" ").replaceAll(secret, "<token>")}`);
+      throw new Error(
+        `a token appeared in the output of: upstash-memory ${args.join(" ").replaceAll(secret, "<token>")}`,
+      );
     }
   }
 }
@@ -73,7 +75,12 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);
-      const result = { code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes };
+      const result = {
+        code: code ?? (signal ? 128 : 1),
+        stdout: stdoutBytes.toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        stdoutBytes,
+      };
       try {
         assertNoSecrets(result, args);
         resolve(result);

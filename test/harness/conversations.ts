@@ -22,7 +22,10 @@ export function loadConversations(): ConversationFixture[] {
     .readdirSync(DIR)
     .filter((f) => f.endsWith(".json"))
     .sort()
-    .map((file) => ({ file, ...(JSON.parse(fs.readFileSync(path.join(DIR, file), "utf8")) as Omit<ConversationFixture, "file">) }));
+    .map((file) => ({
+      file,
+      ...(JSON.parse(fs.readFileSync(path.join(DIR, file), "utf8")) as Omit<ConversationFixture, "file">),
+    }));
 }
 
 const LABELS: Record<string, string> = { user: "User", assistant: "Assistant" };

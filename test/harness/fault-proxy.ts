@@ -32,7 +32,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const forward = async (req: http.IncomingMessage, body: Buffer) => {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
     return fetch(target + req.url, { method: req.method, headers, body: body.length ? body : undefined });
   };
 
@@ -62,7 +63,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }
       const headers: Record<string, string> = {};
       upstream.headers.forEach((v, k) => {
-        if (k !== "content-length" && k !== "transfer-encoding" && k !== "connection" && k !== "keep-alive") headers[k] = v;
+        if (k !== "content-length" && k !== "transfer-encoding" && k !== "connection" && k !== "keep-alive")
+          headers[k] = v;
       });
       if (!res.destroyed) res.writeHead(upstream.status, headers).end(text);
     } catch {

@@ -26,7 +26,10 @@ export const PYTHON_ELEMENTS = [
 /** Elements that are not chat messages, one per reason. */
 export const MALFORMED: { element: string; problem: string }[] = [
   { element: "plain text, not JSON", problem: "not JSON" },
-  { element: JSON.stringify(JSON.stringify({ type: "human", data: { content: "double encoded" } })), problem: "JSON in a string" },
+  {
+    element: JSON.stringify(JSON.stringify({ type: "human", data: { content: "double encoded" } })),
+    problem: "JSON in a string",
+  },
   { element: '{"data":{"content":"no type"}}', problem: "missing type" },
   { element: '{"type":"human","data":{"text":"no content"}}', problem: "missing data.content" },
   { element: '{"type":"robot","data":{"content":"unknown type"}}', problem: "unknown type" },
@@ -50,7 +53,15 @@ export const HOSTILE_SHAPES: { name: string; element: string | Buffer }[] = [
   { name: "big number", element: "12345678901234567890" },
   { name: "true", element: "true" },
   { name: "empty string", element: "" },
-  { name: "JSON in a string (a message)", element: JSON.stringify(JSON.stringify({ type: "human", data: { content: "double encoded", additional_kwargs: {}, response_metadata: {} } })) },
+  {
+    name: "JSON in a string (a message)",
+    element: JSON.stringify(
+      JSON.stringify({
+        type: "human",
+        data: { content: "double encoded", additional_kwargs: {}, response_metadata: {} },
+      }),
+    ),
+  },
   { name: "JSON in a string (not a message)", element: JSON.stringify("just words") },
   { name: "array", element: "[1,2,3]" },
   { name: "array holding a message", element: '[{"type":"human","data":{"content":"x"}}]' },
@@ -66,13 +77,24 @@ export const HOSTILE_SHAPES: { name: string; element: string | Buffer }[] = [
   { name: "Python chat type", element: '{"type":"chat","data":{"content":"from a chat role","role":"moderator"}}' },
   { name: "Python remove type", element: '{"type":"remove","data":{"id":"m1"}}' },
   { name: "invalid UTF-8, not JSON", element: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) },
-  { name: "invalid UTF-8 inside a message", element: Buffer.concat([Buffer.from('{"type":"human","data":{"content":"caf'), Buffer.from([0xe9]), Buffer.from('"}}')]) },
+  {
+    name: "invalid UTF-8 inside a message",
+    element: Buffer.concat([
+      Buffer.from('{"type":"human","data":{"content":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}}'),
+    ]),
+  },
   { name: "byte order mark", element: "\ufeff" + '{"type":"human","data":{"content":"with a BOM"}}' },
   { name: "NaN literal", element: '{"type":"human","data":{"content":"x","score":NaN}}' },
 ];
 
 /** A human message as LangChain JS and Flowise store it. */
-export const humanElement = (content: string) => JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
+export const humanElement = (content: string) =>
+  JSON.stringify({ type: "human", data: { content, additional_kwargs: {}, response_metadata: {} } });
 /** An AI message as LangChain JS and Flowise store it. */
 export const aiElement = (content: string) =>
-  JSON.stringify({ type: "ai", data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} } });
+  JSON.stringify({
+    type: "ai",
+    data: { content, tool_calls: [], invalid_tool_calls: [], additional_kwargs: {}, response_metadata: {} },
+  });

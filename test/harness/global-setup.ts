@@ -34,7 +34,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const readonlyToken = randomBytes(24).toString("base64url");
   const endpoint = await startEndpoint({ redisUrl, token: restToken, readonlyToken }).catch(async (err) => {
     await redis?.stop();
-    await clusterStarting.then((c) => c.stop(), () => {});
+    await clusterStarting.then(
+      (c) => c.stop(),
+      () => {},
+    );
     throw err;
   });
   const cluster = await clusterStarting.catch(async (err) => {
@@ -44,7 +47,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide("clusterUrl", cluster.url);
   project.provide("clusterPassword", cluster.password);
-  project.provide("clusterPorts", cluster.nodes.map((n) => n.port));
+  project.provide(
+    "clusterPorts",
+    cluster.nodes.map((n) => n.port),
+  );
   project.provide("redisUrl", redisUrl);
   project.provide("restUrl", endpoint.url);
   project.provide("restToken", restToken);

@@ -40,7 +40,13 @@ export function runInPty(args: string[], steps: PtyStep[], opts: PtyOptions = {}
   const rows = opts.rows ?? 40;
   // The terminal's size is set on the pseudo-terminal itself, as a window would.
   const command = `stty cols ${columns} rows ${rows}; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const env = { ...baseEnv(opts.configDir ?? tempConfigDir()), TERM: "xterm-256color", COLUMNS: String(columns), LINES: String(rows), ...opts.env };
+  const env = {
+    ...baseEnv(opts.configDir ?? tempConfigDir()),
+    TERM: "xterm-256color",
+    COLUMNS: String(columns),
+    LINES: String(rows),
+    ...opts.env,
+  };
   delete (env as Record<string, string | undefined>).CI;
   delete (env as Record<string, string | undefined>).NO_COLOR;
   Object.assign(env, opts.env);

@@ -45,7 +45,13 @@ export async function startRedisCluster(opts) {
     // (redis-cli --cluster create and replication use one), set before the cluster forms.
     const password = randomBytes(12).toString("hex");
     for (const s of started) {
-      const c = new IORedis({ host: HOST, port: s.server.port, password: s.server.password, lazyConnect: true, maxRetriesPerRequest: 1 });
+      const c = new IORedis({
+        host: HOST,
+        port: s.server.port,
+        password: s.server.password,
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+      });
       try {
         await c.config("SET", "masterauth", password);
         await c.config("SET", "requirepass", password);
@@ -55,11 +61,15 @@ export async function startRedisCluster(opts) {
     }
     const addresses = started.map((s) => `${HOST}:${s.tlsPort ?? s.server.port}`);
     const tlsCli = opts.tls ? ["--tls", "--cacert", opts.tls.cert] : [];
-    await run("redis-cli", [...tlsCli, "--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], {
-      timeout: CREATE_TIMEOUT_MS,
-      // Not on the command line, where `ps` would show it.
-      env: { ...process.env, REDISCLI_AUTH: password },
-    });
+    await run(
+      "redis-cli",
+      [...tlsCli, "--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"],
+      {
+        timeout: CREATE_TIMEOUT_MS,
+        // Not on the command line, where `ps` would show it.
+        env: { ...process.env, REDISCLI_AUTH: password },
+      },
+    );
     const ports = started.map((s) => s.server.port);
     await settle(ports, count, masters, password);
     const nodes = started.map((s) => ({
@@ -74,7 +84,8 @@ export async function startRedisCluster(opts) {
       password,
       nodes,
       url: seedTls ? `rediss://:${password}@${HOST}:${seedTls}` : `redis://:${password}@${HOST}:${firstReplica}`,
-      client: () => new Cluster([{ host: HOST, port: ports[0] }], { redisOptions: { password, maxRetriesPerRequest: 2 } }),
+      client: () =>
+        new Cluster([{ host: HOST, port: ports[0] }], { redisOptions: { password, maxRetriesPerRequest: 2 } }),
       /** @param {number} port */
       nodeClient: (port) => {
         // Never a default port: 6379 may be someone else's server.
@@ -98,18 +109,38 @@ async function startNode({ startRedisServer, freePort, tls }, nodeTimeoutMs) {
     const tlsPort = tls ? await freePort() : undefined;
     // TLS: clients and the cluster bus; the plain port stays for setting the cluster up.
     const tlsArgs = tls
-      ? ["--tls-port", String(tlsPort), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.cert,
-         "--tls-cluster", "yes", "--tls-replication", "yes", "--tls-auth-clients", "no"]
+      ? [
+          "--tls-port",
+          String(tlsPort),
+          "--tls-cert-file",
+          tls.cert,
+          "--tls-key-file",
+          tls.key,
+          "--tls-ca-cert-file",
+          tls.cert,
+          "--tls-cluster",
+          "yes",
+          "--tls-replication",
+          "yes",
+          "--tls-auth-clients",
+          "no",
+        ]
       : [];
     try {
       const server = await startRedisServer({
         args: [
-          "--cluster-enabled", "yes",
-          "--cluster-config-file", "nodes.conf",
-          "--cluster-port", String(bus),
-          "--cluster-node-timeout", String(nodeTimeoutMs),
-          "--repl-diskless-sync-delay", "0",
-          "--dir", dir,
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          "nodes.conf",
+          "--cluster-port",
+          String(bus),
+          "--cluster-node-timeout",
+          String(nodeTimeoutMs),
+          "--repl-diskless-sync-delay",
+          "0",
+          "--dir",
+          dir,
           ...tlsArgs,
         ],
       });
@@ -130,7 +161,9 @@ async function startNode({ startRedisServer, freePort, tls }, nodeTimeoutMs) {
  */
 async function settle(ports, count, masters, password) {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  const clients = ports.map((port) => new IORedis({ host: HOST, port, password, lazyConnect: true, maxRetriesPerRequest: 1 }));
+  const clients = ports.map(
+    (port) => new IORedis({ host: HOST, port, password, lazyConnect: true, maxRetriesPerRequest: 1 }),
+  );
   try {
     while (Date.now() < deadline) {
       if ((await Promise.all(clients.map((c) => nodeSettled(c, count, masters)))).every(Boolean)) return;
@@ -146,7 +179,10 @@ async function nodeSettled(c, count, masters) {
   try {
     const info = String(await c.cluster("INFO"));
     if (!/cluster_state:ok/.test(info) || !new RegExp(`cluster_known_nodes:${count}\\b`).test(info)) return false;
-    const nodes = String(await c.cluster("NODES")).trim().split("\n").map((l) => l.split(" "));
+    const nodes = String(await c.cluster("NODES"))
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" "));
     if (nodes.length !== count || nodes.some((f) => /handshake|noaddr|fail/.test(f[2]))) return false;
     if (nodes.filter((f) => f[2].includes("slave")).length !== count - masters) return false;
     const replication = String(await c.info("replication"));

@@ -35,7 +35,9 @@ export interface IsolatedStack extends Stack {
 }
 
 /** A redis-server and endpoint of the test's own, for tests that need an empty database. */
-export async function startIsolatedStack(opts: Partial<Pick<EndpointOptions, "latencyMs">> = {}): Promise<IsolatedStack> {
+export async function startIsolatedStack(
+  opts: Partial<Pick<EndpointOptions, "latencyMs">> = {},
+): Promise<IsolatedStack> {
   const redis = await startRedisServer();
   const restToken = randomBytes(24).toString("base64url");
   const readonlyToken = randomBytes(24).toString("base64url");

@@ -14,13 +14,17 @@ export const TRANSPORTS: TransportName[] = ["rest", "redis", "cluster"];
 export function connectionEnv(t: TransportName): Record<string, string> {
   const s = stack();
   if (t === "cluster") return { UPSTASH_REDIS_REST_URL: inject("clusterUrl") };
-  return t === "rest" ? { UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.restToken } : { UPSTASH_REDIS_REST_URL: s.redisUrl };
+  return t === "rest"
+    ? { UPSTASH_REDIS_REST_URL: s.restUrl, UPSTASH_REDIS_REST_TOKEN: s.restToken }
+    : { UPSTASH_REDIS_REST_URL: s.redisUrl };
 }
 
 /** A cluster-aware client of the shared test cluster, as an app would use. */
 export function clusterApp(): Cluster {
   const port = inject("clusterPorts")[0];
-  return new Cluster([{ host: "127.0.0.1", port }], { redisOptions: { password: inject("clusterPassword"), maxRetriesPerRequest: 2 } });
+  return new Cluster([{ host: "127.0.0.1", port }], {
+    redisOptions: { password: inject("clusterPassword"), maxRetriesPerRequest: 2 },
+  });
 }
 
 /**
@@ -93,7 +97,8 @@ export async function lpushMany(app: IORedis, entries: [key: string, element: st
 }
 
 export function cliOn(t: TransportName) {
-  return (args: string[], opts: RunOptions = {}): Promise<RunResult> => runCli(args, { ...opts, env: { ...connectionEnv(t), ...opts.env } });
+  return (args: string[], opts: RunOptions = {}): Promise<RunResult> =>
+    runCli(args, { ...opts, env: { ...connectionEnv(t), ...opts.env } });
 }
 
 /** A direct connection playing the app (LangChain/Flowise) and checking results. */
@@ -102,7 +107,12 @@ export function appRedis(): IORedis {
 }
 
 /** Push elements given oldest first, as an app does (LPUSH each in turn). */
-export async function writeConversation(r: IORedis, key: string, oldestFirst: (string | Buffer)[], ttl?: number): Promise<void> {
+export async function writeConversation(
+  r: IORedis,
+  key: string,
+  oldestFirst: (string | Buffer)[],
+  ttl?: number,
+): Promise<void> {
   for (const e of oldestFirst) await r.lpush(key, e);
   if (ttl) await r.expire(key, ttl);
 }

@@ -18,7 +18,10 @@ import { appRedis, writeConversation } from "../harness/transports.js";
 import { storedMessages } from "../harness/fixtures.js";
 
 const TLS_DIR = path.join(ROOT, "test/fixtures/tls");
-const tlsOptions = () => ({ key: fs.readFileSync(path.join(TLS_DIR, "key.pem")), cert: fs.readFileSync(path.join(TLS_DIR, "cert.pem")) });
+const tlsOptions = () => ({
+  key: fs.readFileSync(path.join(TLS_DIR, "key.pem")),
+  cert: fs.readFileSync(path.join(TLS_DIR, "cert.pem")),
+});
 
 interface Front {
   url: string;
@@ -28,7 +31,10 @@ interface Front {
 }
 
 /** A reverse proxy (http or https) in front of the shared endpoint that counts connections and requests. */
-async function front(secure: boolean, handle?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => boolean): Promise<Front> {
+async function front(
+  secure: boolean,
+  handle?: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => boolean,
+): Promise<Front> {
   const upstream = new URL(stack().restUrl);
   const state = { connections: 0, requests: 0 };
   const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -39,10 +45,13 @@ async function front(secure: boolean, handle?: (req: http.IncomingMessage, res: 
     if (handle?.(req, res, body)) return;
     const headers = { ...req.headers, host: upstream.host };
     delete headers["accept-encoding"];
-    const up = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = http.request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on("error", () => res.destroy());
     up.end(body);
   };
@@ -80,20 +89,35 @@ describe("TLS", () => {
   beforeAll(async () => {
     tlsFront = await front(true);
     id = uniqueId("tls");
-    await writeConversation(app, id, storedMessages().slice(0, 3).map((f) => f.element));
+    await writeConversation(
+      app,
+      id,
+      storedMessages()
+        .slice(0, 3)
+        .map((f) => f.element),
+    );
   });
   afterAll(() => tlsFront.close());
 
   it("refuses a certificate it cannot verify: exit 4, TLS named, nothing sent", async () => {
     const before = tlsFront.requests;
-    const r = await runCli(["history", "show", id, "--json"], { env: { UPSTASH_REDIS_REST_URL: tlsFront.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken } });
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 4, stderr: expect.stringMatching(/^upstash-memory: TLS handshake failed \([A-Z_]+\)/) });
+    const r = await runCli(["history", "show", id, "--json"], {
+      env: { UPSTASH_REDIS_REST_URL: tlsFront.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken },
+    });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 4,
+      stderr: expect.stringMatching(/^upstash-memory: TLS handshake failed \([A-Z_]+\)/),
+    });
     expect(tlsFront.requests).toBe(before);
   });
 
   it("talks https:// to a server whose CA is trusted (NODE_EXTRA_CA_CERTS)", async () => {
     const r = await runCli(["history", "show", id, "--json"], {
-      env: { UPSTASH_REDIS_REST_URL: tlsFront.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken, NODE_EXTRA_CA_CERTS: path.join(TLS_DIR, "cert.pem") },
+      env: {
+        UPSTASH_REDIS_REST_URL: tlsFront.url,
+        UPSTASH_REDIS_REST_TOKEN: stack().restToken,
+        NODE_EXTRA_CA_CERTS: path.join(TLS_DIR, "cert.pem"),
+      },
     });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     expect(JSON.parse(r.stdout).count).toBe(3);
@@ -130,7 +154,9 @@ describe("response bodies", () => {
     const encode = { gzip: zlib.gzipSync, br: zlib.brotliCompressSync, deflate: zlib.deflateSync }[encoding]!;
     const f = await front(false, (req, res) => {
       expect(req.headers["accept-encoding"]).toContain(encoding);
-      res.writeHead(200, { "content-type": "application/json", "content-encoding": encoding }).end(encode(Buffer.from(reply)));
+      res
+        .writeHead(200, { "content-type": "application/json", "content-encoding": encoding })
+        .end(encode(Buffer.from(reply)));
       return true;
     });
     const store = new RestStore({ url: f.url, token: "t0ken-for-tests", timeoutMs: 5000 });

@@ -5,8 +5,33 @@ import { countWords } from "../../src/summarize/words.js";
 import type { ChatLine } from "../../src/summarize/types.js";
 
 const vocabulary = [
-  "Dr.", "e.g.", "3.5", "flight", "refund", "booked", "will", "?", "!", "...", "hi", "thanks", "ok", "Paris", "€120",
-  "https://example.com/a?b=1.", "我们明天去北京。", "好的！", "réservé", "🎉", "👋🏽", "\n", "```", "- ", "1.", "St.", "U.S.",
+  "Dr.",
+  "e.g.",
+  "3.5",
+  "flight",
+  "refund",
+  "booked",
+  "will",
+  "?",
+  "!",
+  "...",
+  "hi",
+  "thanks",
+  "ok",
+  "Paris",
+  "€120",
+  "https://example.com/a?b=1.",
+  "我们明天去北京。",
+  "好的！",
+  "réservé",
+  "🎉",
+  "👋🏽",
+  "\n",
+  "```",
+  "- ",
+  "1.",
+  "St.",
+  "U.S.",
 ];
 
 // Chat-like text built from tricky tokens, and arbitrary unicode text.

@@ -28,7 +28,10 @@ describe("extractive engine: basics", () => {
     const again = [...conversations]
       .reverse()
       .map((c) => {
-        summarizeExtractive({ lines: [{ role: "user", content: "Unrelated question about llamas?" }] }, { maxWords: 30 });
+        summarizeExtractive(
+          { lines: [{ role: "user", content: "Unrelated question about llamas?" }] },
+          { maxWords: 30 },
+        );
         return summarizeExtractive({ lines: c.messages.map((m) => ({ ...m })) }, { maxWords: 120 });
       })
       .reverse();
@@ -64,11 +67,14 @@ describe("extractive engine: basics", () => {
   });
 
   it("uses most of a generous budget", () => {
-    for (const c of conversations) expect(countWords(summarizeExtractive({ lines: c.messages }, { maxWords: 120 }))).toBeGreaterThan(90);
+    for (const c of conversations)
+      expect(countWords(summarizeExtractive({ lines: c.messages }, { maxWords: 120 }))).toBeGreaterThan(90);
   });
 
   it("returns the start of the best sentence when no sentence fits whole", () => {
-    const lines: ChatLine[] = [{ role: "user", content: "I need to move my dentist appointment from Tuesday to Thursday afternoon." }];
+    const lines: ChatLine[] = [
+      { role: "user", content: "I need to move my dentist appointment from Tuesday to Thursday afternoon." },
+    ];
     expect(summarizeExtractive({ lines }, { maxWords: 5 })).toBe("User: I need to move…");
   });
 });
@@ -78,7 +84,8 @@ describe("extractive engine: what it keeps and leaves out", () => {
 
   it("leaves out greetings, thanks and sign-offs", () => {
     const summary = summarizeExtractive({ lines: support.messages }, { maxWords: 200 });
-    for (const filler of ["hello", "Hi there!", "Have a great day!", "thanks!", "You're welcome"]) expect(summary).not.toContain(filler);
+    for (const filler of ["hello", "Hi there!", "Have a great day!", "thanks!", "You're welcome"])
+      expect(summary).not.toContain(filler);
   });
 
   it("leaves out the system prompt and tool output", () => {
@@ -97,7 +104,11 @@ describe("extractive engine: what it keeps and leaves out", () => {
   it("drops code blocks and markdown markers but keeps the prose around them", () => {
     const lines: ChatLine[] = [
       { role: "user", content: "Why does this loop never end?\n```js\nwhile (i < 10) { console.log(i); }\n```" },
-      { role: "assistant", content: "You never increment **i** inside the loop, so the condition stays true.\n- Add `i++` at the end of the body." },
+      {
+        role: "assistant",
+        content:
+          "You never increment **i** inside the loop, so the condition stays true.\n- Add `i++` at the end of the body.",
+      },
     ];
     const summary = summarizeExtractive({ lines }, { maxWords: 60 });
     expect(summary).toBe(
@@ -106,8 +117,12 @@ describe("extractive engine: what it keeps and leaves out", () => {
   });
 
   it("labels other speakers by their role", () => {
-    const lines: ChatLine[] = [{ role: "agent", content: "The escalation ticket 4411 was assigned to the billing team." }];
-    expect(summarizeExtractive({ lines }, { maxWords: 30 })).toBe("Agent: The escalation ticket 4411 was assigned to the billing team.");
+    const lines: ChatLine[] = [
+      { role: "agent", content: "The escalation ticket 4411 was assigned to the billing team." },
+    ];
+    expect(summarizeExtractive({ lines }, { maxWords: 30 })).toBe(
+      "Agent: The escalation ticket 4411 was assigned to the billing team.",
+    );
   });
 
   it("understands LangChain and Flowise role names", () => {
@@ -115,7 +130,9 @@ describe("extractive engine: what it keeps and leaves out", () => {
       { role: "human", content: "Can you remind me when the gym opens on Sunday?" },
       { role: "apiMessage", content: "The gym opens at 9:00 on Sundays." },
     ];
-    expect(summarizeExtractive({ lines }, { maxWords: 40 })).toBe("User: Can you remind me when the gym opens on Sunday?\nAssistant: The gym opens at 9:00 on Sundays.");
+    expect(summarizeExtractive({ lines }, { maxWords: 40 })).toBe(
+      "User: Can you remind me when the gym opens on Sunday?\nAssistant: The gym opens at 9:00 on Sundays.",
+    );
   });
 });
 
@@ -123,7 +140,10 @@ describe("extractive engine: unicode", () => {
   it("handles French accents and emoji", () => {
     const lines: ChatLine[] = [
       { role: "user", content: "Bonjour ! Je voudrais réserver une chambre à Montréal pour le 14 février 🙂" },
-      { role: "assistant", content: "C'est noté : chambre réservée à l'hôtel Élysée, 189 € la nuit. 🎉 Le petit-déjeuner est inclus." },
+      {
+        role: "assistant",
+        content: "C'est noté : chambre réservée à l'hôtel Élysée, 189 € la nuit. 🎉 Le petit-déjeuner est inclus.",
+      },
     ];
     const summary = summarizeExtractive({ lines }, { maxWords: 60 });
     expect(summary).toContain("réserver une chambre à Montréal pour le 14 février 🙂");
@@ -150,8 +170,15 @@ describe("extractive engine: unicode", () => {
     const summary = summarizeExtractive({ lines: medical.messages }, { maxWords: 200 });
     expect(summary).not.toMatch(/\bDr\.\s*$/m);
     expect(summary).not.toMatch(/(?:^|: )Patel/m);
-    const lines: ChatLine[] = [{ role: "assistant", content: "A fragrance-free moisturizer, e.g. Plain petroleum jelly, helps with itching at night." }];
-    expect(summarizeExtractive({ lines }, { maxWords: 40 })).toBe("Assistant: A fragrance-free moisturizer, e.g. Plain petroleum jelly, helps with itching at night.");
+    const lines: ChatLine[] = [
+      {
+        role: "assistant",
+        content: "A fragrance-free moisturizer, e.g. Plain petroleum jelly, helps with itching at night.",
+      },
+    ];
+    expect(summarizeExtractive({ lines }, { maxWords: 40 })).toBe(
+      "Assistant: A fragrance-free moisturizer, e.g. Plain petroleum jelly, helps with itching at night.",
+    );
   });
 });
 
@@ -167,7 +194,10 @@ describe("extractive engine: previous summary", () => {
   });
 
   it("trims a long previous summary so the new turns still fit", () => {
-    const previousSummary = Array.from({ length: 40 }, (_, i) => `Earlier fact number ${i} was discussed at length.`).join(" ");
+    const previousSummary = Array.from(
+      { length: 40 },
+      (_, i) => `Earlier fact number ${i} was discussed at length.`,
+    ).join(" ");
     const summary = summarizeExtractive({ lines: travel.messages, previousSummary }, { maxWords: 100 });
     const [head, ...rest] = summary.split("\n");
     expect(head).toMatch(/^Earlier: Earlier fact number 0 .*…$/);
@@ -187,8 +217,12 @@ describe("extractive engine: previous summary", () => {
   });
 
   it("returns the previous summary alone when there is nothing new", () => {
-    expect(summarizeExtractive({ lines: [], previousSummary: "  The user likes tea.  " }, { maxWords: 20 })).toBe("Earlier: The user likes tea.");
-    expect(summarizeExtractive({ lines: [], previousSummary: "one two three four five six" }, { maxWords: 4 })).toBe("Earlier: one two three…");
+    expect(summarizeExtractive({ lines: [], previousSummary: "  The user likes tea.  " }, { maxWords: 20 })).toBe(
+      "Earlier: The user likes tea.",
+    );
+    expect(summarizeExtractive({ lines: [], previousSummary: "one two three four five six" }, { maxWords: 4 })).toBe(
+      "Earlier: one two three…",
+    );
   });
 });
 

@@ -60,7 +60,11 @@ describe("llm engine: HTTP errors", () => {
   });
 
   it("404: names the model and the base URL", async () => {
-    api.queue({ kind: "error", status: 404, body: { error: { message: 'model "llama9" not found, try pulling it first' } } });
+    api.queue({
+      kind: "error",
+      status: 404,
+      body: { error: { message: 'model "llama9" not found, try pulling it first' } },
+    });
     const err = await failure(summarizeWithLlm({ lines }, options({ model: "llama9" })));
     expectOneSafeLine(err);
     expect(err.message).toContain("model 'llama9'");
@@ -71,13 +75,21 @@ describe("llm engine: HTTP errors", () => {
   });
 
   it("429 then success: retries, honouring Retry-After", async () => {
-    api.queue({ kind: "error", status: 429, headers: { "retry-after": "0" }, body: { error: { message: "slow down" } } }, { kind: "json", content: "The parcel arrives tomorrow." });
+    api.queue(
+      { kind: "error", status: 429, headers: { "retry-after": "0" }, body: { error: { message: "slow down" } } },
+      { kind: "json", content: "The parcel arrives tomorrow." },
+    );
     const result = await summarizeWithLlm({ lines }, options());
     expect(result).toEqual({ summary: "The parcel arrives tomorrow.", requests: 2 });
   });
 
   it("429 every time: gives up after two retries and says when to retry", async () => {
-    api.queue({ kind: "error", status: 429, headers: { "retry-after": "1" }, body: { error: { message: "slow down" } } });
+    api.queue({
+      kind: "error",
+      status: 429,
+      headers: { "retry-after": "1" },
+      body: { error: { message: "slow down" } },
+    });
     const started = performance.now();
     const err = await failure(summarizeWithLlm({ lines }, options()));
     const elapsed = performance.now() - started;
@@ -98,7 +110,10 @@ describe("llm engine: HTTP errors", () => {
   });
 
   it("500 then success: retries", async () => {
-    api.queue({ kind: "error", status: 500, body: { error: { message: "boom" } } }, { kind: "json", content: "Recovered." });
+    api.queue(
+      { kind: "error", status: 500, body: { error: { message: "boom" } } },
+      { kind: "json", content: "Recovered." },
+    );
     const result = await summarizeWithLlm({ lines }, options());
     expect(result).toEqual({ summary: "Recovered.", requests: 2 });
   });
@@ -112,10 +127,16 @@ describe("llm engine: HTTP errors", () => {
   });
 
   it("400: the request was rejected, with the server's reason", async () => {
-    api.queue({ kind: "error", status: 400, body: { error: { message: "This model's maximum context length is 4096 tokens." } } });
+    api.queue({
+      kind: "error",
+      status: 400,
+      body: { error: { message: "This model's maximum context length is 4096 tokens." } },
+    });
     const err = await failure(summarizeWithLlm({ lines }, options()));
     expectOneSafeLine(err);
-    expect(err.message).toBe("the model API rejected the request (HTTP 400): This model's maximum context length is 4096 tokens.");
+    expect(err.message).toBe(
+      "the model API rejected the request (HTTP 400): This model's maximum context length is 4096 tokens.",
+    );
     expect(err.hint).toMatch(/token budget/);
     expect(api.requests).toHaveLength(1);
   });
@@ -185,21 +206,29 @@ describe("llm engine: connection problems", () => {
 
   it("connection refused on Ollama's port asks whether Ollama is running", async (ctx) => {
     if (await listening(11434)) ctx.skip();
-    const err = await failure(summarizeWithLlm({ lines }, options({ baseUrl: "http://127.0.0.1:11434/v1", apiKey: undefined })));
+    const err = await failure(
+      summarizeWithLlm({ lines }, options({ baseUrl: "http://127.0.0.1:11434/v1", apiKey: undefined })),
+    );
     expect(err.message).toBe("cannot reach the model API at http://127.0.0.1:11434/v1: is Ollama running?");
     expect(err.hint).toContain("ollama serve");
   });
 
   it("refuses credentials embedded in the base URL without showing them", async () => {
-    const err = await failure(summarizeWithLlm({ lines }, options({ baseUrl: "http://me:hunter2pass@127.0.0.1:8000/v1" })));
+    const err = await failure(
+      summarizeWithLlm({ lines }, options({ baseUrl: "http://me:hunter2pass@127.0.0.1:8000/v1" })),
+    );
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toBe("the model API base URL http://127.0.0.1:8000/v1 must not contain credentials");
     expect(api.requests).toHaveLength(0);
   });
 
   it("rejects a base URL that is not an http(s) URL before sending anything", async () => {
-    await expect(summarizeWithLlm({ lines }, options({ baseUrl: "localhost:11434/v1" }))).rejects.toBeInstanceOf(UsageError);
-    await expect(summarizeWithLlm({ lines }, options({ baseUrl: "ftp://example.com/v1" }))).rejects.toBeInstanceOf(UsageError);
+    await expect(summarizeWithLlm({ lines }, options({ baseUrl: "localhost:11434/v1" }))).rejects.toBeInstanceOf(
+      UsageError,
+    );
+    await expect(summarizeWithLlm({ lines }, options({ baseUrl: "ftp://example.com/v1" }))).rejects.toBeInstanceOf(
+      UsageError,
+    );
     await expect(summarizeWithLlm({ lines }, options({ maxInputTokens: 10 }))).rejects.toBeInstanceOf(UsageError);
   });
 });
@@ -219,7 +248,10 @@ describe("llm engine: cancellation", () => {
     api.queue({ kind: "stream", deltas: ["first ", "second ", "third"], gapMs: 200 });
     const controller = new AbortController();
     const seen: string[] = [];
-    const promise = summarizeWithLlm({ lines }, options({ signal: controller.signal, onDelta: (t) => (seen.push(t), controller.abort()) }));
+    const promise = summarizeWithLlm(
+      { lines },
+      options({ signal: controller.signal, onDelta: (t) => (seen.push(t), controller.abort()) }),
+    );
     const err = await failure(promise);
     expect((err as Error).name).toBe("AbortError");
     expect(seen).toEqual(["first "]);

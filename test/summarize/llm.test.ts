@@ -115,7 +115,12 @@ describe("llm engine: streaming", () => {
   });
 
   it("ignores comments and unknown events, and keeps text from a stream that ends without [DONE]", async () => {
-    api.queue({ kind: "stream", deltas: ["Part one. ", "Part two."], done: false, events: ["event: ping\n", 'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'] });
+    api.queue({
+      kind: "stream",
+      deltas: ["Part one. ", "Part two."],
+      done: false,
+      events: ["event: ping\n", 'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'],
+    });
     const seen: string[] = [];
     const { summary } = await summarizeWithLlm({ lines }, options({ onDelta: (t) => seen.push(t) }));
     expect(seen).toEqual(["Part one. ", "Part two."]);
@@ -167,14 +172,21 @@ describe("llm engine: progressive summarization", () => {
       const tokens = r.body.messages!.reduce((sum, m) => sum + estimateTokens(m.content), 0);
       expect(tokens).toBeLessThanOrEqual(budget);
     }
-    const sent = api.requests.flatMap((r) => [...r.body.messages![1]!.content.matchAll(/Message (\d+):/g)].map((m) => Number(m[1])));
+    const sent = api.requests.flatMap((r) =>
+      [...r.body.messages![1]!.content.matchAll(/Message (\d+):/g)].map((m) => Number(m[1])),
+    );
     expect(sent).toEqual(long.map((_, i) => i));
   });
 
   it("streams only the final step", async () => {
-    api.script((req, i) => (req.body.stream ? { kind: "stream", deltas: ["final ", "summary"] } : { kind: "json", content: `step ${i}` }));
+    api.script((req, i) =>
+      req.body.stream ? { kind: "stream", deltas: ["final ", "summary"] } : { kind: "json", content: `step ${i}` },
+    );
     const seen: string[] = [];
-    const result = await summarizeWithLlm({ lines: long }, options({ maxInputTokens: budget, onDelta: (t) => seen.push(t) }));
+    const result = await summarizeWithLlm(
+      { lines: long },
+      options({ maxInputTokens: budget, onDelta: (t) => seen.push(t) }),
+    );
 
     const streamed = api.requests.map((r) => r.body.stream);
     expect(streamed.at(-1)).toBe(true);

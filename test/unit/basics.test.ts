@@ -46,7 +46,9 @@ describe("keys", () => {
   });
   it("near-miss candidates cover prefix, case and whitespace", () => {
     const keys = nearMissCandidates(" User-1 ", new KeySpace(""));
-    expect(keys).toEqual(expect.arrayContaining(["message_store: User-1 ", "User-1", "user-1", "USER-1", "message_store:User-1"]));
+    expect(keys).toEqual(
+      expect.arrayContaining(["message_store: User-1 ", "User-1", "user-1", "USER-1", "message_store:User-1"]),
+    );
   });
   it("near misses: prefix, case, whitespace, typos, contains; one wording for all", () => {
     const none = new KeySpace("");
@@ -73,7 +75,8 @@ describe("version", () => {
 describe("counts", () => {
   it("group digits exactly as toLocaleString('en-US') does, without loading ICU", () => {
     const samples = [0, 1, 12, 999, 1000, 1001, 99_999, 100_000, 1_234_567, 1e15, Number.MAX_SAFE_INTEGER];
-    for (const n of [...samples, ...samples.slice(1).map((x) => -x), 0.5, 1234.5678, 1e21]) expect(groupDigits(n)).toBe(n.toLocaleString("en-US"));
+    for (const n of [...samples, ...samples.slice(1).map((x) => -x), 0.5, 1234.5678, 1e21])
+      expect(groupDigits(n)).toBe(n.toLocaleString("en-US"));
     expect(plural(1, "message")).toBe("1 message");
     expect(plural(1204, "message")).toBe("1,204 messages");
   });
@@ -94,7 +97,11 @@ describe("the command named on the command line", () => {
 });
 
 describe("help laid out for the width", () => {
-  const examples = ["Examples:", "  $ upstash-memory sessions list          # every conversation", "  $ upstash-memory doctor x    # why"].join("\n");
+  const examples = [
+    "Examples:",
+    "  $ upstash-memory sessions list          # every conversation",
+    "  $ upstash-memory doctor x    # why",
+  ].join("\n");
   it("keeps what fits as written", () => {
     expect(fitHelp(examples, 80)).toBe(examples);
   });
@@ -109,7 +116,11 @@ describe("help laid out for the width", () => {
   });
   it("reflows a note as one paragraph, and never breaks a command", () => {
     const note = "A first line of a note that is long enough\nto wrap, and its second line.";
-    expect(fitHelp(note, 30).split("\n")).toEqual(["A first line of a note that is", "long enough to wrap, and its", "second line."]);
+    expect(fitHelp(note, 30).split("\n")).toEqual([
+      "A first line of a note that is",
+      "long enough to wrap, and its",
+      "second line.",
+    ]);
     const command = "  $ upstash-memory completion bash > ~/.local/share/bash-completion/completions/upstash-memory";
     expect(fitHelp(command, 40)).toBe(command);
     expect(fitHelp(`  bash ${command.trim()}`, 40)).toBe(`  bash ${command.trim()}`);

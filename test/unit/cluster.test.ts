@@ -57,7 +57,12 @@ describe("cluster layout", () => {
   });
 
   it("names slots nobody serves, and a failing state with nothing else wrong", () => {
-    const partial = parseLayout(NODES.split("\n").filter((l) => !l.startsWith("292f")).join("\n"), "cluster_state:fail");
+    const partial = parseLayout(
+      NODES.split("\n")
+        .filter((l) => !l.startsWith("292f"))
+        .join("\n"),
+      "cluster_state:fail",
+    );
     expect(layoutProblems(partial)).toEqual(["slots 10923-16383 are not served by any master"]);
     const healthy = parseLayout(NODES.replace("master,fail", "master"), "cluster_state:ok");
     expect(layoutProblems(healthy)).toEqual([]);
@@ -126,8 +131,10 @@ describe("merging the walks of several nodes", () => {
       throw new Error("node lost");
     }
     const merged = mergeBounded([() => failing(), () => walk("ok", 50, [])], 2);
-    await expect((async () => {
-      for await (const _ of merged);
-    })()).rejects.toThrow("node lost");
+    await expect(
+      (async () => {
+        for await (const _ of merged);
+      })(),
+    ).rejects.toThrow("node lost");
   });
 });

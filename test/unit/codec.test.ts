@@ -1,7 +1,13 @@
 // The message codec on every shape real writers store, and on hostile input.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { decodeElement, decodeHistory, encodeMessage, parseElement, validateStoredMessage } from "../../src/history/codec.js";
+import {
+  decodeElement,
+  decodeHistory,
+  encodeMessage,
+  parseElement,
+  validateStoredMessage,
+} from "../../src/history/codec.js";
 import { storedMessages, PYTHON_ELEMENTS, MALFORMED } from "../harness/fixtures.js";
 import { exportElement, elementBytes } from "../../src/transfer/format.js";
 import { messageJson } from "../../src/render/history.js";
@@ -28,7 +34,11 @@ describe("decoding stored messages", () => {
 
   it("reverses LPUSH order and numbers from the given index", () => {
     const els = ["c", "b", "a"].map((c) => b(JSON.stringify({ type: "human", data: { content: c } })));
-    expect(decodeHistory(els, 5).map((m) => [m.index, m.content])).toEqual([[5, "a"], [6, "b"], [7, "c"]]);
+    expect(decodeHistory(els, 5).map((m) => [m.index, m.content])).toEqual([
+      [5, "a"],
+      [6, "b"],
+      [7, "c"],
+    ]);
   });
 
   it("writes what LangChain JS writes", () => {
@@ -36,7 +46,9 @@ describe("decoding stored messages", () => {
     expect(encodeMessage({ type: "human", content: "Hi! Où est la gare? 🚉" })).toBe(fixtures[1]);
     expect(encodeMessage({ type: "ai", content: "Tout droit — 200 m." })).toBe(fixtures[2]);
     expect(encodeMessage({ type: "system", content: "You are a helpful travel assistant." })).toBe(fixtures[0]);
-    expect(encodeMessage({ type: "tool", content: "18°C, light rain", toolCallId: "call_1", name: "get_weather" })).toBe(fixtures[5]);
+    expect(
+      encodeMessage({ type: "tool", content: "18°C, light rain", toolCallId: "call_1", name: "get_weather" }),
+    ).toBe(fixtures[5]);
   });
 
   it("validates a user-given StoredMessage", () => {
@@ -54,8 +66,12 @@ const hostileElement = fc.oneof(
   fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
   fc.string({ unit: "binary", maxLength: 200 }).map(b),
   fc.jsonValue().map((v) => b(JSON.stringify(v))),
-  fc.record({ type: fc.constantFrom("human", "ai", "system", "tool", "generic", "x", 5, null), data: fc.anything() }).map((v) => b(JSON.stringify(v))),
-  fc.string({ unit: "binary", maxLength: 80 }).map((s) => b(JSON.stringify({ type: "human", data: { content: `\u001b]0;owned\u0007${s}\u001b[2J\u009b31m` } }))),
+  fc
+    .record({ type: fc.constantFrom("human", "ai", "system", "tool", "generic", "x", 5, null), data: fc.anything() })
+    .map((v) => b(JSON.stringify(v))),
+  fc
+    .string({ unit: "binary", maxLength: 80 })
+    .map((s) => b(JSON.stringify({ type: "human", data: { content: `\u001b]0;owned\u0007${s}\u001b[2J\u009b31m` } }))),
 );
 
 describe("hostile elements", () => {
@@ -63,7 +79,12 @@ describe("hostile elements", () => {
     fc.assert(
       fc.property(hostileElement, (bytes) => {
         const m = decodeElement(bytes, 1);
-        for (const text of [sanitizeLine(m.content), sanitizeMultiline(m.content), tsvField(m.content), sanitizeLine(m.role)]) {
+        for (const text of [
+          sanitizeLine(m.content),
+          sanitizeMultiline(m.content),
+          tsvField(m.content),
+          sanitizeLine(m.role),
+        ]) {
           expect(text).not.toMatch(TERMINAL_UNSAFE);
         }
         const json = safeJson(messageJson(m));

@@ -41,7 +41,10 @@ describe("LangChain Python (modelled from langchain_community and langchain_core
       ['{"type":"chat","data":{"content":"x"}}', /role: Field required/],
       ['{"type":"human","data":{"content":"x","additional_kwargs":null}}', /additional_kwargs/],
       ['{"type":"human","data":{"content":"x","type":"ai"}}', /type: Input should be 'human'/],
-      ['{"type":"ai","data":{"content":"x","tool_calls":[{"name":"f","args":{}}]}}', /missing a required keyword-only argument/],
+      [
+        '{"type":"ai","data":{"content":"x","tool_calls":[{"name":"f","args":{}}]}}',
+        /missing a required keyword-only argument/,
+      ],
       ['{"type":"ai","data":{"content":"x","usage_metadata":{"input_tokens":1}}}', /usage_metadata/],
       ['{"type":"remove","data":{"id":"m1","content":""}}', /does not support 'content'/],
       [Buffer.from([0x7b, 0xff, 0x7d]), /UnicodeDecodeError/],

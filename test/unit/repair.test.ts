@@ -10,12 +10,24 @@ import { openStore } from "../../src/store/connect.js";
 import type { Store } from "../../src/store/types.js";
 import { exportElement } from "../../src/transfer/format.js";
 import { asArray, asInt, unwrap } from "../../src/store/replies.js";
-import { appRedis, clusterApp, connectionEnv, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import {
+  appRedis,
+  clusterApp,
+  connectionEnv,
+  lrangeBytes,
+  TRANSPORTS,
+  writeConversation,
+} from "../harness/transports.js";
 import { aiElement as ai, humanElement as human } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
 
 const doubleEncoded = JSON.stringify(human("twice"));
-const line = (key: string, newestFirst: Buffer[]) => ({ key, sessionId: key, ttlSeconds: null, elements: newestFirst.map(exportElement) });
+const line = (key: string, newestFirst: Buffer[]) => ({
+  key,
+  sessionId: key,
+  ttlSeconds: null,
+  elements: newestFirst.map(exportElement),
+});
 
 describe("planSession", () => {
   it("changes only the elements the key's reader cannot take, counted from the tail", () => {
@@ -42,7 +54,11 @@ describe.each(TRANSPORTS)("the repair script over %s", (transport) => {
   beforeAll(async () => {
     app = transport === "cluster" ? (clusterApp() as unknown as IORedis) : appRedis();
     const s = stack();
-    store = await openStore(transport === "rest" ? { url: s.restUrl, token: s.restToken, timeoutMs: 10_000 } : { url: connectionEnv(transport).UPSTASH_REDIS_REST_URL, timeoutMs: 10_000 });
+    store = await openStore(
+      transport === "rest"
+        ? { url: s.restUrl, token: s.restToken, timeoutMs: 10_000 }
+        : { url: connectionEnv(transport).UPSTASH_REDIS_REST_URL, timeoutMs: 10_000 },
+    );
   });
   afterAll(async () => {
     await store.close();

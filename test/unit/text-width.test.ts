@@ -20,8 +20,42 @@ function bmp(): string[] {
 // flags, keycaps), combining and spacing marks, prepended signs, jamo, format
 // characters, halfwidth forms.
 const POOL = [
-  "a", "Z", " ", " ", "é", "ß", "中", "東", "ｶ", "ﾞ", "ー", "☕", "🐕", "👍", "🏽", "\u200d", "\ufe0f", "\u20e3", "1",
-  "🇵", "🇹", "\u0301", "\u0903", "\u0600", "\u0d4e", "ᄀ", "ᅡ", "ᆨ", "한", "\u200b", "\u00ad", "…", "→", "␛", "𠀀", "\u{11f02}",
+  "a",
+  "Z",
+  " ",
+  " ",
+  "é",
+  "ß",
+  "中",
+  "東",
+  "ｶ",
+  "ﾞ",
+  "ー",
+  "☕",
+  "🐕",
+  "👍",
+  "🏽",
+  "\u200d",
+  "\ufe0f",
+  "\u20e3",
+  "1",
+  "🇵",
+  "🇹",
+  "\u0301",
+  "\u0903",
+  "\u0600",
+  "\u0d4e",
+  "ᄀ",
+  "ᅡ",
+  "ᆨ",
+  "한",
+  "\u200b",
+  "\u00ad",
+  "…",
+  "→",
+  "␛",
+  "𠀀",
+  "\u{11f02}",
 ];
 
 describe("display width", () => {
@@ -38,14 +72,18 @@ describe("display width", () => {
 
   it("agrees with string-width on mixed text, and truncation fits", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...POOL), { maxLength: 40 }), fc.integer({ min: 1, max: 30 }), (chars, n) => {
-        const t = chars.join("");
-        expect(tw.width(t)).toBe(stringWidth(t));
-        const cut = tw.truncate(t, n);
-        expect(stringWidth(cut)).toBeLessThanOrEqual(n);
-        if (stringWidth(t) <= n) expect(cut).toBe(t);
-        else expect(cut.endsWith("…")).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...POOL), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 30 }),
+        (chars, n) => {
+          const t = chars.join("");
+          expect(tw.width(t)).toBe(stringWidth(t));
+          const cut = tw.truncate(t, n);
+          expect(stringWidth(cut)).toBeLessThanOrEqual(n);
+          if (stringWidth(t) <= n) expect(cut).toBe(t);
+          else expect(cut.endsWith("…")).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -66,9 +104,22 @@ describe("display width", () => {
 
 describe("table printer", async () => {
   const { tableLines } = await import("../../src/render/table.js");
-  const columns = [{ header: "session" }, { header: "messages", align: "right" as const }, { header: "ttl" }, { header: "last message", flex: true }];
+  const columns = [
+    { header: "session" },
+    { header: "messages", align: "right" as const },
+    { header: "ttl" },
+    { header: "last message", flex: true },
+  ];
   const rows = [
-    ["user-42", "5", "never", [{ text: "assistant", style: (t: string) => `\u001b[32m${t}\u001b[39m` }, { text: ": 東京の天気はどうですか？ ☕ ".repeat(10) }]],
+    [
+      "user-42",
+      "5",
+      "never",
+      [
+        { text: "assistant", style: (t: string) => `\u001b[32m${t}\u001b[39m` },
+        { text: ": 東京の天気はどうですか？ ☕ ".repeat(10) },
+      ],
+    ],
     ["4f9d2c1e-8b7a-4e3f-9a21-6c5d0e7b3a18-and-a-very-long-suffix", "1234", "6d 23h", "short"],
   ];
   it("fits every line in the width, from roomy to very narrow, one line per row", async () => {

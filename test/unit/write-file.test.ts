@@ -42,7 +42,9 @@ describe("writeOutputFile", () => {
 
   it("checks the path first: missing folder, existing file, symlink, read-only folder", () => {
     const dir = folder();
-    expect(() => checkOutputFile(path.join(dir, "no", "x"))).toThrow(new UsageError(`cannot write ${path.join(dir, "no", "x")}: no such folder`));
+    expect(() => checkOutputFile(path.join(dir, "no", "x"))).toThrow(
+      new UsageError(`cannot write ${path.join(dir, "no", "x")}: no such folder`),
+    );
     fs.writeFileSync(path.join(dir, "f"), "");
     expect(() => checkBackupFile(path.join(dir, "f"))).toThrow(/it already exists/);
     expect(checkOutputFile(path.join(dir, "f"), { replace: true }).replace).toBe(true);
