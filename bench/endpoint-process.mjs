@@ -30,7 +30,7 @@ try {
   for (const redisUrl of cfg.redisUrls ?? []) {
     endpoints.push(await startEndpoint({ redisUrl, token: cfg.token, port: 0 }));
   }
-  process.stdout.write(JSON.stringify({ urls: endpoints.map((e) => e.url) }) + "\n");
+  process.stdout.write(`${JSON.stringify({ urls: endpoints.map((e) => e.url) })}\n`);
 } catch (err) {
   process.stderr.write(`endpoint-process: ${err?.message ?? err}\n`);
   await stop(1);

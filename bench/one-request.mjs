@@ -19,14 +19,14 @@ if (mode === "http") {
     req.on("error", reject);
     req.end(body);
   });
-  process.stdout.write(text + "\n");
+  process.stdout.write(`${text}\n`);
 } else if (mode === "fetch") {
   const res = await fetch(`${url}/pipeline`, { method: "POST", headers, body });
-  process.stdout.write((await res.text()) + "\n");
+  process.stdout.write(`${await res.text()}\n`);
 } else if (mode === "ioredis") {
   const { Redis } = await import("ioredis");
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  process.stdout.write(JSON.stringify(await redis.lrange(key, 0, -1)) + "\n");
+  process.stdout.write(`${JSON.stringify(await redis.lrange(key, 0, -1))}\n`);
   await redis.quit();
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -256,7 +256,7 @@ export function startupTargets(s) {
   const worst = helps.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   t.push([
     helps.every(ok) && worst.ratio <= 1.4,
-    "`--help` of a subcommand: median within 1.4× `node -e 0` (the slowest of " + helps.length + ")",
+    `\`--help\` of a subcommand: median within 1.4× \`node -e 0\` (the slowest of ${helps.length})`,
     `${worst.label.replace(/`/g, "").replace("upstash-memory ", "")}: ${ratio(worst)}`,
   ]);
   const v = s.byId.version;

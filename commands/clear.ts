@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import type { Target } from "../src/write/targets.js";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
 import { examples, flagRules } from "../src/options.js";
@@ -22,11 +23,11 @@ export function clearCommand(ctx: Context): Command {
     .option("--json", "JSON {deleted,changed,missing}")
     .addHelpText(
       "after",
-      examples(
+      `${examples(
         "clear user-42",
         "clear --match 'test-*' --dry-run",
         "clear --match 'test-*' --backup tests.jsonl --yes",
-      ) + "\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n",
+      )}\nA session the app writes to after it was listed is kept (reported as changed): run again to delete it.\n`,
     )
     .hook(
       "preAction",
@@ -47,7 +48,7 @@ export function clearCommand(ctx: Context): Command {
       const r = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
-        let targets;
+        let targets: Target[];
         const missing: string[] = [];
         if (opts.match !== undefined) targets = await targetsByPattern(store, keys, opts.match);
         else {

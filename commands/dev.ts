@@ -245,7 +245,7 @@ async function announce(
       readonlyToken: endpoint.readonlyToken ?? null,
       redisUrl: shownRedisUrl,
     };
-    io.stdout.write(JSON.stringify(line) + "\n");
+    io.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
     io.stdout.write(`UPSTASH_REDIS_REST_URL=${endpoint.url}\nUPSTASH_REDIS_REST_TOKEN=${endpoint.token}\n`);
     if (endpoint.readonlyToken) io.stdout.write(`UPSTASH_REDIS_REST_READONLY_TOKEN=${endpoint.readonlyToken}\n`);

@@ -22,11 +22,11 @@ export function importCommand(ctx: Context): Command {
     .option("--json", "JSON summary {written,skipped,notLists}")
     .addHelpText(
       "after",
-      examples(
+      `${examples(
         "import all.jsonl",
         "import backup.jsonl --replace --yes",
         shellLine("gunzip -c support.jsonl.gz | upstash-memory import -"),
-      ) + "\nEvery line is checked before anything is written; TTLs are restored.\n",
+      )}\nEvery line is checked before anything is written; TTLs are restored.\n`,
     )
     .hook("preAction", flagRules({ exclusive: [["--replace", "--merge"]] }))
     .action(async (file: string, opts: ImportOptions, cmd: Command) => {

@@ -16,11 +16,11 @@ export function loginCommand(ctx: Context): Command {
     .option("--json", "JSON result (token masked)")
     .addHelpText(
       "after",
-      examples(
+      `${examples(
         "login                                              # asks for the URL and token (masked)",
         "login --url https://x.upstash.io --token-stdin <token.txt",
         "login --url redis://:password@localhost:6379       # a redis:// URL needs no token",
-      ) + "\nUses the global --url, --token and --profile (default: 'default').\n",
+      )}\nUses the global --url, --token and --profile (default: 'default').\n`,
     )
     .hook("preAction", flagRules({ exclusive: [["--token", "--token-stdin"]] }))
     .action(async (opts: LoginOptions, cmd: Command) => {

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import type { Target } from "../src/write/targets.js";
 import type { Context } from "../src/context.js";
 import { ExitCode, UsageError } from "../src/errors.js";
 import { examples, flagRules } from "../src/options.js";
@@ -61,7 +62,7 @@ export function repairCommand(ctx: Context): Command {
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         const missing: string[] = [];
-        let targets;
+        let targets: Target[];
         if (opts.match !== undefined) targets = await targetsByPattern(store, keys, opts.match);
         else {
           targets = [];

@@ -79,7 +79,7 @@ export function summarizeCommand(ctx: Context): Command {
       if (sessionId !== undefined) validateSessionId(sessionId);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
-      const { withConnection, timeoutMs } = await import("../src/connection.js");
+      const { withConnection } = await import("../src/connection.js");
       const { Output } = await import("../src/render/output.js");
       const { renderSummary, summaryJson } = await import("../src/render/summary.js");
       const { summarizeSession } = await import("../src/summarize/session.js");

@@ -150,7 +150,7 @@ function heavyModules(inputs) {
 function rewriteDynamicImports(file, replace) {
   const rel = path.relative(ROOT, file).split(path.sep).join("/");
   return readFileSync(file, "utf8").replace(/await import\("(\.{1,2}\/[^"]+)\.js"\)/g, (whole, spec) => {
-    const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec)) + ".ts";
+    const target = `${path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec))}.ts`;
     return replace(target) ?? whole;
   });
 }
@@ -176,7 +176,7 @@ function heavyLoader(heavyTargets, shared) {
           "export function loadHeavy() {",
           "  return (loading ??= (async () => {",
           `    const registry = (${REGISTRY} ??= {});`,
-          ...[...shared].map((p) => `    registry[${JSON.stringify(p)}] = await import(${JSON.stringify("./" + p)});`),
+          ...[...shared].map((p) => `    registry[${JSON.stringify(p)}] = await import(${JSON.stringify(`./${p}`)});`),
           '    return import("./heavy.mjs");',
           "  })());",
           "}",
@@ -198,7 +198,7 @@ function heavyLoader(heavyTargets, shared) {
           return `(await (await __loadHeavy()).${name}())`;
         });
         // On the first line, so that the source map's lines stay right.
-        if (loader) contents = 'import { loadHeavy as __loadHeavy } from "upstash-memory:heavy-loader"; ' + contents;
+        if (loader) contents = `import { loadHeavy as __loadHeavy } from "upstash-memory:heavy-loader"; ${contents}`;
         return { contents, loader: "ts" };
       });
     },
@@ -219,7 +219,7 @@ function heavyEntry(heavyTargets, heavy) {
       b.onLoad({ filter: /.*/, namespace: "heavy-entry" }, () => ({
         // Loaders, not namespaces: each heavy module is evaluated when first asked for.
         contents: [...names]
-          .map(([p, name]) => `export const ${name} = () => import(${JSON.stringify("./" + p)});`)
+          .map(([p, name]) => `export const ${name} = () => import(${JSON.stringify(`./${p}`)});`)
           .join("\n"),
         resolveDir: ROOT,
         loader: "js",

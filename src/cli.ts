@@ -118,12 +118,12 @@ export function reportError(err: unknown, io: IO, debug: boolean): number {
     // Messages echo arguments and keys: escaped like stored data.
     io.stderr.write(redact(`upstash-memory: ${sanitizeEcho(err.message)}\n`));
     if (err.hint) io.stderr.write(redact(`  ${sanitizeEcho(err.hint)}\n`));
-    if (debug && err.stack) io.stderr.write(redact(err.stack) + "\n");
+    if (debug && err.stack) io.stderr.write(`${redact(err.stack)}\n`);
     return err.exitCode;
   }
   const e = err as Error;
   io.stderr.write(redact(`upstash-memory: unexpected error: ${sanitizeEcho(e?.message ?? String(err))}\n`));
-  if (debug && e?.stack) io.stderr.write(redact(e.stack) + "\n");
+  if (debug && e?.stack) io.stderr.write(`${redact(e.stack)}\n`);
   else io.stderr.write("  run again with --debug for details\n");
   return ExitCode.failure;
 }

@@ -8,7 +8,7 @@
 // from one bounded SCAN when a connection is configured (silently nothing
 // otherwise). Loaded only by `completion` and `complete`.
 import type { Argument as CmdArgument, Command, Option as CmdOption } from "commander";
-import { Command as TabCommand, RootCommand, type Complete } from "@bomb.sh/tab";
+import { type Command as TabCommand, RootCommand, type Complete } from "@bomb.sh/tab";
 import type { Context, GlobalOptions } from "./context.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -71,7 +71,7 @@ fi
 
 export function completionScript(shell: Shell, name: string): string {
   const root = new RootCommand();
-  const script = capture(() => root.setup(name, name, shell)).join("\n") + "\n";
+  const script = `${capture(() => root.setup(name, name, shell)).join("\n")}\n`;
   return shell === "bash" ? script + BASH_FALLBACK : script;
 }
 
@@ -82,10 +82,22 @@ function profilesOf(v: Values): string[] {
 
 function optionHandler(o: CmdOption, v: Values) {
   const name = o.attributeName();
-  if (o.argChoices?.length) return (complete: Complete) => o.argChoices!.forEach((c) => complete(c, ""));
-  if (name === "profile") return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
-  if (name === "role") return (complete: Complete) => ROLES.forEach((r) => complete(r, ""));
-  if (FILE_VALUES.has(name)) return () => void (v.files = true);
+  if (o.argChoices?.length)
+    return (complete: Complete) => {
+      for (const c of o.argChoices!) complete(c, "");
+    };
+  if (name === "profile")
+    return (complete: Complete) => {
+      for (const p of profilesOf(v)) complete(p, "profile");
+    };
+  if (name === "role")
+    return (complete: Complete) => {
+      for (const r of ROLES) complete(r, "");
+    };
+  if (FILE_VALUES.has(name))
+    return () => {
+      v.files = true;
+    };
   return () => {};
 }
 
@@ -101,20 +113,32 @@ function addOptions(target: TabCommand, options: readonly CmdOption[], v: Values
 
 function argumentHandler(cmd: Command, a: CmdArgument, v: Values) {
   const name = a.name();
-  if (a.argChoices?.length) return (complete: Complete) => a.argChoices!.forEach((c) => complete(c, ""));
+  if (a.argChoices?.length)
+    return (complete: Complete) => {
+      for (const c of a.argChoices!) complete(c, "");
+    };
   if (SESSION_ARGS.has(name)) {
     return (complete: Complete) => {
       if (v.sessions === null) throw new Need("sessions");
-      v.sessions.forEach((s) => complete(s, "session"));
+      for (const s of v.sessions) complete(s, "session");
     };
   }
   if (name === "name" && cmd.parent?.name() === "config")
-    return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
+    return (complete: Complete) => {
+      for (const p of profilesOf(v)) complete(p, "profile");
+    };
   if (name === "name" && cmd.name() === "logout")
-    return (complete: Complete) => profilesOf(v).forEach((p) => complete(p, "profile"));
+    return (complete: Complete) => {
+      for (const p of profilesOf(v)) complete(p, "profile");
+    };
   if (name === "key" && cmd.parent?.name() === "config")
-    return (complete: Complete) => SETTINGS.forEach((s) => complete(s, ""));
-  if (name === "file") return () => void (v.files = true);
+    return (complete: Complete) => {
+      for (const s of SETTINGS) complete(s, "");
+    };
+  if (name === "file")
+    return () => {
+      v.files = true;
+    };
   return undefined;
 }
 
@@ -177,7 +201,7 @@ async function lookupSessions(ctx: Context, words: string[], typed: string): Pro
     });
     try {
       const [reply] = await store.pipeline(
-        [["SCAN", "0", "MATCH", keys.match(escapeGlob(typed) + "*"), "COUNT", 10_000, "TYPE", "list"]],
+        [["SCAN", "0", "MATCH", keys.match(`${escapeGlob(typed)}*`), "COUNT", 10_000, "TYPE", "list"]],
         { idempotent: true },
       );
       if (!reply.ok) return [];
@@ -224,5 +248,5 @@ export async function complete(ctx: Context, program: Command, words: string[]):
   }
   // A path is completed by the shell itself (directive 0: files allowed).
   if (v.files) lines = lines.map((l) => (/^:\d+$/.test(l) ? ":0" : l));
-  ctx.io.stdout.write(lines.join("\n") + "\n");
+  ctx.io.stdout.write(`${lines.join("\n")}\n`);
 }

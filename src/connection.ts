@@ -36,7 +36,7 @@ export async function resolveFor(ctx: Context, cmd: Command): Promise<{ resolved
 }
 
 export function debugLogger(ctx: Context, cmd: Command): ((line: string) => void) | undefined {
-  return ctx.globals(cmd).debug ? (line) => ctx.io.stderr.write(redact(`debug: ${line}`) + "\n") : undefined;
+  return ctx.globals(cmd).debug ? (line) => ctx.io.stderr.write(`${redact(`debug: ${line}`)}\n`) : undefined;
 }
 
 export function timeoutMs(ctx: Context, cmd: Command): number {
@@ -45,14 +45,14 @@ export function timeoutMs(ctx: Context, cmd: Command): number {
 
 export async function connect(ctx: Context, cmd: Command): Promise<Connection> {
   const { resolved } = await resolveFor(ctx, cmd);
-  for (const w of resolved.warnings) ctx.io.stderr.write(w + "\n");
+  for (const w of resolved.warnings) ctx.io.stderr.write(`${w}\n`);
   const store = await openStore({
     url: resolved.url,
     token: resolved.token,
     timeoutMs: timeoutMs(ctx, cmd),
     debug: debugLogger(ctx, cmd),
     allowPartial: ctx.globals(cmd).allowPartial,
-    warn: (line) => ctx.io.stderr.write(redact(line) + "\n"),
+    warn: (line) => ctx.io.stderr.write(`${redact(line)}\n`),
   });
   const stats = ctx.globals(cmd).stats;
   return {
@@ -63,7 +63,7 @@ export async function connect(ctx: Context, cmd: Command): Promise<Connection> {
       await store.close();
       if (stats) {
         const { statsLine } = await import("./render/stats.js");
-        ctx.io.stderr.write(statsLine(store.transport, store.stats) + "\n");
+        ctx.io.stderr.write(`${statsLine(store.transport, store.stats)}\n`);
       }
     },
   };

@@ -151,7 +151,7 @@ function wrapLine(line: string, columns: number): string[] {
   const out: string[] = [];
   let current = "";
   for (const w of words) {
-    if (current && width(indent + current + " " + w) > columns) {
+    if (current && width(`${indent + current} ${w}`) > columns) {
       out.push(indent + current);
       current = w;
     } else current = current ? `${current} ${w}` : w;

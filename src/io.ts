@@ -115,5 +115,5 @@ export function writeText(stream: OutStream, text: string): Promise<void> | void
 
 /** Write a line, resolving once the stream accepted it. */
 export function writeLine(stream: OutStream, line: string): Promise<void> | void {
-  return writeText(stream, line + "\n");
+  return writeText(stream, `${line}\n`);
 }

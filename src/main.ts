@@ -8,7 +8,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     // One blocking write: building process.stdout would cost more than the rest.
     try {
-      fs.writeSync(1, VERSION + "\n");
+      fs.writeSync(1, `${VERSION}\n`);
     } catch (err) {
       // The reader went away (`--version | true`): nothing to say, as Unix tools do.
       if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;

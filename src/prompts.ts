@@ -115,6 +115,6 @@ export async function confirmChanges(
   if (opts.yes) return;
   requireConsent(io, opts.question, opts.yes);
   const text = [...(opts.details ?? []), ...changeLines(opts.changes, opts.total)];
-  if (text.length) io.stderr.write(text.join("\n") + "\n");
+  if (text.length) io.stderr.write(`${text.join("\n")}\n`);
   if (!(await confirm(io, opts.question))) throw new CliError("cancelled: nothing changed", ExitCode.failure);
 }

@@ -13,7 +13,7 @@ export async function readAll(stream: InStream, fromTerminal?: { hint: string; s
         "expected input on stdin, but stdin is a terminal",
         "pipe the input in, e.g. `echo hi | upstash-memory ...`",
       );
-    fromTerminal.stderr.write(fromTerminal.hint + "\n");
+    fromTerminal.stderr.write(`${fromTerminal.hint}\n`);
   }
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));

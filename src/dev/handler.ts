@@ -7,8 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCheck } from "./auth.js";
 import { RedisUnavailableError } from "./connections.js";
 import { encodeReply, wantsBase64 } from "./encoding.js";
-import { TransactionAbortedError, type Executor, type Outcome, type PipelineItem } from "./executor.js";
-import { isRefusal, type Access, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
+import { TransactionAbortedError, type Executor, type Outcome } from "./executor.js";
+import { isRefusal, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
 import { readBody } from "./request-body.js";
 import { ALLOWED_METHODS, HttpError, parseRoute, splitTarget } from "./routes.js";
 

@@ -1,7 +1,7 @@
 // Reading one session: metadata and elements in one pipelined request for
 // ordinary sessions; pages from the tail for histories too large for one
 // response (Upstash caps responses at 10 MB) or when streaming.
-import type { Store } from "../store/types.js";
+import type { Outcome, Store } from "../store/types.js";
 import { asBytesList, asInt, asText, unwrap } from "../store/replies.js";
 import { ttlFromReply } from "../duration.js";
 import { CliError } from "../errors.js";
@@ -60,7 +60,7 @@ function tooLarge(err: unknown): boolean {
 
 export async function readHistory(store: Store, key: string, w: HistoryWindow = {}): Promise<HistoryRead> {
   const [a, b] = rangeFor(w);
-  let outcomes;
+  let outcomes: Outcome[];
   try {
     outcomes = await store.pipeline([...metaCommands(key), ["LRANGE", key, a, b]], { idempotent: true });
   } catch (err) {
@@ -136,7 +136,7 @@ export async function* readPagesFromTail(
 ): AsyncGenerator<Buffer[]> {
   let taken = skip;
   limit += skip;
-  for (let page = 0; taken < limit; page++) {
+  while (taken < limit) {
     const want = Math.min(pageSize, limit - taken);
     const stop = -(taken + 1);
     const start = -(taken + want);

@@ -106,8 +106,8 @@ export class Output {
   }
 
   warn(text: string): void {
-    if (this.held) this.held.push(text + "\n");
-    else this.io.stderr.write(text + "\n");
+    if (this.held) this.held.push(`${text}\n`);
+    else this.io.stderr.write(`${text}\n`);
   }
 
   /** Chalk is only loaded when colours are on. */

@@ -72,14 +72,23 @@ export class PagedStdout extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (this.quit) return done();
-    if (this.pager) return this.toPager(chunk, done);
+    if (this.quit) {
+      done();
+      return;
+    }
+    if (this.pager) {
+      this.toPager(chunk, done);
+      return;
+    }
     this.held.push(chunk);
     const text = chunk.toString("utf8");
     for (const line of text.split("\n").slice(0, -1)) this.rowsHeld += this.rowsOf(line);
     if (!text.endsWith("\n")) this.rowsHeld += 1;
     // The last row stays free for the shell prompt (or less's own prompt).
-    if (this.rowsHeld < this.screenRows) return done();
+    if (this.rowsHeld < this.screenRows) {
+      done();
+      return;
+    }
     this.start();
     const held = Buffer.concat(this.held);
     this.held = [];
@@ -90,7 +99,10 @@ export class PagedStdout extends Writable {
     if (!this.pager) {
       const held = Buffer.concat(this.held);
       this.held = [];
-      if (!held.length || this.io.stdout.write(held)) return done();
+      if (!held.length || this.io.stdout.write(held)) {
+        done();
+        return;
+      }
       this.io.stdout.once("drain", () => done());
       return;
     }
@@ -129,9 +141,13 @@ export class PagedStdout extends Writable {
     const stdin = this.pager!.stdin!;
     if (this.quit || stdin.destroyed) {
       this.quit = true;
-      return done();
+      done();
+      return;
     }
-    if (stdin.write(chunk)) return done();
+    if (stdin.write(chunk)) {
+      done();
+      return;
+    }
     const resume = () => {
       stdin.removeListener("drain", resume);
       stdin.removeListener("close", resume);

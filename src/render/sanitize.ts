@@ -30,7 +30,7 @@ export function sanitizeLine(text: string): string {
 /** At most `max` characters (code points), with an ellipsis when cut. */
 export function clip(text: string, max: number): string {
   const chars = Array.from(text);
-  return chars.length > max ? chars.slice(0, max - 1).join("") + "…" : text;
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
 }
 
 /** One line, at most `max` characters, with an ellipsis when cut. */

@@ -124,7 +124,7 @@ export async function tableLines(spec: TableSpec, total: number): Promise<string
     headers.map((h) => [h.length]),
   );
   const lines = [spec.headerStyle ? spec.headerStyle(head) : head];
-  rows.forEach((r, i) => lines.push(lineOf(r, widthsOf[i])));
+  for (const [i, r] of rows.entries()) lines.push(lineOf(r, widthsOf[i]));
   return lines;
 }
 

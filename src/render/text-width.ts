@@ -31,6 +31,7 @@ const ASCII = /^[\x20-\x7e]*$/;
 // What can join a space into one grapheme: a prepended sign before it, an
 // extending mark or joiner after it.
 const SPACE_JOINS =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each joiner is meant as a code point of its own here
   /[\p{Cf}\u0d4e\u{11000}-\u{11fff}] | [\p{M}\u0e33\u0eb3\u200c\u200d\uff9e\uff9f\p{Emoji_Modifier}\u{e0020}-\u{e007f}]/u;
 
 let loaded: TextWidth | undefined;
@@ -79,7 +80,7 @@ export async function textWidth(): Promise<TextWidth> {
       w += cw;
       end += c.length;
     }
-    return t.slice(0, end) + "…";
+    return `${t.slice(0, end)}…`;
   };
   const truncate = (t: string, n: number): string => {
     if (width(t) <= n) return t;
@@ -99,7 +100,7 @@ export async function textWidth(): Promise<TextWidth> {
       }
       const room = n - used - sep;
       const piece = room < 1 ? "" : w > room ? cutWord(ws[i], room) : room > 1 ? cutWord(ws[i], room - 1) : "";
-      return piece ? out + (sep ? " " : "") + piece : out + "…";
+      return piece ? out + (sep ? " " : "") + piece : `${out}…`;
     }
     return out;
   };

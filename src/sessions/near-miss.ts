@@ -249,7 +249,9 @@ export async function findNearMisses(
       toMeasure.map((k) => ["LLEN", k]),
       next,
     );
-    toMeasure.forEach((k, i) => second.keyOutcomes[i]?.ok && counts.set(k, asInt(second.keyOutcomes[i].value)));
+    for (const [i, k] of toMeasure.entries()) {
+      if (second.keyOutcomes[i]?.ok) counts.set(k, asInt(second.keyOutcomes[i].value));
+    }
     take(second.pages);
     last = first.pages.map((p, i) => (next[i] === undefined ? p : second.pages[i]));
   }

@@ -28,7 +28,7 @@ export class RestStore implements Store {
     const u = new URL(this.base);
     this.target = `${u.protocol}//${u.host}`;
     // Paths are resolved against the base, so keep a trailing slash on it (https://host/prefix/).
-    this.http = new HttpClient(new URL(this.base + "/"));
+    this.http = new HttpClient(new URL(`${this.base}/`));
   }
 
   pipeline(cmds: Cmd[], opts: BatchOptions): Promise<Outcome[]> {

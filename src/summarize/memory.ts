@@ -17,7 +17,7 @@ export interface SummaryMark {
 /** The mark of an earlier stored summary, if this message is one. */
 export function summaryMark(m: DecodedMessage): SummaryMark | undefined {
   const kw = m.data?.additional_kwargs as Record<string, unknown> | undefined;
-  if (!kw || kw[SUMMARY_FLAG] !== true) return undefined;
+  if (kw?.[SUMMARY_FLAG] !== true) return undefined;
   const covers = Number(kw.summarized_messages);
   return { covers: Number.isInteger(covers) && covers > 0 ? covers : 1, createdAt: String(kw.summarized_at ?? "") };
 }

@@ -68,7 +68,7 @@ const CLOSERS = /^["'”’»)\]}」』）】〕》〉]*/u;
 /** Emoji right after the end of a sentence belong to it ("Booked! 🎉"). */
 const TRAILING_EMOJI =
   /^(?:[ \t]*(?:\p{Regional_Indicator}{2}|\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F|\u200D\p{Extended_Pictographic})*))*/u;
-const OPENERS = /^["'“‘«(\[{]+/u;
+const OPENERS = /^["'“‘«([{]+/u;
 const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
 
 export function splitSentences(text: string): string[] {

@@ -158,7 +158,7 @@ export async function writeOutputFile(
     for await (const line of lines) {
       producing = false;
       check();
-      if (!out.write(line + "\n")) await Promise.race([once(out, "drain"), once(out, "close")]);
+      if (!out.write(`${line}\n`)) await Promise.race([once(out, "drain"), once(out, "close")]);
       n++;
       onLine?.(n);
       producing = true;

@@ -35,14 +35,14 @@ export async function unlinkUnchanged(
     ]);
     const outcomes = await store.pipeline(cmds, { idempotent: true });
     request.forEach((batch, b) => {
-      asArray(unwrap(outcomes[b])).forEach((r, j) => (verdicts[batch[j].index] = asInt(r)));
+      for (const [j, r] of asArray(unwrap(outcomes[b])).entries()) verdicts[batch[j].index] = asInt(r);
       done += batch.length;
     });
     onProgress?.(done);
   }
   const result: ClearResult = { deleted: [], changed: [], gone: [] };
-  targets.forEach((t, i) =>
-    (verdicts[i] === 1 ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t),
-  );
+  for (const [i, t] of targets.entries()) {
+    (verdicts[i] === 1 ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t);
+  }
   return result;
 }

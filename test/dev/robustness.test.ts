@@ -50,7 +50,9 @@ function rawExchange(chunks: string[]): Promise<string> {
     const socket = net.connect({ host: "127.0.0.1", port: Number(port) });
     let text = "";
     socket.setTimeout(10_000, () => socket.destroy(new Error("the endpoint kept the connection open")));
-    socket.on("connect", () => chunks.forEach((c) => socket.write(c)));
+    socket.on("connect", () => {
+      for (const c of chunks) socket.write(c);
+    });
     socket.on("data", (d) => (text += d));
     socket.on("close", () => resolve(text));
     socket.on("error", reject);

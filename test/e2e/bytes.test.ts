@@ -103,16 +103,16 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
     fs.writeFileSync(
       badBytes,
       Buffer.concat([
-        Buffer.from(ok + "\n"),
+        Buffer.from(`${ok}\n`),
         Buffer.from(`{"key":"${prefix}b","ttlSeconds":null,"elements":["`),
         Buffer.from([0xff]),
         Buffer.from('"]}\n'),
       ]),
     );
     const surrogateElement = tmp("surrogate.jsonl");
-    fs.writeFileSync(surrogateElement, ok + "\n" + `{"key":"${prefix}c","ttlSeconds":null,"elements":["x\\udcff"]}\n`);
+    fs.writeFileSync(surrogateElement, `${ok}\n{"key":"${prefix}c","ttlSeconds":null,"elements":["x\\udcff"]}\n`);
     const surrogateKey = tmp("surrogate-key.jsonl");
-    fs.writeFileSync(surrogateKey, ok + "\n" + `{"key":"${prefix}\\ud800","ttlSeconds":null,"elements":["x"]}\n`);
+    fs.writeFileSync(surrogateKey, `${ok}\n{"key":"${prefix}\\ud800","ttlSeconds":null,"elements":["x"]}\n`);
     for (const [file, why] of [
       [badBytes, /line 2: not UTF-8/],
       [surrogateElement, /line 2: element 1 is not valid Unicode/],

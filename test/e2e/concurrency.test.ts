@@ -30,7 +30,13 @@ function startWriter(app: IORedis, keys: string[], count = 300) {
       await new Promise((r) => setTimeout(r, 1));
     }
   })();
-  return { written, finish: async () => ((stop = true), await done) };
+  return {
+    written,
+    finish: async () => {
+      stop = true;
+      return await done;
+    },
+  };
 }
 
 describe.each(TRANSPORTS)("while the app writes, over %s", (transport) => {

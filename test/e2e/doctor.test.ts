@@ -782,7 +782,7 @@ describe("on a terminal", () => {
     expect(checks.length).toBeGreaterThan(5);
     for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
     // A check's line is followed by another check, its hint (→), a blank line or a heading.
-    checks.forEach((l) => expect(l).not.toMatch(/\.(source|alternation|exists)\b/));
+    for (const l of checks) expect(l).not.toMatch(/\.(source|alternation|exists)\b/);
   });
 });
 

@@ -33,7 +33,7 @@ describe.each(TRANSPORTS)("flag combinations over %s", (transport) => {
     const exportFile = path.join(dir, "e.jsonl");
     fs.writeFileSync(
       exportFile,
-      JSON.stringify({ key, sessionId: "user-7", ttlSeconds: null, elements: ["x"] }) + "\n",
+      `${JSON.stringify({ key, sessionId: "user-7", ttlSeconds: null, elements: ["x"] })}\n`,
     );
     const sys = '{"type":"system","data":{"content":"Be brief."}}';
     const cases: [string[], RegExp][] = [

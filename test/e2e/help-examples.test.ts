@@ -82,7 +82,7 @@ function checkInvocation(root: Command, words: string[]): string | undefined {
 }
 
 /** Why an example line would not paste and run, or undefined when it would. */
-export function checkExampleLine(root: Command, line: string): string | undefined {
+function checkExampleLine(root: Command, line: string): string | undefined {
   const tokens = parse(line).filter((t) => !(typeof t === "object" && "comment" in t));
   const segments: string[][] = [[]];
   for (let i = 0; i < tokens.length; i++) {

@@ -31,7 +31,7 @@ describe.each(TRANSPORTS)("import --dry-run over %s", (transport) => {
     await writeConversation(app, `${p}exists`, ["old"]);
     await app.set(`${p}string`, "an app's own key");
     const file = tmpFile(
-      [line(`${p}exists`, ["new", "old"]), line(`${p}fresh`, ["a"]), line(`${p}string`, ["b"])].join("\n") + "\n",
+      `${[line(`${p}exists`, ["new", "old"]), line(`${p}fresh`, ["a"]), line(`${p}string`, ["b"])].join("\n")}\n`,
     );
     const flags = mode === "skip" ? [] : [`--${mode}`, "--yes"];
     const dry = await cli(["import", file, "--dry-run", "--json", ...flags]);
@@ -57,7 +57,7 @@ describe.each(TRANSPORTS)("import --dry-run over %s", (transport) => {
   it("a session too large for one request is reported by the dry run, as by the real run, before anything is written", async () => {
     const p = `i${randomUUID().slice(0, 8)}:`;
     const big = JSON.stringify({ type: "human", data: { content: "x".repeat(9_000_000) } });
-    const file = tmpFile([line(`${p}small`, ["a"]), line(`${p}big`, [big])].join("\n") + "\n");
+    const file = tmpFile(`${[line(`${p}small`, ["a"]), line(`${p}big`, [big])].join("\n")}\n`);
     const dry = await cli(["import", file, "--dry-run", "--json"], { timeoutMs: 120_000 });
     if (transport === "rest") {
       expect(dry.code).toBe(1);

@@ -61,7 +61,7 @@ describe.each(TRANSPORTS.filter((t) => t !== "cluster"))("sessions list over %s"
     const r = await cli(["sessions", "list", "--prefix", prefix, "--json"]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout) as { sessionId: string; count: number; last: { content: string } }[];
-    expect(r.stdout).toBe(JSON.stringify(v, null, 2) + "\n");
+    expect(r.stdout).toBe(`${JSON.stringify(v, null, 2)}\n`);
     expect(v).toHaveLength(N);
     expect(new Set(v.map((s) => s.sessionId)).size).toBe(N);
     const s9 = v.find((s) => s.sessionId === "s9")!;

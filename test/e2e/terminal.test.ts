@@ -61,7 +61,7 @@ describe.each([80, 200])("at %i columns", (columns) => {
     const lines = screenLines(r.screen).filter((l) => l.trim());
     expectFits(lines, columns);
     expect(lines[0]).toMatch(/^SESSION\s+MESSAGES\s+TTL\s+LAST MESSAGE$/);
-    for (const id of ids) expect(lines.filter((l) => l.startsWith(id + " ")).length).toBe(1);
+    for (const id of ids) expect(lines.filter((l) => l.startsWith(`${id} `)).length).toBe(1);
     // Rows and the header, then the count on stderr: nothing else, no borders.
     expect(lines.length).toBe(ids.length + 2);
     expect(r.screen).not.toMatch(/[┌│└─]/);
@@ -285,7 +285,7 @@ describe("confirmations name what changes", () => {
     const file = path.join(dir, "x.jsonl");
     fs.writeFileSync(
       file,
-      [`${p}-a`, `${p}-b`]
+      `${[`${p}-a`, `${p}-b`]
         .map((k, i) =>
           JSON.stringify({
             key: k,
@@ -294,7 +294,7 @@ describe("confirmations name what changes", () => {
             elements: Array.from({ length: i + 2 }, () => msg("human", "x")),
           }),
         )
-        .join("\n") + "\n",
+        .join("\n")}\n`,
     );
     const r = await runInPty(
       ["import", file, "--replace"],

@@ -4,5 +4,5 @@
 // itself, so the list is exactly the CLI's.
 "use strict";
 process.on("exit", () => {
-  require("fs").writeFileSync(process.env.UPSTASH_MEMORY_BUILTINS_TRACE, JSON.stringify(process.moduleLoadList));
+  require("node:fs").writeFileSync(process.env.UPSTASH_MEMORY_BUILTINS_TRACE, JSON.stringify(process.moduleLoadList));
 });

@@ -64,6 +64,7 @@ export interface RawResponse {
   status: number;
   headers: Headers;
   /** Parsed JSON, or the text when the body is not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the endpoint answered
   body: any;
 }
 

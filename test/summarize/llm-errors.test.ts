@@ -250,7 +250,13 @@ describe("llm engine: cancellation", () => {
     const seen: string[] = [];
     const promise = summarizeWithLlm(
       { lines },
-      options({ signal: controller.signal, onDelta: (t) => (seen.push(t), controller.abort()) }),
+      options({
+        signal: controller.signal,
+        onDelta: (t) => {
+          seen.push(t);
+          controller.abort();
+        },
+      }),
     );
     const err = await failure(promise);
     expect((err as Error).name).toBe("AbortError");
@@ -280,7 +286,10 @@ describe("llm engine: cancellation", () => {
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
   });
 }

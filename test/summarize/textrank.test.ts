@@ -34,7 +34,10 @@ describe("textRank", () => {
 
   it("stops after maxIterations", () => {
     let calls = 0;
-    const counting = (i: number, j: number) => (calls++, star(i, j));
+    const counting = (i: number, j: number) => {
+      calls++;
+      return star(i, j);
+    };
     const one = textRank(4, counting, [1, 1, 1, 1], { ...TEXTRANK_DEFAULTS, maxIterations: 1 });
     const many = textRank(4, star, [1, 1, 1, 1]);
     expect(calls).toBe(6); // similarity is asked once per pair

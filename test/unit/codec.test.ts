@@ -111,7 +111,7 @@ describe("hostile elements", () => {
     expect(decodeElement(big, 1).content.length).toBe(10 * 1024 * 1024);
     const deep = b("[".repeat(10_000) + "]".repeat(10_000));
     expect(decodeElement(deep, 1).role).toBe("unrecognized");
-    const deepObj = b('{"type":"human","data":{"content":' + "[".repeat(10_000) + "]".repeat(10_000) + "}}");
+    const deepObj = b(`{"type":"human","data":{"content":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`);
     const m = decodeElement(deepObj, 1);
     expect(typeof m.content).toBe("string");
   });
