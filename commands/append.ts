@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
-import type { Context } from "../src/context.js";
-import { UsageError } from "../src/errors.js";
-import { examples, flagRules, shellLine } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { UsageError } from "../src/errors/errors.js";
+import { examples, flagRules, shellLine } from "../src/program/options.js";
 
 interface AppendOptions {
   role: string;
@@ -54,7 +54,7 @@ export function appendCommand(ctx: Context): Command {
       }),
     )
     .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
-      const { validateSessionId } = await import("../src/keys.js");
+      const { validateSessionId } = await import("../src/sessions/keys.js");
       validateSessionId(sessionId);
       const w = await import("../src/write/append.js");
       let element: string;
@@ -67,7 +67,7 @@ export function appendCommand(ctx: Context): Command {
             throw new UsageError(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
           });
         } else if (content === "-") {
-          const { readAll } = await import("../src/stdin.js");
+          const { readAll } = await import("../src/terminal/stdin.js");
           const hint = "type the message, then Ctrl-D on an empty line to store it (Ctrl-C cancels)";
           bytes = await readAll(ctx.io.stdin, { hint, stderr: ctx.io.stderr });
         } else bytes = Buffer.from(content!, "utf8");
@@ -77,9 +77,9 @@ export function appendCommand(ctx: Context): Command {
           opts.toolCallId,
         );
       }
-      const { parseDuration } = await import("../src/duration.js");
+      const { parseDuration } = await import("../src/duration/duration.js");
       let ttl = opts.ttl !== undefined ? parseDuration(opts.ttl, "ttl") : undefined;
-      const { withConnection } = await import("../src/connection.js");
+      const { withConnection } = await import("../src/program/connection.js");
       const { Output } = await import("../src/render/output.js");
       const { plural, ttlText, sessionLine } = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);

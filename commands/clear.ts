@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import type { Target } from "../src/write/targets.js";
-import type { Context } from "../src/context.js";
-import { ExitCode, UsageError } from "../src/errors.js";
-import { examples, flagRules } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { ExitCode, UsageError } from "../src/errors/errors.js";
+import { examples, flagRules } from "../src/program/options.js";
 
 interface ClearOptions {
   match?: string;
@@ -34,15 +34,15 @@ export function clearCommand(ctx: Context): Command {
       flagRules({ oneOf: [[["<sessionIds>", "--match"], "upstash-memory clear <sessionId...> or --match PATTERN"]] }),
     )
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
-      const { keyFields, validateSessionId } = await import("../src/keys.js");
-      const { showBytes } = await import("../src/store/bytes.js");
+      const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
+      const { showBytes } = await import("../src/text/bytes.js");
       ids.forEach(validateSessionId);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
-      const { withConnection } = await import("../src/connection.js");
+      const { withConnection } = await import("../src/program/connection.js");
       const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { unlinkUnchanged } = await import("../src/write/clear.js");
-      const { confirmChanges } = await import("../src/prompts.js");
+      const { confirmChanges } = await import("../src/terminal/prompts.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
       const r = await import("../src/render/writes.js");

@@ -1,5 +1,5 @@
 import { Argument, Command } from "commander";
-import type { Context } from "../src/context.js";
+import type { Context } from "../src/program/context.js";
 
 const INSTALL = `
 Install (then open a new shell):
@@ -20,7 +20,7 @@ export function completionCommand(ctx: Context): Command {
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
     .addHelpText("after", INSTALL)
     .action(async (shell: "bash" | "zsh" | "fish", _opts: unknown, cmd: Command) => {
-      const { completionScript } = await import("../src/completion.js");
+      const { completionScript } = await import("../src/completion/completion.js");
       ctx.io.stdout.write(completionScript(shell, cmd.parent!.name()));
     });
 }
@@ -34,7 +34,7 @@ export function completeCommand(ctx: Context): Command {
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (words: string[], _opts: unknown, cmd: Command) => {
-      const { complete } = await import("../src/completion.js");
+      const { complete } = await import("../src/completion/completion.js");
       await complete(ctx, cmd.parent!, words);
     });
 }

@@ -2,9 +2,9 @@
 // its own in-memory redis-server unless --redis names one.
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { ProfileStore } from "../src/config/profiles.js";
-import type { Context } from "../src/context.js";
+import type { Context } from "../src/program/context.js";
 import type { ProfilePlan } from "../src/dev/profile.js";
-import { examples } from "../src/options.js";
+import { examples } from "../src/program/options.js";
 
 interface DevOptions {
   host: string;
@@ -58,7 +58,7 @@ export function devCommand(ctx: Context): Command {
         "database: a profile is only ever replaced when it points at a local endpoint. Runs until Ctrl-C.\n",
     )
     .action(async (opts: DevOptions, cmd: Command) => {
-      const { registerSecret } = await import("../src/secrets.js");
+      const { registerSecret } = await import("../src/errors/secrets.js");
       const token = await chooseTokens(ctx, opts, cmd);
       registerSecret(token);
       registerSecret(opts.readonlyToken);
@@ -117,9 +117,9 @@ async function planDevProfile(ctx: Context, opts: DevOptions): Promise<DevProfil
     return { plan: { save: false, note: "not saved as a profile: --demo stops when it is done" } };
   }
   const { validateProfileName } = await import("../src/config/profiles.js");
-  const { loadProfiles } = await import("../src/connection.js");
+  const { loadProfiles } = await import("../src/program/connection.js");
   const { planProfile } = await import("../src/dev/profile.js");
-  const { UsageError } = await import("../src/errors.js");
+  const { UsageError } = await import("../src/errors/errors.js");
   const name = validateProfileName(opts.saveProfile ?? PROFILE);
   let store: ProfileStore;
   try {
@@ -159,7 +159,7 @@ async function applyProfile({ plan, store }: DevProfile, endpoint: { url: string
 async function chooseTokens(ctx: Context, opts: DevOptions, cmd: Command): Promise<string> {
   const { randomBytes } = await import("node:crypto");
   const { MIN_TOKEN_LENGTH, tokenProblem } = await import("../src/dev/auth.js");
-  const { UsageError } = await import("../src/errors.js");
+  const { UsageError } = await import("../src/errors/errors.js");
   // The program has a global --token too, and commander hands `dev --token x` to it.
   const given = opts.token ?? ctx.globals(cmd).token;
   // 32 random bytes: 43 characters of base64url.
@@ -181,8 +181,8 @@ async function chooseTokens(ctx: Context, opts: DevOptions, cmd: Command): Promi
 
 async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
   const { seed } = await import("../src/dev/seed.js");
-  const { ConnectionError } = await import("../src/errors.js");
-  const { redact } = await import("../src/secrets.js");
+  const { ConnectionError } = await import("../src/errors/errors.js");
+  const { redact } = await import("../src/errors/secrets.js");
   const result = await seed(redisUrl).catch((err: Error) => {
     throw new ConnectionError(redact(`cannot seed ${redisUrl}: ${err.message}`));
   });
@@ -196,8 +196,8 @@ async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
 async function listen(redisUrl: string, opts: DevOptions, token: string) {
   const { startEndpoint } = await import("../src/dev/server.js");
   const { RedisUnavailableError } = await import("../src/dev/connections.js");
-  const { CliError, ConnectionError, ExitCode } = await import("../src/errors.js");
-  const { redact } = await import("../src/secrets.js");
+  const { CliError, ConnectionError, ExitCode } = await import("../src/errors/errors.js");
+  const { redact } = await import("../src/errors/secrets.js");
   try {
     return await startEndpoint({
       redisUrl,
@@ -234,7 +234,7 @@ async function announce(
   profileNote: string,
 ): Promise<void> {
   const { io } = ctx;
-  const { redact } = await import("../src/secrets.js");
+  const { redact } = await import("../src/errors/secrets.js");
   // The Redis password is never printed: not the one of the redis-server
   // started here, not one in a --redis URL.
   const shownRedisUrl = redact(redisUrl);
@@ -250,7 +250,7 @@ async function announce(
     io.stdout.write(`UPSTASH_REDIS_REST_URL=${endpoint.url}\nUPSTASH_REDIS_REST_TOKEN=${endpoint.token}\n`);
     if (endpoint.readonlyToken) io.stdout.write(`UPSTASH_REDIS_REST_READONLY_TOKEN=${endpoint.readonlyToken}\n`);
   }
-  const { isLoopbackUrl } = await import("../src/config/resolve.js");
+  const { isLoopbackUrl } = await import("../src/store/url.js");
   if (!isLoopbackUrl(`http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}`)) {
     io.stderr.write(
       `warning: listening on ${opts.host}: anyone who can reach this machine and has the token can use the database\n`,

@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import type { Context } from "../src/context.js";
-import { ExitCode } from "../src/errors.js";
-import { examples } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { ExitCode } from "../src/errors/errors.js";
+import { examples } from "../src/program/options.js";
 
 interface DoctorOptions {
   json?: boolean;
@@ -26,9 +26,9 @@ export function doctorCommand(ctx: Context): Command {
         "connection problems are failed checks too. Elements that break loading: `upstash-memory repair <sessionId>`.\n",
     )
     .action(async (sessionId: string | undefined, opts: DoctorOptions, cmd: Command) => {
-      const { validateSessionId } = await import("../src/keys.js");
+      const { validateSessionId } = await import("../src/sessions/keys.js");
       if (sessionId !== undefined) validateSessionId(sessionId);
-      const { timeoutMs, debugLogger } = await import("../src/connection.js");
+      const { timeoutMs, debugLogger } = await import("../src/program/connection.js");
       const { runDoctor } = await import("../src/doctor/run.js");
       const { renderDoctor } = await import("../src/render/doctor.js");
       const { Output } = await import("../src/render/output.js");

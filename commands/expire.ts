@@ -1,8 +1,8 @@
 import { Argument, Command } from "commander";
-import type { Context } from "../src/context.js";
-import { ExitCode } from "../src/errors.js";
-import { examples, flagRules } from "../src/options.js";
-import { looksLikeDuration } from "../src/duration.js";
+import type { Context } from "../src/program/context.js";
+import { ExitCode } from "../src/errors/errors.js";
+import { examples, flagRules } from "../src/program/options.js";
+import { looksLikeDuration } from "../src/duration/duration.js";
 
 interface ExpireOptions {
   persist?: boolean;
@@ -72,14 +72,14 @@ export function expireCommand(ctx: Context): Command {
         }),
       )
       .action(async (args: string[], opts: ExpireOptions, cmd: Command) => {
-        const { parseDuration } = await import("../src/duration.js");
-        const { keyFields, validateSessionId } = await import("../src/keys.js");
+        const { parseDuration } = await import("../src/duration/duration.js");
+        const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
         const ids = [...args];
         const ttl: number | "persist" = opts.persist ? "persist" : parseDuration(ids.pop()!, "duration");
         ids.forEach(validateSessionId);
-        const { withConnection } = await import("../src/connection.js");
+        const { withConnection } = await import("../src/program/connection.js");
         const { expireKeys } = await import("../src/write/expire.js");
-        const { confirmChanges } = await import("../src/prompts.js");
+        const { confirmChanges } = await import("../src/terminal/prompts.js");
         const { Output } = await import("../src/render/output.js");
         const r = await import("../src/render/writes.js");
         const out = new Output(ctx.io, ctx.globals(cmd).color);

@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import type { Context } from "../src/context.js";
-import { ExitCode } from "../src/errors.js";
-import { examples, flagRules } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { ExitCode } from "../src/errors/errors.js";
+import { examples, flagRules } from "../src/program/options.js";
 
 interface ExportOptions {
   match?: string;
@@ -30,14 +30,14 @@ export function exportCommand(ctx: Context): Command {
     )
     .hook("preAction", flagRules({ exclusive: [["<sessionIds>", "--match"]], requires: { "--force": "--out" } }))
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
-      const { validateSessionId } = await import("../src/keys.js");
+      const { validateSessionId } = await import("../src/sessions/keys.js");
       ids.forEach(validateSessionId);
       const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const file =
         opts.out !== undefined
           ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" })
           : undefined;
-      const { withConnection } = await import("../src/connection.js");
+      const { withConnection } = await import("../src/program/connection.js");
       const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");

@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import type { Context } from "../src/context.js";
-import { ExitCode } from "../src/errors.js";
-import { examples, flagRules, shellLine } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { ExitCode } from "../src/errors/errors.js";
+import { examples, flagRules, shellLine } from "../src/program/options.js";
 
 interface ImportOptions {
   replace?: boolean;
@@ -39,12 +39,12 @@ export function importCommand(ctx: Context): Command {
       const { progress } = await import("../src/render/progress.js");
       const { plural, importReport } = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
-      const { withConnection } = await import("../src/connection.js");
+      const { withConnection } = await import("../src/program/connection.js");
       await withConnection(ctx, cmd, async ({ store }) => {
         // The dry run and the real run take the same steps; only the last one differs.
         assertImportFits(check, store.transport);
         if (mode === "replace" && !opts.dryRun) {
-          const { confirmChanges, requireConsent } = await import("../src/prompts.js");
+          const { confirmChanges, requireConsent } = await import("../src/terminal/prompts.js");
           const question = `replace or create ${plural(check.sessions, "session")} (${plural(check.elements, "message")}), overwriting existing sessions?`;
           requireConsent(ctx.io, question, opts.yes);
           // Name the first sessions of the file, with the messages each will hold.

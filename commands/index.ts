@@ -1,7 +1,7 @@
 // The command tree. Each module builds one commander Command; nothing heavy is
 // imported here (actions load their dependencies when they run).
 import type { Command } from "commander";
-import type { Context } from "../src/context.js";
+import type { Context } from "../src/program/context.js";
 import { devCommand } from "./dev.js";
 import { completeCommand, completionCommand } from "./completion.js";
 import { sessionsCommand } from "./sessions/index.js";

@@ -1,8 +1,8 @@
 import { Command } from "commander";
-import type { Context } from "../src/context.js";
-import { UsageError } from "../src/errors.js";
-import { isInteractive } from "../src/io.js";
-import { examples, flagRules } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { UsageError } from "../src/errors/errors.js";
+import { isInteractive } from "../src/terminal/io.js";
+import { examples, flagRules } from "../src/program/options.js";
 
 interface LoginOptions {
   tokenStdin?: boolean;
@@ -25,13 +25,13 @@ export function loginCommand(ctx: Context): Command {
     .hook("preAction", flagRules({ exclusive: [["--token", "--token-stdin"]] }))
     .action(async (opts: LoginOptions, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const { transportOf } = await import("../src/store/connect.js");
+      const { transportOf } = await import("../src/store/url.js");
       const { validateProfileName, DEFAULT_PROFILE } = await import("../src/config/profiles.js");
       const name = validateProfileName(g.profile ?? DEFAULT_PROFILE);
       let url = g.url;
       let token = g.token;
       if (opts.tokenStdin) {
-        const { readAll } = await import("../src/stdin.js");
+        const { readAll } = await import("../src/terminal/stdin.js");
         token = (await readAll(ctx.io.stdin)).toString("utf8").trim();
         if (!token) throw new UsageError("--token-stdin: stdin was empty");
       }
@@ -39,7 +39,7 @@ export function loginCommand(ctx: Context): Command {
         if (!isInteractive(ctx.io)) {
           throw new UsageError("login needs --url and --token (or --token-stdin) when not on a terminal");
         }
-        const { askText, askSecret } = await import("../src/prompts.js");
+        const { askText, askSecret } = await import("../src/terminal/prompts.js");
         url ??= (
           await askText(ctx.io, "REST URL (https://…upstash.io) or redis:// URL", (v) =>
             /^(https?|rediss?):\/\/\S+$/.test(v.trim()) ? true : "expected https://… or redis://…",
@@ -47,10 +47,10 @@ export function loginCommand(ctx: Context): Command {
         ).trim();
         if (!token && transportOf(url) === "rest") token = (await askSecret(ctx.io, "REST token")).trim();
       }
-      const { registerSecret, maskToken } = await import("../src/secrets.js");
+      const { registerSecret, maskToken } = await import("../src/errors/secrets.js");
       registerSecret(token);
       const { verifyConnection } = await import("../src/config/verify.js");
-      const { timeoutMs, loadProfiles } = await import("../src/connection.js");
+      const { timeoutMs, loadProfiles } = await import("../src/program/connection.js");
       const ms = await verifyConnection(url, transportOf(url) === "rest" ? token : undefined, timeoutMs(ctx, cmd));
       const profiles = await loadProfiles(ctx);
       const previous = profiles.get(name);
@@ -77,8 +77,8 @@ export function logoutCommand(ctx: Context): Command {
     .option("--json", "JSON result")
     .addHelpText("after", examples("logout", "logout work"))
     .action(async (name: string | undefined, opts: { json?: boolean }, cmd: Command) => {
-      const { loadProfiles } = await import("../src/connection.js");
-      const { NotFoundError } = await import("../src/errors.js");
+      const { loadProfiles } = await import("../src/program/connection.js");
+      const { NotFoundError } = await import("../src/errors/errors.js");
       const profiles = await loadProfiles(ctx);
       const n = name ?? ctx.globals(cmd).profile ?? profiles.currentName();
       if (!profiles.remove(n)) throw new NotFoundError(`no profile named '${n}'`);

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
-import type { Context } from "../src/context.js";
-import { CliError, ExitCode } from "../src/errors.js";
-import { examples, flagRules, shellLine, positiveInt, nonNegativeInt } from "../src/options.js";
+import type { Context } from "../src/program/context.js";
+import { CliError, ExitCode } from "../src/errors/errors.js";
+import { examples, flagRules, shellLine, positiveInt, nonNegativeInt } from "../src/program/options.js";
 
 interface SummarizeOpts {
   match?: string;
@@ -75,11 +75,11 @@ export function summarizeCommand(ctx: Context): Command {
       }),
     )
     .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
-      const { validateSessionId } = await import("../src/keys.js");
+      const { validateSessionId } = await import("../src/sessions/keys.js");
       if (sessionId !== undefined) validateSessionId(sessionId);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
-      const { withConnection } = await import("../src/connection.js");
+      const { withConnection } = await import("../src/program/connection.js");
       const { Output } = await import("../src/render/output.js");
       const { renderSummary, summaryJson } = await import("../src/render/summary.js");
       const { summarizeSession } = await import("../src/summarize/session.js");
@@ -111,7 +111,7 @@ export function summarizeCommand(ctx: Context): Command {
           const writes = opts.store && !opts.dryRun;
           const { plural } = await import("../src/render/writes.js");
           const question = `replace all but the newest ${opts.keep} messages of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
-          const { confirmChanges, requireConsent } = await import("../src/prompts.js");
+          const { confirmChanges, requireConsent } = await import("../src/terminal/prompts.js");
           if (writes) requireConsent(ctx.io, question, opts.yes);
           // On a terminal, the summaries are computed first and shown with the question.
           const ask = writes && !opts.yes;
@@ -184,7 +184,7 @@ export function summarizeCommand(ctx: Context): Command {
 
 async function matchIds(
   store: import("../src/store/types.js").Store,
-  keys: import("../src/keys.js").KeySpace,
+  keys: import("../src/sessions/keys.js").KeySpace,
   pattern: string,
 ): Promise<string[]> {
   const { targetsByPattern } = await import("../src/write/targets.js");

@@ -37,7 +37,7 @@ const OUT = path.join(ROOT, "dist", "bundle");
 const requireFromRoot = createRequire(path.join(ROOT, "package.json"));
 
 /** Our code that only some commands run (with what imports it statically): heavy.mjs. */
-const HEAVY_DIRS = ["src/dev/", "src/doctor/", "src/summarize/", "src/repair/", "src/completion.ts"];
+const HEAVY_DIRS = ["src/dev/", "src/doctor/", "src/summarize/", "src/repair/", "src/completion/"];
 /** Where heavy.mjs finds the modules of cli.mjs it uses. */
 const REGISTRY = 'globalThis[Symbol.for("upstash-memory.modules")]';
 /** Packages bundled into cli.mjs: every command needs them at start. */

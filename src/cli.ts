@@ -2,14 +2,14 @@
 // Command modules are small and import nothing heavy at load time, so
 // `--help` and `--version` stay fast.
 import { Command, CommanderError } from "commander";
-import { createContext, type Context } from "./context.js";
-import { processIO, stdoutIsTTY, useColor, type IO } from "./io.js";
-import { CliError, ExitCode } from "./errors.js";
-import { redact } from "./secrets.js";
-import { sanitizeEcho } from "./render/sanitize.js";
-import { VERSION } from "./version.js";
+import { createContext, type Context } from "./program/context.js";
+import { processIO, stdoutIsTTY, useColor, type IO } from "./terminal/io.js";
+import { CliError, ExitCode } from "./errors/errors.js";
+import { redact } from "./errors/secrets.js";
+import { sanitizeEcho } from "./text/sanitize.js";
+import { VERSION } from "./program/version.js";
 import { registerCommands } from "../commands/index.js";
-import { commandWord, fitHelp, helpCommandArgs, showInheritedFlags, subcommandHint } from "./help.js";
+import { commandWord, fitHelp, helpCommandArgs, showInheritedFlags, subcommandHint } from "./program/help.js";
 
 const ROOT_EXAMPLES = `
 Examples:

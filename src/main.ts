@@ -1,9 +1,9 @@
 // Entry point. `--version` is answered before the command tree loads, so the
 // most-run health check costs little more than starting node itself.
 import fs from "node:fs";
-import { VERSION } from "./version.js";
+import { VERSION } from "./program/version.js";
 
-// stdout's EPIPE handling (`... | head`) is set up where the stream is first used (src/io.ts).
+// stdout's EPIPE handling (`... | head`) is set up where the stream is first used (src/terminal/io.ts).
 export async function run(argv: string[]): Promise<number> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     // One blocking write: building process.stdout would cost more than the rest.

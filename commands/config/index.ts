@@ -1,14 +1,14 @@
 import { Command } from "commander";
-import type { Context } from "../../src/context.js";
-import { NotFoundError, UsageError } from "../../src/errors.js";
-import { examples } from "../../src/options.js";
+import type { Context } from "../../src/program/context.js";
+import { NotFoundError, UsageError } from "../../src/errors/errors.js";
+import { examples } from "../../src/program/options.js";
 
 interface JsonOpt {
   json?: boolean;
 }
 
 async function tools(ctx: Context, cmd: Command) {
-  const { loadProfiles } = await import("../../src/connection.js");
+  const { loadProfiles } = await import("../../src/program/connection.js");
   const { Output } = await import("../../src/render/output.js");
   const render = await import("../../src/render/profiles.js");
   return {

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Context } from "../../src/context.js";
+import type { Context } from "../../src/program/context.js";
 import { historyShowCommand } from "./show.js";
 
 export function historyCommand(ctx: Context): Command {

@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
-import type { Context } from "../../src/context.js";
-import { UsageError } from "../../src/errors.js";
-import { isInteractive } from "../../src/io.js";
-import { examples, flagRules, positiveInt } from "../../src/options.js";
+import type { Context } from "../../src/program/context.js";
+import { UsageError } from "../../src/errors/errors.js";
+import { isInteractive } from "../../src/terminal/io.js";
+import { examples, flagRules, positiveInt } from "../../src/program/options.js";
 
 interface ShowOptions {
   format: "table" | "json" | "ndjson" | "markdown" | "text";
@@ -65,9 +65,9 @@ export function historyShowCommand(ctx: Context): Command {
           "usage: upstash-memory history show <sessionId> (see `sessions list`)",
         );
       }
-      const { validateSessionId } = await import("../../src/keys.js");
+      const { validateSessionId } = await import("../../src/sessions/keys.js");
       if (sessionIdArg !== undefined) validateSessionId(sessionIdArg);
-      const { withConnection } = await import("../../src/connection.js");
+      const { withConnection } = await import("../../src/program/connection.js");
       const { loadHistory } = await import("../../src/history/show.js");
       const { renderHistory, warnUnrecognized } = await import("../../src/render/history.js");
       const { Output } = await import("../../src/render/output.js");
@@ -107,11 +107,11 @@ export function historyShowCommand(ctx: Context): Command {
 async function pickSession(
   ctx: Context,
   store: import("../../src/store/types.js").Store,
-  keys: import("../../src/keys.js").KeySpace,
+  keys: import("../../src/sessions/keys.js").KeySpace,
 ): Promise<string> {
   const { collectSessionMeta } = await import("../../src/sessions/list.js");
-  const { pick } = await import("../../src/prompts.js");
-  const { formatTtl } = await import("../../src/duration.js");
+  const { pick } = await import("../../src/terminal/prompts.js");
+  const { formatTtl } = await import("../../src/duration/duration.js");
   const sessions = await collectSessionMeta(store, keys, { sort: "name" });
   if (!sessions.length) throw new UsageError("there are no sessions to show");
   return pick(

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Context } from "../../src/context.js";
+import type { Context } from "../../src/program/context.js";
 import { sessionsListCommand } from "./list.js";
 
 export function sessionsCommand(ctx: Context): Command {

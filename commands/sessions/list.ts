@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import type { Context } from "../../src/context.js";
-import { examples, flagRules, positiveInt } from "../../src/options.js";
+import type { Context } from "../../src/program/context.js";
+import { examples, flagRules, positiveInt } from "../../src/program/options.js";
 
 /** The progress line goes away before the first session is written. */
 async function* clearBarFirst<T>(items: AsyncIterable<T>, bar: { done(): void }): AsyncGenerator<T> {
@@ -39,7 +39,7 @@ export function sessionsListCommand(ctx: Context): Command {
         opts: { sort?: "name" | "count" | "ttl"; limit?: number; json?: boolean; ndjson?: boolean },
         cmd: Command,
       ) => {
-        const { withConnection } = await import("../../src/connection.js");
+        const { withConnection } = await import("../../src/program/connection.js");
         const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
         const { Output } = await import("../../src/render/output.js");
         const { progress } = await import("../../src/render/progress.js");
@@ -47,7 +47,7 @@ export function sessionsListCommand(ctx: Context): Command {
         const g = ctx.globals(cmd);
         const out = new Output(ctx.io, g.color, g.pager);
         const bar = progress(ctx.io);
-        const { plural } = await import("../../src/render/plural.js");
+        const { plural } = await import("../../src/text/plural.js");
         const onProgress = (n: number) => bar.update(`found ${plural(n, "session")}…`);
         let cut: [number, number, boolean] | undefined;
         await withConnection(ctx, cmd, async ({ store, keys }) => {

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../errors/errors.js";
 
 export interface LlmSettings {
   baseUrl?: string;

@@ -6,10 +6,10 @@
 // default saved profile. Each value remembers its source, and a connection
 // in the environment that a named profile overrode is kept, so `doctor` can
 // explain both.
-import { ConnectionError, UsageError } from "../errors.js";
-import { registerSecret } from "../secrets.js";
-import { transportOf } from "../store/connect.js";
-import type { GlobalOptions } from "../context.js";
+import { ConnectionError, UsageError } from "../errors/errors.js";
+import { registerSecret } from "../errors/secrets.js";
+import { isLoopbackUrl, transportOf } from "../store/url.js";
+import type { GlobalOptions } from "../program/context.js";
 import type { Profile, ProfileStore } from "./profiles.js";
 
 export type SourceKind = "flag" | "env" | "profile";
@@ -142,13 +142,4 @@ export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, prof
     ignoredEnv: (e.url || e.token) && !envUsed ? { url: e.url, urlVar: e.urlVar!, tokenVar: e.tokenVar! } : undefined,
     warnings,
   };
-}
-
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-    return host === "localhost" || host === "::1" || /^127\./.test(host);
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,6 @@
 // `config set KEY VALUE`: the keys a profile holds, each validated before saving.
-import { UsageError } from "../errors.js";
-import { parseDuration } from "../duration.js";
+import { UsageError } from "../errors/errors.js";
+import { parseDuration } from "../duration/duration.js";
 import type { Profile } from "./profiles.js";
 
 export const SETTING_KEYS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "llm.model", "llm.apiKey"] as const;

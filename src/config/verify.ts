@@ -1,7 +1,7 @@
 // Checks a URL and token with one PING before they are saved.
 import { openStore } from "../store/connect.js";
 import { asText, unwrap } from "../store/replies.js";
-import { ConnectionError } from "../errors.js";
+import { ConnectionError } from "../errors/errors.js";
 
 export async function verifyConnection(url: string, token: string | undefined, timeoutMs: number): Promise<number> {
   const store = await openStore({ url, token, timeoutMs, attempts: 1 });

@@ -1,8 +1,8 @@
 // `dev --seed --demo` (npm run demo): the main job, end to end, on the local
 // endpoint: list the sample sessions, then show the first conversation.
-import type { IO } from "../io.js";
+import type { IO } from "../terminal/io.js";
 import { openStore } from "../store/connect.js";
-import { KeySpace } from "../keys.js";
+import { KeySpace } from "../sessions/keys.js";
 import { collectSessions } from "../sessions/list.js";
 import { loadHistory } from "../history/show.js";
 import { Output } from "../render/output.js";

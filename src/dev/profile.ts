@@ -3,8 +3,8 @@
 // anywhere but a local endpoint: a second `dev`, or one whose port is taken,
 // must not repoint a profile someone set up for a real database.
 import type { Profile, ProfileStore } from "../config/profiles.js";
-import { isLoopbackUrl } from "../config/resolve.js";
-import { redact } from "../secrets.js";
+import { isLoopbackUrl } from "../store/url.js";
+import { redact } from "../errors/secrets.js";
 
 export const DEV_PROFILE = "local";
 

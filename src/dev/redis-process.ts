@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, ExitCode } from "../errors/errors.js";
 
 export interface RedisServerHandle {
   /** redis://:PASSWORD@127.0.0.1:PORT: a secret, never to be printed as it is. */

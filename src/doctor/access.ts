@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { openStore } from "../store/connect.js";
 import type { Outcome, Store } from "../store/types.js";
 import { asInt, asText, unwrap } from "../store/replies.js";
-import type { CliError } from "../errors.js";
+import type { CliError } from "../errors/errors.js";
 import type { Endpoint } from "./url-shape.js";
 import type { Target } from "./config.js";
 import { plural, type Findings } from "./checks.js";

@@ -43,7 +43,7 @@ export class Findings {
   }
 }
 
-export { plural } from "../render/plural.js";
+export { plural } from "../text/plural.js";
 
 /** "2, 5 and 9" — at most `max` items, then "and N more". */
 export function listIndices(indices: readonly (number | string)[], max = 10): string {
@@ -65,4 +65,4 @@ export function quoteKey(key: string): string {
   return /[\s\p{C}'"]/u.test(key) ? JSON.stringify(key) : `'${key}'`;
 }
 
-export { shellArg } from "../render/sanitize.js";
+export { shellArg } from "../text/sanitize.js";

@@ -4,9 +4,9 @@
 // complete), and which master holds the session: the node to look at when
 // only some sessions go missing.
 import type { Store } from "../store/types.js";
-import type { CliError } from "../errors.js";
+import type { CliError } from "../errors/errors.js";
 import { plural, quoteKey, type Findings } from "./checks.js";
-import { groupDigits } from "../render/plural.js";
+import { groupDigits } from "../text/plural.js";
 
 const SLOTS = 16384;
 

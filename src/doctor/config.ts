@@ -5,12 +5,12 @@
 // common reason for looking at the wrong conversations.
 import fs from "node:fs";
 import path from "node:path";
-import type { Context, GlobalOptions } from "../context.js";
+import type { Context, GlobalOptions } from "../program/context.js";
 import { NOT_CONFIGURED, resolveConnection, type Resolved } from "../config/resolve.js";
 import { CONFIG_FILE, configDir, type Profile, type ProfileStore } from "../config/profiles.js";
-import { loadProfiles } from "../connection.js";
-import { CliError } from "../errors.js";
-import { maskToken, registerSecret } from "../secrets.js";
+import { loadProfiles } from "../program/connection.js";
+import { CliError } from "../errors/errors.js";
+import { maskToken, registerSecret } from "../errors/secrets.js";
 import { cleanValue, type RawValue } from "./raw-value.js";
 import type { Findings } from "./checks.js";
 

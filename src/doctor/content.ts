@@ -14,7 +14,7 @@ import {
   type ReaderId,
 } from "../history/readers.js";
 import { summaryMark, type SummaryMark } from "../summarize/memory.js";
-import { snippet } from "../render/sanitize.js";
+import { snippet } from "../text/sanitize.js";
 import { listIndices, plural, shellArg, type ElementReport, type Findings } from "./checks.js";
 
 /** A message the app loads, oldest first. */

@@ -5,7 +5,7 @@ import type { HistoryRead } from "../history/read.js";
 import type { ReadableMessage } from "./content.js";
 import { elementBytes } from "./health.js";
 import { formatBytes, plural, shellArg, type Findings } from "./checks.js";
-import { groupDigits } from "../render/plural.js";
+import { groupDigits } from "../text/plural.js";
 
 export const LONG_HISTORY_MESSAGES = 50;
 export const LONG_HISTORY_TOKENS = 8000;

@@ -4,7 +4,7 @@
 // disappears as a whole. Flowise releases before April 2024 never applied the
 // node's Session Timeout at all, so their sessions have no TTL.
 import type { HistoryRead } from "../history/read.js";
-import { formatDuration } from "../duration.js";
+import { formatDuration } from "../duration/duration.js";
 import { formatBytes, plural, shellArg, type Findings } from "./checks.js";
 
 /** A TTL below this is about to run out whatever was configured. */

@@ -3,7 +3,7 @@
 // question (and brings the whole history along for the sections after this);
 // the shared near-miss search (sessions/near-miss.ts) at most two more.
 import type { Store } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
+import type { KeySpace } from "../sessions/keys.js";
 import { readHistory, type HistoryRead } from "../history/read.js";
 import { findNearMissesOf, holds, SEARCH_REQUESTS } from "../sessions/near-miss.js";
 import { plural, quoteKey, type Findings } from "./checks.js";

@@ -2,11 +2,11 @@
 // cannot run (no connection, no such key) leaves the later ones out instead of
 // failing them again, and doctor itself never throws for a problem it is
 // meant to diagnose: that problem is a failed check.
-import type { Context, GlobalOptions } from "../context.js";
+import type { Context, GlobalOptions } from "../program/context.js";
 import type { StoreStats } from "../store/types.js";
-import { KeySpace } from "../keys.js";
-import { parseDuration } from "../duration.js";
-import { CliError } from "../errors.js";
+import { KeySpace } from "../sessions/keys.js";
+import { parseDuration } from "../duration/duration.js";
+import { CliError } from "../errors/errors.js";
 import { Findings, quoteKey, SECTIONS, type Check } from "./checks.js";
 import { checkConfiguration, type Target } from "./config.js";
 import { checkUrlShape } from "./url-shape.js";

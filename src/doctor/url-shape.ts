@@ -3,8 +3,8 @@
 // where a REST client needs https://, an https:// URL where a Redis client
 // needs redis://, a path copied along with the URL, quotes from a .env file.
 // Values shown here never include credentials: only scheme, host and port.
-import { isLoopbackUrl } from "../config/resolve.js";
-import { transportOf } from "../store/connect.js";
+import { isLoopbackUrl } from "../store/url.js";
+import { transportOf } from "../store/url.js";
 import { describeStray } from "./raw-value.js";
 import type { Target } from "./config.js";
 import type { Findings } from "./checks.js";

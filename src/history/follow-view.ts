@@ -4,10 +4,10 @@ import { follow } from "./follow.js";
 import type { Store } from "../store/types.js";
 import type { Output } from "../render/output.js";
 import { renderMessages, type HistoryFormat, type HistoryView, warnUnrecognized } from "../render/history.js";
-import { UsageError } from "../errors.js";
-import { parseDuration } from "../duration.js";
-import { sanitizeLine } from "../render/sanitize.js";
-import { plural } from "../render/plural.js";
+import { UsageError } from "../errors/errors.js";
+import { parseDuration } from "../duration/duration.js";
+import { sanitizeLine } from "../text/sanitize.js";
+import { plural } from "../text/plural.js";
 
 export function parseInterval(text: string, what: string): number {
   const ms = /^(\d+)ms$/i.exec(text.trim());

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Store } from "../store/types.js";
 import { asBytes, asBytesList, asInt, unwrap } from "../store/replies.js";
 import { decodeElement, decodeHistory, type DecodedMessage } from "./codec.js";
-import { ttlFromReply } from "../duration.js";
+import { ttlFromReply } from "../duration/duration.js";
 import { summaryMark } from "../summarize/memory.js";
 
 export type FollowEvent =

@@ -3,8 +3,8 @@
 // response (Upstash caps responses at 10 MB) or when streaming.
 import type { Outcome, Store } from "../store/types.js";
 import { asBytesList, asInt, asText, unwrap } from "../store/replies.js";
-import { ttlFromReply } from "../duration.js";
-import { CliError } from "../errors.js";
+import { ttlFromReply } from "../duration/duration.js";
+import { CliError } from "../errors/errors.js";
 
 export interface HistoryWindow {
   /** Only the oldest N. */

@@ -1,7 +1,7 @@
 // `history show` as data: the session read, decoded, or a clear reason why not.
 import type { Store } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
-import { CliError, ExitCode, NotFoundError } from "../errors.js";
+import type { KeySpace } from "../sessions/keys.js";
+import { CliError, ExitCode, NotFoundError } from "../errors/errors.js";
 import { decodeHistory } from "./codec.js";
 import { readHistory, streamHistory, type HistoryWindow } from "./read.js";
 import { describeNearMisses, findNearMissesOf } from "../sessions/near-miss.js";

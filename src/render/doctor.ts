@@ -6,11 +6,11 @@
 // stored data (key names, element snippets), so every line is sanitised; and
 // redacted, so no token can reach the screen through a message.
 import { SECTIONS, type Check, type CheckStatus, type Section } from "../doctor/checks.js";
-import { redact } from "../secrets.js";
+import { redact } from "../errors/secrets.js";
 import type { Output, Styles } from "./output.js";
-import { sanitizeLine } from "./sanitize.js";
-import { plural } from "./plural.js";
-import { textWidth } from "./text-width.js";
+import { sanitizeLine } from "../text/sanitize.js";
+import { plural } from "../text/plural.js";
+import { textWidth } from "../text/text-width.js";
 
 export const SYMBOLS: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗", info: "i" };
 

@@ -2,11 +2,11 @@
 // as stored); text formats are sanitised and never carry terminal escapes.
 import type { DecodedMessage } from "../history/codec.js";
 import { isValidUtf8 } from "../history/codec.js";
-import { formatTtl } from "../duration.js";
+import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
-import { textWidth } from "./text-width.js";
-import { sanitizeLine, sanitizeMultiline, shellArg } from "./sanitize.js";
-import { plural } from "./plural.js";
+import { textWidth } from "../text/text-width.js";
+import { sanitizeLine, sanitizeMultiline, shellArg } from "../text/sanitize.js";
+import { plural } from "../text/plural.js";
 
 export const HISTORY_FORMATS = ["table", "json", "ndjson", "markdown", "text"] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];

@@ -1,8 +1,8 @@
 // Where results go: stdout for data (JSON, NDJSON, tables or tab-separated
 // lines), stderr for progress and warnings. Tables and colours on a TTY only.
-import type { IO, OutStream } from "../io.js";
-import { useColor, writeLine, writeText } from "../io.js";
-import { safeJson, tsvField } from "./sanitize.js";
+import type { IO, OutStream } from "../terminal/io.js";
+import { useColor, writeLine, writeText } from "../terminal/io.js";
+import { safeJson, tsvField } from "../text/sanitize.js";
 
 export type Style = (text: string) => string;
 
@@ -49,10 +49,10 @@ export class Output {
    */
   async paged<T>(body: () => Promise<T>): Promise<T> {
     if (!this.tty) return body();
-    const { pagerCommand, PagedStdout } = await import("./pager.js");
+    const { pagerCommand, PagedStdout } = await import("../terminal/pager.js");
     const command = pagerCommand(this.io.env, this.pagerFlag);
     if (!command) return body();
-    const { textWidth } = await import("./text-width.js");
+    const { textWidth } = await import("../text/text-width.js");
     const tw = await textWidth();
     const pager = new PagedStdout(this.io, command, (line) => Math.max(1, Math.ceil(tw.width(line) / this.columns)));
     this.sink = pager;

@@ -1,9 +1,9 @@
 // Profiles for `config list/show` and `login`: tokens are always masked.
 import type { Profile } from "../config/profiles.js";
-import { maskToken, redact } from "../secrets.js";
+import { maskToken, redact } from "../errors/secrets.js";
 import type { Output } from "./output.js";
 import { printTable } from "./table.js";
-import { sanitizeLine } from "./sanitize.js";
+import { sanitizeLine } from "../text/sanitize.js";
 
 export function profileJson(name: string, p: Profile, current: boolean): Record<string, unknown> {
   return {

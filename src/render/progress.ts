@@ -1,6 +1,6 @@
 // Progress on stderr, on a TTY only, and only once work has taken a moment,
 // so quick commands and piped runs never see it.
-import { isDumb, type IO } from "../io.js";
+import { isDumb, type IO } from "../terminal/io.js";
 
 export interface Progress {
   update(text: string): void;

@@ -5,8 +5,8 @@ import type { Change, SessionPlan } from "../repair/plan.js";
 import type { RepairResult } from "../repair/apply.js";
 import { exportElement } from "../transfer/format.js";
 import { plural, sessionLine } from "./writes.js";
-import { sanitizeLine, snippet } from "./sanitize.js";
-import { keyFields } from "../keys.js";
+import { sanitizeLine, snippet } from "../text/sanitize.js";
+import { keyFields } from "../sessions/keys.js";
 
 function changeJson(c: Change): Record<string, unknown> {
   return {

@@ -1,12 +1,12 @@
 // The session list: a table on a terminal, tab-separated lines in a pipe,
 // JSON or NDJSON for scripts.
 import type { SessionInfo } from "../sessions/scan.js";
-import { formatTtl } from "../duration.js";
+import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
 import { printTable } from "./table.js";
-import { clip, sanitizeLine } from "./sanitize.js";
-import { keyFields } from "../keys.js";
-import { groupDigits, plural } from "./plural.js";
+import { clip, sanitizeLine } from "../text/sanitize.js";
+import { keyFields } from "../sessions/keys.js";
+import { groupDigits, plural } from "../text/plural.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
   return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };

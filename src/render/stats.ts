@@ -2,7 +2,7 @@
 // same per node, since the request budget there is counted per node. Plain
 // numbers (no digit grouping): scripts and the benchmarks read them.
 import type { StoreStats } from "../store/types.js";
-import { noun } from "./plural.js";
+import { noun } from "../text/plural.js";
 
 const count = (n: number, word: string) => `${n} ${noun(n, word)}`;
 

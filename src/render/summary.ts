@@ -2,8 +2,8 @@
 import type { Output } from "./output.js";
 import type { SummarizeResult } from "../summarize/session.js";
 import { renderHistory } from "./history.js";
-import { sanitizeLine, sanitizeMultiline } from "./sanitize.js";
-import { plural } from "./plural.js";
+import { sanitizeLine, sanitizeMultiline } from "../text/sanitize.js";
+import { plural } from "../text/plural.js";
 
 export function summaryJson(r: SummarizeResult): Record<string, unknown> {
   return {

@@ -4,7 +4,7 @@
 // `…` by display width (CJK and emoji take two columns, ANSI styling none).
 // Piped output never comes here: callers write tab-separated lines instead.
 import type { Output, Style } from "./output.js";
-import { textWidth } from "./text-width.js";
+import { textWidth } from "../text/text-width.js";
 
 export interface Column {
   header: string;

@@ -1,14 +1,14 @@
 // Results of the commands that change data: one line per session on stderr
 // for people, JSON on stdout for scripts.
-import { formatTtl } from "../duration.js";
+import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
 import type { ImportMode, ImportResult } from "../transfer/import.js";
-import { showBytes } from "../store/bytes.js";
-import { sanitizeEcho, sanitizeLine } from "./sanitize.js";
+import { showBytes } from "../text/bytes.js";
+import { sanitizeEcho, sanitizeLine } from "../text/sanitize.js";
 
-export { plural } from "./plural.js";
-import { plural } from "./plural.js";
+export { plural } from "../text/plural.js";
+import { plural } from "../text/plural.js";
 
 /** "delete 3 sessions, 214 messages" */
 export function describeTargets(verb: string, targets: Target[]): string {

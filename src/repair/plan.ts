@@ -7,8 +7,8 @@ import { judgeSession, type ElementVerdict } from "../history/readers.js";
 import { elementBytes, type ExportLine } from "../transfer/format.js";
 import { exportKeys } from "../transfer/export.js";
 import type { Store } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
-import { textFromBytes } from "../store/bytes.js";
+import type { KeySpace } from "../sessions/keys.js";
+import { textFromBytes } from "../text/bytes.js";
 import type { Target } from "../write/targets.js";
 
 export type RepairAction = "remove" | "unwrap";

@@ -5,7 +5,7 @@
 // request: the same Redis commands as one pass (LLEN, TTL, LINDEX per
 // session), and 100,000 sessions sort in a few megabytes whatever they hold.
 import type { Store } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
+import type { KeySpace } from "./keys.js";
 import {
   newestMessage,
   scanKeys,

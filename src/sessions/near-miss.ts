@@ -10,9 +10,9 @@
 import type { Cmd, Outcome, ScanNode, Store } from "../store/types.js";
 import { scanNodesOf } from "../store/shards.js";
 import { asArray, asBytes, asInt, asText } from "../store/replies.js";
-import { textFromBytes } from "../store/bytes.js";
-import type { KeySpace } from "../keys.js";
-import { plural } from "../render/plural.js";
+import { textFromBytes } from "../text/bytes.js";
+import type { KeySpace } from "./keys.js";
+import { plural } from "../text/plural.js";
 
 export const LANGCHAIN_PYTHON_PREFIX = "message_store:";
 /** The bound: requests a search may send (each carries one SCAN page). */

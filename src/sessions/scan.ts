@@ -7,12 +7,12 @@
 import type { Store, Cmd, Outcome, ScanNode, ScanNodes } from "../store/types.js";
 import { scanNodesOf } from "../store/shards.js";
 import { asArray, asBytes, asInt, asText, unwrap } from "../store/replies.js";
-import { ttlFromReply } from "../duration.js";
+import { ttlFromReply } from "../duration/duration.js";
 import { decodeElement } from "../history/codec.js";
-import type { KeySpace } from "../keys.js";
-import { ConnectionError } from "../errors.js";
-import { boundHeapGrowth } from "../memory.js";
-import { textFromBytes } from "../store/bytes.js";
+import type { KeySpace } from "./keys.js";
+import { ConnectionError } from "../errors/errors.js";
+import { boundHeapGrowth } from "./memory.js";
+import { textFromBytes } from "../text/bytes.js";
 
 export interface SessionInfo {
   sessionId: string;

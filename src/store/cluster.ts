@@ -6,7 +6,7 @@
 // not run), and nothing is ever resent behind our back.
 import { setTimeout as sleep } from "node:timers/promises";
 import { Cluster, type Redis as IORedis } from "ioredis";
-import { ConnectionError, RedisReplyError } from "../errors.js";
+import { ConnectionError, RedisReplyError } from "../errors/errors.js";
 import { TransientError, withRetry, backoffMs } from "./retry.js";
 import { classify, connectionOptions, execBatch } from "./redis-exec.js";
 import { asArray, asInt, asText } from "./replies.js";

@@ -1,11 +1,8 @@
 // Opens the right transport for a URL. Transports are imported here, on first
 // use, so commands that never talk to Redis (help, config) never load them.
-import { UsageError } from "../errors.js";
+import { UsageError } from "../errors/errors.js";
 import type { Store, StoreOptions } from "./types.js";
-
-export function transportOf(url: string): "rest" | "redis" {
-  return /^rediss?:\/\//i.test(url) ? "redis" : "rest";
-}
+import { transportOf } from "./url.js";
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let parsed: URL;

@@ -4,7 +4,7 @@
 // rest of a one-request command put together. Failures come back classified as
 // TransientError (retryable or not, sent or not) so the retry policy can decide.
 import type { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
-import { redact } from "../secrets.js";
+import { redact } from "../errors/secrets.js";
 import { CONNECTION_REFUSED, TransientError } from "./retry.js";
 
 export interface HttpResponse {

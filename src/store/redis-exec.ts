@@ -2,9 +2,9 @@
 // Redis and on each node of a cluster alike: the connection options, one
 // batch as one round trip with byte replies, and errors in our terms.
 import type { Redis as IORedis, RedisOptions } from "ioredis";
-import { ConnectionError, RedisReplyError } from "../errors.js";
+import { ConnectionError, RedisReplyError } from "../errors/errors.js";
 import { CONNECTION_REFUSED, TransientError } from "./retry.js";
-import { bytesFromText, hasEscapedBytes } from "./bytes.js";
+import { bytesFromText, hasEscapedBytes } from "../text/bytes.js";
 import type { Cmd, Outcome, Reply } from "./types.js";
 
 /**

@@ -6,8 +6,8 @@
 // counted as a round trip in --stats.
 import { isIP } from "node:net";
 import { Redis as IORedis } from "ioredis";
-import { ConnectionError } from "../errors.js";
-import { registerSecret } from "../secrets.js";
+import { ConnectionError } from "../errors/errors.js";
+import { registerSecret } from "../errors/secrets.js";
 import { givingUpHint, TransientError, withRetry } from "./retry.js";
 import { classify, connectionOptions, execBatch, isAuthFailure } from "./redis-exec.js";
 import type { ClusterRouter } from "./cluster.js";

@@ -1,6 +1,6 @@
 // Reading typed values out of replies, with one place that turns a Redis error
 // reply into a typed error.
-import { RedisReplyError, ConnectionError } from "../errors.js";
+import { RedisReplyError, ConnectionError } from "../errors/errors.js";
 import type { Outcome, Reply } from "./types.js";
 
 export function unwrap(o: Outcome): Reply {

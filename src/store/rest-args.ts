@@ -4,7 +4,7 @@
 // instead: the bytes travel as base64 and are decoded inside Redis, then the
 // command runs there with the exact bytes. Replies need nothing special: the
 // transport asks for base64-encoded replies, which carry any bytes.
-import { bytesFromText, hasEscapedBytes } from "./bytes.js";
+import { bytesFromText, hasEscapedBytes } from "../text/bytes.js";
 import type { Arg, Cmd } from "./types.js";
 
 /** Lua `unb64(s)`: base64 → bytes (Redis' Lua has no base64 of its own). */

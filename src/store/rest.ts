@@ -4,12 +4,12 @@
 // outage), byte-exact replies (its base64 decoding replaces invalid UTF-8), and
 // a count of requests for --stats. Tests check this transport against the
 // official client through the same endpoint.
-import { ConnectionError, CliError, RedisReplyError } from "../errors.js";
-import { registerSecret } from "../secrets.js";
+import { ConnectionError, CliError, RedisReplyError } from "../errors/errors.js";
+import { registerSecret } from "../errors/secrets.js";
 import { givingUpHint, TransientError, withRetry } from "./retry.js";
 import { HttpClient, type HttpResponse } from "./http.js";
 import { restCommand } from "./rest-args.js";
-import { plural } from "../render/plural.js";
+import { plural } from "../text/plural.js";
 import type { BatchOptions, Cmd, Outcome, Reply, Store, StoreOptions, StoreStats } from "./types.js";
 
 type WireItem = { result?: unknown; error?: string };

@@ -2,7 +2,7 @@
 // batches that are safe to send twice. A failure that happened before anything
 // was sent (connection refused, DNS) is always safe to retry.
 import { setTimeout as sleep } from "node:timers/promises";
-import { isLoopbackUrl } from "../config/resolve.js";
+import { isLoopbackUrl } from "./url.js";
 
 export class TransientError extends Error {
   constructor(

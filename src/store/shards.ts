@@ -2,7 +2,7 @@
 // sees any store: a single keyspace (Upstash REST, one Redis) is one node
 // and one group; a Redis Cluster answers for itself (store/cluster.ts).
 import type { ScanNodes, Store } from "./types.js";
-import { ConnectionError } from "../errors.js";
+import { ConnectionError } from "../errors/errors.js";
 
 export function scanNodesOf(store: Store): Promise<ScanNodes> {
   if (store.scanNodes) return store.scanNodes();

@@ -4,7 +4,7 @@
 // app on ioredis agree on where a key lives.
 import { Command } from "ioredis";
 import type { Cmd } from "./types.js";
-import { bytesFromText, hasEscapedBytes } from "./bytes.js";
+import { bytesFromText, hasEscapedBytes } from "../text/bytes.js";
 
 export const SLOTS = 16384;
 

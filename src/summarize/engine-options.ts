@@ -2,8 +2,8 @@
 // configured (flag, env or profile), else the offline extractive engine.
 import fs from "node:fs/promises";
 import type { LlmSettings } from "../config/profiles.js";
-import { UsageError } from "../errors.js";
-import { parseDuration } from "../duration.js";
+import { UsageError } from "../errors/errors.js";
+import { parseDuration } from "../duration/duration.js";
 import { resolveLlmSettings } from "./settings.js";
 import type { LlmOptions } from "./llm.js";
 import type { Engine } from "./session.js";

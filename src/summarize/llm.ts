@@ -2,8 +2,8 @@
 // summarized in one request; a longer one is folded progressively, batch by
 // batch, each request carrying the running summary and the next lines (the
 // running summary stays small, so every request stays within the budget).
-import { CliError, ExitCode, UsageError } from "../errors.js";
-import { registerSecret } from "../secrets.js";
+import { CliError, ExitCode, UsageError } from "../errors/errors.js";
+import { registerSecret } from "../errors/secrets.js";
 import { abortError, chatCompletion, displayUrl } from "./openai-client.js";
 import { DEFAULT_INSTRUCTIONS, formatLine, shortenToolOutput, stepContent } from "./prompt.js";
 import { stripReasoning, withoutReasoning } from "./reasoning.js";

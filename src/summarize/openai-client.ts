@@ -3,8 +3,8 @@
 // for 429 and 5xx, a timeout, cancellation, and SSE streaming. Every failure
 // becomes a CliError of one line that never contains the API key.
 import { setTimeout as sleep } from "node:timers/promises";
-import { CliError, ConnectionError, ExitCode } from "../errors.js";
-import { redact } from "../secrets.js";
+import { CliError, ConnectionError, ExitCode } from "../errors/errors.js";
+import { redact } from "../errors/secrets.js";
 
 export interface ChatMessage {
   role: "system" | "user";

@@ -2,11 +2,11 @@
 // with --store compact it (all but the newest --keep messages replaced by the
 // summary), atomically and without losing a message.
 import type { Store } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
+import type { KeySpace } from "../sessions/keys.js";
 import { loadHistory } from "../history/show.js";
 import { decodeElement, type DecodedMessage, type StoredType } from "../history/codec.js";
 import { createHash } from "node:crypto";
-import { CliError } from "../errors.js";
+import { CliError } from "../errors/errors.js";
 import { summarizeExtractive } from "./extractive.js";
 import { summarizeWithLlm, type LlmOptions } from "./llm.js";
 import { verbatimSummary } from "./verbatim.js";

@@ -2,7 +2,7 @@
 // base; OPENAI_BASE_URL, OPENAI_API_KEY and UPSTASH_MEMORY_MODEL override or
 // complete it, so the usual OpenAI variables work unchanged.
 import type { LlmSettings } from "../config/profiles.js";
-import { registerSecret } from "../secrets.js";
+import { registerSecret } from "../errors/secrets.js";
 
 export interface ResolvedLlmSettings {
   baseUrl: string;

@@ -1,9 +1,9 @@
 // `export`: sessions streamed as JSON Lines, page by page, so a million
 // sessions never sit in memory.
 import type { Store, Outcome } from "../store/types.js";
-import { keyFields, type KeySpace } from "../keys.js";
+import { keyFields, type KeySpace } from "../sessions/keys.js";
 import { asBytesList, asInt, asText, unwrap } from "../store/replies.js";
-import { ttlFromReply } from "../duration.js";
+import { ttlFromReply } from "../duration/duration.js";
 import { scanKeys, type ScanOptions } from "../sessions/scan.js";
 import { exportElement, type ExportLine } from "./format.js";
 import { readPagesFromTail } from "../history/read.js";

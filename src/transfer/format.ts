@@ -5,15 +5,15 @@
 // so it is written as {"base64": "..."} instead; import turns it back into the
 // same bytes. A key that is not UTF-8 is written readable (`\xff`) in "key"
 // and exactly in "keyBase64", which import uses.
-import { UsageError } from "../errors.js";
+import { UsageError } from "../errors/errors.js";
 import { isValidUtf8 } from "../history/codec.js";
-import { textFromBytes } from "../store/bytes.js";
-import { MAX_TTL_SECONDS } from "../duration.js";
+import { textFromBytes } from "../text/bytes.js";
+import { MAX_TTL_SECONDS } from "../duration/duration.js";
 
 export type ExportedElement = string | { base64: string };
 
 export interface ExportLine {
-  /** The Redis key (bytes that are not UTF-8 as in store/bytes.ts once parsed). */
+  /** The Redis key (bytes that are not UTF-8 as in text/bytes.ts once parsed). */
   key: string;
   /** Only for a key that is not UTF-8: its exact bytes. */
   keyBase64?: string;

@@ -6,7 +6,7 @@ import { asArray, asInt, unwrap } from "../store/replies.js";
 import { IMPORT } from "../write/scripts.js";
 import { elementBytes, type ExportLine } from "./format.js";
 import { isValidUtf8 } from "../history/codec.js";
-import { CliError } from "../errors.js";
+import { CliError } from "../errors/errors.js";
 
 export type ImportMode = "skip" | "replace" | "merge";
 export type ImportStatus = "written" | "skipped" | "not-a-list";

@@ -5,9 +5,9 @@ import fs from "node:fs";
 import { isUtf8 } from "node:buffer";
 import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
-import { UsageError } from "../errors.js";
-import { readAll } from "../stdin.js";
-import type { InStream } from "../io.js";
+import { UsageError } from "../errors/errors.js";
+import { readAll } from "../terminal/stdin.js";
+import type { InStream } from "../terminal/io.js";
 import { parseExportLine, type ExportLine } from "./format.js";
 
 export type Source = () => Readable;

@@ -20,8 +20,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { safeJson } from "../render/sanitize.js";
-import { CliError, UsageError } from "../errors.js";
+import { safeJson } from "../text/sanitize.js";
+import { CliError, UsageError } from "../errors/errors.js";
 import type { ExportLine } from "./format.js";
 
 export interface OutputFile {

@@ -3,8 +3,8 @@
 import { randomUUID } from "node:crypto";
 import type { Store } from "../store/types.js";
 import { asArray, asInt, unwrap } from "../store/replies.js";
-import { ttlFromReply } from "../duration.js";
-import { UsageError } from "../errors.js";
+import { ttlFromReply } from "../duration/duration.js";
+import { UsageError } from "../errors/errors.js";
 import { encodeMessage, isValidUtf8, TYPE_OF_ROLE, validateStoredMessage, type StoredType } from "../history/codec.js";
 import { APPEND } from "./scripts.js";
 import { wrongType } from "../history/show.js";

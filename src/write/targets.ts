@@ -2,10 +2,10 @@
 // pattern, each with the length and newest element seen (for guards and prompts).
 import { createHash } from "node:crypto";
 import type { Store } from "../store/types.js";
-import type { KeySpace } from "../keys.js";
+import type { KeySpace } from "../sessions/keys.js";
 import { asBytes, asInt, asText, unwrap } from "../store/replies.js";
 import { scanKeys, type ScanOptions } from "../sessions/scan.js";
-import { ttlFromReply } from "../duration.js";
+import { ttlFromReply } from "../duration/duration.js";
 
 export interface Target {
   sessionId: string;

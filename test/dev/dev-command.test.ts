@@ -9,7 +9,7 @@ import { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devCommand } from "../../commands/dev.js";
-import { createContext } from "../../src/context.js";
+import { createContext } from "../../src/program/context.js";
 import { SAMPLE_SESSIONS } from "../../src/dev/seed.js";
 import { runCli } from "../harness/cli.js";
 import { startIsolatedStack, type IsolatedStack } from "../harness/stack.js";

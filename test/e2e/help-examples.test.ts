@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parse, type ParseEntry } from "shell-quote";
 import type { Command, Option } from "commander";
 import { buildProgram } from "../../src/cli.js";
-import { createContext } from "../../src/context.js";
+import { createContext } from "../../src/program/context.js";
 import { runCli } from "../harness/cli.js";
 
 const NAME = "upstash-memory";

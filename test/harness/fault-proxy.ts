@@ -34,7 +34,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
       if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
-    return fetch(target + req.url, { method: req.method, headers, body: body.length ? body : undefined });
+    return fetch(target + req.url, {
+      method: req.method,
+      headers,
+      body: body.length ? (body as unknown as BodyInit) : undefined,
+    });
   };
 
   const server = http.createServer(async (req, res) => {

@@ -117,7 +117,7 @@ export async function writeConversation(
   if (ttl) await r.expire(key, ttl);
 }
 
-export async function lrangeBytes(r: IORedis, key: string): Promise<Buffer[]> {
+export async function lrangeBytes(r: IORedis, key: string | Buffer): Promise<Buffer[]> {
   return r.lrangeBuffer(key, 0, -1);
 }
 

@@ -11,7 +11,7 @@ import zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RestStore } from "../../src/store/rest.js";
-import { ConnectionError } from "../../src/errors.js";
+import { ConnectionError } from "../../src/errors/errors.js";
 import { stack, uniqueId } from "../harness/stack.js";
 import { ROOT, runCli } from "../harness/cli.js";
 import { appRedis, writeConversation } from "../harness/transports.js";

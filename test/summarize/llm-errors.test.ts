@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { summarizeWithLlm, type LlmOptions } from "../../src/summarize/llm.js";
-import { CliError, ConnectionError, ExitCode, UsageError } from "../../src/errors.js";
+import { CliError, ConnectionError, ExitCode, UsageError } from "../../src/errors/errors.js";
 import type { ChatLine } from "../../src/summarize/types.js";
 import { closedPort, startFakeOpenAI, type FakeOpenAI } from "../harness/fake-openai.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OLLAMA_BASE_URL, OPENAI_BASE_URL, resolveLlmSettings } from "../../src/summarize/settings.js";
-import { redact } from "../../src/secrets.js";
+import { redact } from "../../src/errors/secrets.js";
 
 describe("resolveLlmSettings", () => {
   it("is undefined when no model is configured anywhere", () => {

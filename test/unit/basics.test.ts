@@ -1,15 +1,15 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../src/duration.js";
-import { VERSION } from "../../src/version.js";
-import { maskToken, redact, registerSecret } from "../../src/secrets.js";
-import { KeySpace } from "../../src/keys.js";
+import { formatDuration, parseDuration } from "../../src/duration/duration.js";
+import { VERSION } from "../../src/program/version.js";
+import { maskToken, redact, registerSecret } from "../../src/errors/secrets.js";
+import { KeySpace } from "../../src/sessions/keys.js";
 import { distance } from "fastest-levenshtein";
 import { nearMissCandidates, scoreKey } from "../../src/sessions/near-miss.js";
-import { groupDigits, plural } from "../../src/render/plural.js";
+import { groupDigits, plural } from "../../src/text/plural.js";
 import { buildProgram } from "../../src/cli.js";
-import { createContext } from "../../src/context.js";
-import { commandWord as wordIn, fitHelp } from "../../src/help.js";
+import { createContext } from "../../src/program/context.js";
+import { commandWord as wordIn, fitHelp } from "../../src/program/help.js";
 
 describe("durations", () => {
   it("parses what users type", () => {

@@ -1,7 +1,7 @@
 // The one-to-one mapping between key bytes and the strings the CLI carries.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bytesFromText, hasEscapedBytes, showBytes, textFromBytes } from "../../src/store/bytes.js";
+import { bytesFromText, hasEscapedBytes, showBytes, textFromBytes } from "../../src/text/bytes.js";
 import { restCommand } from "../../src/store/rest-args.js";
 
 describe("key bytes", () => {

@@ -11,7 +11,7 @@ import {
 import { storedMessages, PYTHON_ELEMENTS, MALFORMED } from "../harness/fixtures.js";
 import { exportElement, elementBytes } from "../../src/transfer/format.js";
 import { messageJson } from "../../src/render/history.js";
-import { safeJson, sanitizeLine, sanitizeMultiline, tsvField } from "../../src/render/sanitize.js";
+import { safeJson, sanitizeLine, sanitizeMultiline, tsvField } from "../../src/text/sanitize.js";
 
 const b = (s: string) => Buffer.from(s, "utf8");
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { pagerCommand } from "../../src/render/pager.js";
+import { pagerCommand } from "../../src/terminal/pager.js";
 
 function binDir(...names: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-bin-"));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import stringWidth from "string-width";
-import { textWidth } from "../../src/render/text-width.js";
+import { textWidth } from "../../src/text/text-width.js";
 
 const tw = await textWidth();
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkBackupFile, checkOutputFile, writeOutputFile } from "../../src/transfer/write-file.js";
-import { CliError, UsageError } from "../../src/errors.js";
+import { CliError, UsageError } from "../../src/errors/errors.js";
 
 const folder = () => fs.mkdtempSync(path.join(os.tmpdir(), "um-writer-"));
 

@@ -2,7 +2,7 @@
 // from the program, and a group name followed by an id (`history user-42`)
 // points at the subcommand that was meant.
 import { Help, type Command, type Option } from "commander";
-import { sanitizeEcho } from "./render/sanitize.js";
+import { sanitizeEcho } from "../text/sanitize.js";
 
 /** Show the program's flags in every subcommand's help, under their own heading. */
 const inherited = new Help();

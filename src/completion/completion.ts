@@ -9,7 +9,7 @@
 // otherwise). Loaded only by `completion` and `complete`.
 import type { Argument as CmdArgument, Command, Option as CmdOption } from "commander";
 import { type Command as TabCommand, RootCommand, type Complete } from "@bomb.sh/tab";
-import type { Context, GlobalOptions } from "./context.js";
+import type { Context, GlobalOptions } from "../program/context.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -185,13 +185,13 @@ async function lookupSessions(ctx: Context, words: string[], typed: string): Pro
     Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) > 0 ? Number(ctx.io.env.UPSTASH_MEMORY_COMPLETION_MS) : LOOKUP_MS;
   const work = (async () => {
     const g = globalsFrom(words);
-    const { needsProfiles, resolveConnection } = await import("./config/resolve.js");
+    const { needsProfiles, resolveConnection } = await import("../config/resolve.js");
     const profiles = needsProfiles(g, ctx.io.env)
-      ? await (await import("./config/profiles.js")).ProfileStore.open(ctx.io.env)
+      ? await (await import("../config/profiles.js")).ProfileStore.open(ctx.io.env)
       : undefined;
     const resolved = resolveConnection(g, ctx.io.env, profiles);
-    const { openStore } = await import("./store/connect.js");
-    const { KeySpace, escapeGlob } = await import("./keys.js");
+    const { openStore } = await import("../store/connect.js");
+    const { KeySpace, escapeGlob } = await import("../sessions/keys.js");
     const keys = new KeySpace(resolved.prefix);
     const store = await openStore({
       url: resolved.url,
@@ -205,7 +205,7 @@ async function lookupSessions(ctx: Context, words: string[], typed: string): Pro
         { idempotent: true },
       );
       if (!reply.ok) return [];
-      const { asArray, asText } = await import("./store/replies.js");
+      const { asArray, asText } = await import("../store/replies.js");
       const [, found] = asArray(reply.value);
       return asArray(found)
         .map((k) => keys.sessionId(asText(k)))
@@ -220,7 +220,7 @@ async function lookupSessions(ctx: Context, words: string[], typed: string): Pro
 
 async function profileNames(ctx: Context): Promise<string[]> {
   try {
-    const { ProfileStore } = await import("./config/profiles.js");
+    const { ProfileStore } = await import("../config/profiles.js");
     return (await ProfileStore.open(ctx.io.env)).names().sort();
   } catch {
     return [];

@@ -1,7 +1,7 @@
 // Option parsers shared by the commands. Commander reports their errors as
 // usage errors (exit 2) through the single handler.
 import { InvalidArgumentError, type Command, type Option } from "commander";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors/errors.js";
 
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {

@@ -1,6 +1,6 @@
 // Reading all of standard input (content `-`, --token-stdin, import -).
 import type { InStream, OutStream } from "./io.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors/errors.js";
 
 /**
  * All of stdin. From a terminal only when `fromTerminal` says what to type:

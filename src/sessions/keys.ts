@@ -1,7 +1,7 @@
 // Session ids and Redis keys: the key is the optional prefix plus the id
 // (LangChain Python writes `message_store:<id>`); ids are shown without it.
-import { UsageError } from "./errors.js";
-import { bytesFromText, hasEscapedBytes, showBytes } from "./store/bytes.js";
+import { UsageError } from "../errors/errors.js";
+import { bytesFromText, hasEscapedBytes, showBytes } from "../text/bytes.js";
 
 export class KeySpace {
   constructor(readonly prefix: string) {}

@@ -2,9 +2,9 @@
 // Loaded only by the commands that ask, and only on a TTY.
 import type { IO } from "./io.js";
 import { isDumb, isInteractive } from "./io.js";
-import { CliError, ExitCode, UsageError } from "./errors.js";
-import { sanitizeLine } from "./render/sanitize.js";
-import { groupDigits } from "./render/plural.js";
+import { CliError, ExitCode, UsageError } from "../errors/errors.js";
+import { sanitizeLine } from "../text/sanitize.js";
+import { groupDigits } from "../text/plural.js";
 
 function context(io: IO) {
   return { input: io.stdin, output: io.stderr, clearPromptOnDone: false };

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import type { IO } from "../io.js";
+import type { IO } from "./io.js";
 
 /** The pager command line, or null when there is none to use. */
 export function pagerCommand(env: NodeJS.ProcessEnv, flag?: boolean): string | null {

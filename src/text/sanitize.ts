@@ -1,12 +1,12 @@
 // Stored content is untrusted: an element may carry ANSI escapes or control
 // characters that would move the cursor, recolour or retitle the user's
 // terminal. Everything shown as text passes through here first.
-import { showBytes } from "../store/bytes.js";
+import { showBytes } from "./bytes.js";
 
 // C0 controls except tab/newline, DEL, C1 controls, every bidi control
 // (U+061C, U+200E/F, U+202A-E, U+2066-9: they can reorder what a line appears
 // to say), and lone surrogates (bytes of a key that are not UTF-8, see
-// store/bytes.ts, or a broken escape in stored JSON).
+// text/bytes.ts, or a broken escape in stored JSON).
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Bidi_Control}\ud800-\udfff]/gu;
 
 function visible(c: string): string {

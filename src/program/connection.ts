@@ -2,13 +2,13 @@
 // transport, and reports --stats / warnings when the command is done.
 import type { Command } from "commander";
 import type { Context } from "./context.js";
-import { needsProfiles, resolveConnection, type Resolved } from "./config/resolve.js";
-import type { ProfileStore } from "./config/profiles.js";
-import { openStore } from "./store/connect.js";
-import type { Store } from "./store/types.js";
-import { KeySpace } from "./keys.js";
-import { parseDuration } from "./duration.js";
-import { redact } from "./secrets.js";
+import { needsProfiles, resolveConnection, type Resolved } from "../config/resolve.js";
+import type { ProfileStore } from "../config/profiles.js";
+import { openStore } from "../store/connect.js";
+import type { Store } from "../store/types.js";
+import { KeySpace } from "../sessions/keys.js";
+import { parseDuration } from "../duration/duration.js";
+import { redact } from "../errors/secrets.js";
 
 export interface Connection {
   store: Store;
@@ -19,7 +19,7 @@ export interface Connection {
 }
 
 export async function loadProfiles(ctx: Context): Promise<ProfileStore> {
-  const { ProfileStore } = await import("./config/profiles.js");
+  const { ProfileStore } = await import("../config/profiles.js");
   const profiles = await ProfileStore.open(ctx.io.env);
   for (const fix of profiles.permissionFixes) {
     ctx.io.stderr.write(
@@ -62,7 +62,7 @@ export async function connect(ctx: Context, cmd: Command): Promise<Connection> {
     async close() {
       await store.close();
       if (stats) {
-        const { statsLine } = await import("./render/stats.js");
+        const { statsLine } = await import("../render/stats.js");
         ctx.io.stderr.write(`${statsLine(store.transport, store.stats)}\n`);
       }
     },

@@ -1,7 +1,7 @@
 // What a command gets: its IO, the global flags, and lazy access to the store.
 // Nothing here imports a Redis client; transports load on first connect().
 import type { Command } from "commander";
-import type { IO } from "./io.js";
+import type { IO } from "../terminal/io.js";
 
 export interface GlobalOptions {
   url?: string;

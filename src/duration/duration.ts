@@ -1,7 +1,7 @@
 // Durations as users type them (3600, 90s, 30m, 12h, 7d, 1d12h) and as we show
 // them (6d 23h). Redis takes EXPIRE seconds as a signed 64-bit integer, but the
 // absolute expiry (now + ttl, in ms) must fit too; we cap well inside it.
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors/errors.js";
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 /** 100 years: far beyond any chat TTL, far inside Redis's limit. */
