@@ -40,10 +40,12 @@ export function sessionsListCommand(ctx: Context): Command {
         cmd: Command,
       ) => {
         const { withConnection } = await import("../../src/program/connection.js");
-        const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
+        const { listSessions, collectTableRows } = await import("../../src/sessions/list.js");
         const { Output } = await import("../../src/render/output.js");
         const { progress } = await import("../../src/render/progress.js");
-        const { renderSessionTable, sessionJson, sessionTsv, cutNote } = await import("../../src/render/sessions.js");
+        const { renderSessionTable, sessionJson, sessionTsvLines, cutNote } = await import(
+          "../../src/render/sessions.js"
+        );
         const g = ctx.globals(cmd);
         const out = new Output(ctx.io, g.color, g.pager);
         const bar = progress(ctx.io);
@@ -52,9 +54,10 @@ export function sessionsListCommand(ctx: Context): Command {
         let cut: [number, number, boolean] | undefined;
         await withConnection(ctx, cmd, async ({ store, keys }) => {
           try {
-            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
-            const sessions = clearBarFirst(
-              streamSessions(store, keys, {
+            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name),
+            // a page (one round trip) per write.
+            const pages = clearBarFirst(
+              listSessions(store, keys, {
                 pattern,
                 sort: opts.sort,
                 limit: opts.limit,
@@ -64,11 +67,10 @@ export function sessionsListCommand(ctx: Context): Command {
               bar,
             );
             await out.paged(async () => {
-              if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
-              else if (opts.json) await out.jsonArray(sessions, sessionJson);
-              else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
-              else
-                await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
+              if (opts.ndjson) for await (const page of pages) await out.ndjsonLines(page, sessionJson);
+              else if (opts.json) await out.jsonArrayPages(pages, sessionJson);
+              else if (!out.tty) for await (const page of pages) await sessionTsvLines(out, page);
+              else await renderSessionTable(out, await collectTableRows(pages, { byName: !opts.sort }), Boolean(cut));
               if (cut) out.warn(cutNote(...cut));
             });
           } finally {
