@@ -90,10 +90,22 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
   it("search: every message holding the text, case-insensitive, numbered as history show numbers them", async () => {
     const r = await cli(["search", "order 1234", "--prefix", prefix, "--json"]);
     expect(r.code).toBe(0);
-    const hits = JSON.parse(r.stdout) as { sessionId: string; key: string; index: number }[];
+    const hits = JSON.parse(r.stdout) as {
+      sessionId: string;
+      key: string;
+      index: number;
+      role: string;
+      content: string;
+    }[];
     const want = expectedHits((c) => c.toLowerCase().includes("order 1234"));
     expect(want.length).toBe(5);
-    expect(sortHits(hits).map(({ key: _k, keyBase64: _b, type: _t, ...h }: any) => h)).toEqual(sortHits(want));
+    const fields = ({ sessionId, index, role, content }: Record<string, unknown>) => ({
+      sessionId,
+      index,
+      role,
+      content,
+    });
+    expect(sortHits(hits).map(fields)).toEqual(sortHits(want));
     const c11 = hits.find((h) => h.sessionId === "c11")!;
     expect(c11).toEqual({
       sessionId: "c11",
