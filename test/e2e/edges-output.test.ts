@@ -60,4 +60,29 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     const piped = await cli(["expire", "s", "2h", "--prefix", prefix]);
     expect(piped.stdout).toBe("s\t7200\n");
   });
+
+  it("history show --follow --json prints NDJSON from the first line, one shape throughout", async () => {
+    const prefix = `${uniqueId("fjson")}:`;
+    await app.lpush(`${prefix}s`, msg("one"), msg("two"));
+    const r = await cli(["history", "show", "s", "--follow", "--json", "--interval", "100ms", "--for", "500ms", "--prefix", prefix]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    const rows = lines.map((l) => JSON.parse(l));
+    expect(rows.map((x) => x.content)).toEqual(["one", "two"]);
+    expect(Object.keys(rows[0])).toEqual(Object.keys(rows[1]));
+    const help = await cli(["history", "show", "--help"]);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("with --json, NDJSON from the first line");
+  });
+
+  it("--format text keeps line breaks and tabs, continuation lines under the message", async () => {
+    const prefix = `${uniqueId("ftext")}:`;
+    const code = "def f():\n\treturn 1\n    # four spaces";
+    await app.lpush(`${prefix}s`, msg(code), msg("plain"));
+    const r = await cli(["history", "show", "s", "--format", "text", "--prefix", prefix]);
+    expect(r.code).toBe(0);
+    const head = "[1] user: ";
+    const pad = " ".repeat(head.length);
+    expect(r.stdout).toBe(`${head}def f():\n${pad}\treturn 1\n${pad}    # four spaces\n[2] user: plain\n`);
+  });
 });
