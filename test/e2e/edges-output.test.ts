@@ -85,4 +85,17 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     const pad = " ".repeat(head.length);
     expect(r.stdout).toBe(`${head}def f():\n${pad}\treturn 1\n${pad}    # four spaces\n[2] user: plain\n`);
   });
+
+  it("sessions list at 40 columns keeps ids whole: the last message gives way first", async () => {
+    const prefix = `${uniqueId("narrow")}:`;
+    const ids = [1, 2, 3].map((n) => `conversation-2026-alpha-${n}`);
+    for (const id of ids) await app.lpush(`${prefix}${id}`, msg("a newest message far too long for forty columns"));
+    const tty = await runInPty(["sessions", "list", "--prefix", prefix], [], {
+      env: connectionEnv(transport),
+      columns: 40,
+    });
+    expect(tty.code).toBe(0);
+    const lines = screenLines(tty.screen);
+    for (const id of ids) expect(lines.some((l) => l.startsWith(`${id}  `))).toBe(true);
+  });
 });
