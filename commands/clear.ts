@@ -56,7 +56,7 @@ export function clearCommand(ctx: Context): Command {
           for (const t of await targetsById(store, keys, ids)) {
             if (t.type === "none") missing.push(t.sessionId);
             else if (t.type !== "list")
-              throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: not deleting it`);
+              throw (await import("../src/history/show.js")).wrongType(t.key, t.type, "not deleting it");
             else targets.push(t);
           }
         }

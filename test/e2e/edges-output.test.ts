@@ -98,4 +98,23 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     const lines = screenLines(tty.screen);
     for (const id of ids) expect(lines.some((l) => l.startsWith(`${id}  `))).toBe(true);
   });
+
+  it("a key of another type is exit 1 in every command, and is left as it was", async () => {
+    const prefix = `${uniqueId("wtype")}:`;
+    await app.set(`${prefix}str`, "not a list");
+    for (const args of [
+      ["history", "show", "str"],
+      ["expire", "str", "1h"],
+      ["clear", "str", "--yes"],
+      ["export", "str"],
+      ["summarize", "str"],
+      ["repair", "str", "--yes"],
+    ]) {
+      const r = await cli([...args, "--prefix", prefix]);
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toContain("not a chat history");
+    }
+    expect(await app.get(`${prefix}str`)).toBe("not a list");
+    expect(await app.ttl(`${prefix}str`)).toBe(-1);
+  });
 });
