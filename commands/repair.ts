@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Target } from "../src/write/targets.js";
 import type { Context } from "../src/program/context.js";
-import { ExitCode, UsageError } from "../src/errors/errors.js";
+import { ExitCode } from "../src/errors/errors.js";
 import { examples, flagRules } from "../src/program/options.js";
 
 interface RepairOptions {

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Context } from "../../src/program/context.js";
-import { NotFoundError, UsageError } from "../../src/errors/errors.js";
+import { UsageError } from "../../src/errors/errors.js";
 import { examples } from "../../src/program/options.js";
 
 interface JsonOpt {

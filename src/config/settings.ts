@@ -36,7 +36,8 @@ function check(key: SettingKey, value: string): string {
     case "token":
     case "llm.apiKey":
       // An empty token would leave the profile unable to connect: `config unset token` removes it.
-      if (!value.trim()) throw new UsageError(`${key} cannot be empty`, `to remove it: upstash-memory config unset ${key}`);
+      if (!value.trim())
+        throw new UsageError(`${key} cannot be empty`, `to remove it: upstash-memory config unset ${key}`);
       return value.trim();
     case "ttl":
       parseDuration(value, "ttl");

@@ -23,7 +23,8 @@ export function parseDurationMs(input: string, what = "duration"): number {
   let ms = 0;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else for (const [, n, unit] of text.matchAll(PART)) ms += Number(n) * UNIT_MS[unit];
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new UsageError(`invalid ${what} '${input}': must be greater than zero`);
+  if (!Number.isSafeInteger(ms) || ms <= 0)
+    throw new UsageError(`invalid ${what} '${input}': must be greater than zero`);
   return ms;
 }
 

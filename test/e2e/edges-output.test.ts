@@ -29,7 +29,9 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     expect(json.wouldSet.map((t: { sessionId: string }) => t.sessionId).sort()).toEqual(["x1", "x2"]);
     expect(json.wouldSet[0].newTtlSeconds).toBe(10800);
     expect(byMatch.stderr).toMatch(/^would set a TTL of 3h on 2 sessions, 3 messages \(matching 'x\*'\)$/m);
-    const clearDry = JSON.parse((await cli(["clear", "--match", "x*", "--dry-run", "--json", "--prefix", prefix])).stdout);
+    const clearDry = JSON.parse(
+      (await cli(["clear", "--match", "x*", "--dry-run", "--json", "--prefix", prefix])).stdout,
+    );
     expect(Object.keys(clearDry)).toEqual(["wouldDelete", "missing"]);
     expect(json.missing).toEqual(clearDry.missing);
     const missing = await cli(["expire", "x1", "nope", "1h", "--dry-run", "--json", "--prefix", prefix]);
@@ -64,7 +66,19 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
   it("history show --follow --json prints NDJSON from the first line, one shape throughout", async () => {
     const prefix = `${uniqueId("fjson")}:`;
     await app.lpush(`${prefix}s`, msg("one"), msg("two"));
-    const r = await cli(["history", "show", "s", "--follow", "--json", "--interval", "100ms", "--for", "500ms", "--prefix", prefix]);
+    const r = await cli([
+      "history",
+      "show",
+      "s",
+      "--follow",
+      "--json",
+      "--interval",
+      "100ms",
+      "--for",
+      "500ms",
+      "--prefix",
+      prefix,
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(2);
