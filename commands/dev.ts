@@ -263,7 +263,7 @@ async function announce(
 }
 
 /**
- * Resolves on the first SIGINT or SIGTERM. The handlers stay installed until
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP. The handlers stay installed until
  * dispose(), after shutdown: a signal arriving meanwhile (a second Ctrl-C, or
  * the one conf's exit hook, when-exit, re-raises) must not kill the process before it has
  * closed the endpoint and stopped redis-server.
@@ -273,13 +273,14 @@ function stopSignal(): { received: Promise<void>; dispose(): void } {
   const received = new Promise<void>((resolve) => {
     onSignal = () => resolve();
   });
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // SIGHUP: the terminal closed. Whatever else ends this process, its
+  // redis-server dies with it (redis-process.ts).
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, onSignal);
   return {
     received,
     dispose: () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
     },
   };
 }
