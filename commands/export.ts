@@ -78,6 +78,7 @@ export function exportCommand(ctx: Context): Command {
         if (opts.match !== undefined && n === 0) warnNoMatch(out, opts.match);
         else out.warn(`exported ${plural(n, "session")}${file && n ? ` to ${file.path}` : ""}`);
         if (report.missing.length) process.exitCode = ExitCode.notFound;
+        else if (report.notLists.length) process.exitCode = ExitCode.failure;
       });
     });
 }
