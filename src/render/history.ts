@@ -77,11 +77,15 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
           `**${sanitizeLine(m.role)}** (${m.index}${v.tokens ? `, ${tokensOf(v, m)} tokens` : ""})\n\n${sanitizeMultiline(m.content)}\n`,
         );
         break;
-      case "text":
-        await out.line(
-          `[${m.index}] ${s.role(m.role)(sanitizeLine(m.role))}${v.tokens ? ` (${tokensOf(v, m)} tokens)` : ""}: ${sanitizeLine(m.content)}`,
-        );
+      case "text": {
+        // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
+        const role = sanitizeLine(m.role);
+        const count = v.tokens ? ` (${tokensOf(v, m)} tokens)` : "";
+        const pad = " ".repeat(Array.from(`[${m.index}] ${role}${count}: `).length);
+        const body = sanitizeMultiline(m.content.replace(/\r\n/g, "\n").replace(/\n+$/, ""));
+        await out.line(`[${m.index}] ${s.role(m.role)(role)}${count}: ${body.replace(/\n/g, `\n${pad}`)}`);
         break;
+      }
       default:
         await out.tsv(v.tokens ? [m.index, m.role, tokensOf(v, m), m.content] : [m.index, m.role, m.content]);
     }
