@@ -105,6 +105,18 @@ if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
 return {1, redis.call('LLEN', key)}
 `;
 
+/** digest(count): SHA-1 over the SHA-1s of the oldest `count` elements of `key` (as src/summarize/compact.ts's tailDigest). */
+const TAIL_DIGEST = `
+local function digest(count)
+  if count == 0 then return redis.sha1hex('') end
+  local els = redis.call('LRANGE', key, -count, -1)
+  if #els ~= count then return '' end
+  local h = {}
+  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
+  return redis.sha1hex(table.concat(h, ''))
+end
+`;
+
 /**
  * Repair one session in place, anchored at the tail: the list grows at its
  * head, so the N elements that were read are the oldest N, whatever the app
@@ -121,15 +133,7 @@ return {1, redis.call('LLEN', key)}
  */
 export const REPAIR = `
 local key, n, before, m, after, tomb, flags = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
-local function digest(count)
-  if count == 0 then return redis.sha1hex('') end
-  local els = redis.call('LRANGE', key, -count, -1)
-  if #els ~= count then return '' end
-  local h = {}
-  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
-  return redis.sha1hex(table.concat(h, ''))
-end
-local len = redis.call('LLEN', key)
+${TAIL_DIGEST}local len = redis.call('LLEN', key)
 if len >= n and digest(n) == before then
   local removed = false
   for j = 1, #flags do
@@ -162,15 +166,7 @@ return {0, len}
  */
 export const TRIM = `
 local key, n, before, m, after, drop, lead = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6] == '1'
-local function digest(count)
-  if count == 0 then return redis.sha1hex('') end
-  local els = redis.call('LRANGE', key, -count, -1)
-  if #els ~= count then return '' end
-  local h = {}
-  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
-  return redis.sha1hex(table.concat(h, ''))
-end
-local len = redis.call('LLEN', key)
+${TAIL_DIGEST}local len = redis.call('LLEN', key)
 if len >= n and digest(n) == before then
   local pttl = redis.call('PTTL', key)
   if lead then
