@@ -17,6 +17,8 @@ export interface Profile {
   token?: string;
   prefix?: string;
   ttl?: string;
+  /** The model token counts are made for when no --model is given (src/tokens/models.ts). */
+  model?: string;
   llm?: LlmSettings;
 }
 
