@@ -33,6 +33,8 @@ export interface ScanOptions {
    * (faster; at most one request more than needed when the reader stops early).
    */
   readAhead?: boolean;
+  /** Keys of every type (each plan then checks the type itself); lists only by default. */
+  anyType?: boolean;
 }
 
 export interface KeyPlan<T> {
@@ -45,8 +47,9 @@ export interface KeyPlan<T> {
 /** Upper bound for the adaptive COUNT hint (Upstash caps pages itself). */
 const MAX_SCAN_COUNT = 16_000;
 
-function scanCommand(cursor: string, match: string, count: number): Cmd {
-  return ["SCAN", cursor, "MATCH", match, "COUNT", count, "TYPE", "list"];
+function scanCommand(cursor: string, match: string, count: number, anyType?: boolean): Cmd {
+  const cmd: Cmd = ["SCAN", cursor, "MATCH", match, "COUNT", count];
+  return anyType ? cmd : [...cmd, "TYPE", "list"];
 }
 
 /** Nodes walked at once on a cluster. */
@@ -77,6 +80,7 @@ export async function* scanKeys<T>(
     plan,
     match: keySpace.match(opts.pattern ?? "*"),
     count: opts.count ?? 1000,
+    anyType: opts.anyType,
     seen: walk.restartable ? new Set<string>() : undefined,
     progress: (more) => opts.onProgress?.((found += more)),
     readAhead: opts.readAhead,
@@ -92,6 +96,7 @@ interface Walk<T> {
   plan: KeyPlan<T>;
   match: string;
   count: number;
+  anyType?: boolean;
   /** Keys reported so far, when a node may be walked again. */
   seen?: Set<string>;
   progress(more: number): void;
@@ -121,7 +126,7 @@ async function* walkNode<T>(node: ScanNode, { plan, match, seen, progress, ...w 
   let count = w.count;
   let cursor = "0";
   let done = false;
-  let batch: PageBatch | undefined = sendPage(node, plan, [], scanCommand(cursor, match, count));
+  let batch: PageBatch | undefined = sendPage(node, plan, [], scanCommand(cursor, match, count, w.anyType));
   while (batch) {
     const { keys, ends } = batch;
     let outcomes: Outcome[];
@@ -149,7 +154,7 @@ async function* walkNode<T>(node: ScanNode, { plan, match, seen, progress, ...w 
       progress(next.length);
     }
     const more = !done || next.length > 0;
-    const scanNext = done ? undefined : scanCommand(cursor, match, count);
+    const scanNext = done ? undefined : scanCommand(cursor, match, count, w.anyType);
     if (more && w.readAhead) batch = sendPage(node, plan, next, scanNext);
     const page: T[] = [];
     const view: Outcome[] = [];
