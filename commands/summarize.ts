@@ -74,9 +74,9 @@ export function summarizeCommand(ctx: Context): Command {
         },
       }),
     )
-    .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
+    .action(async (sessionIdArg: string | undefined, opts: SummarizeOpts, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      if (sessionId !== undefined) validateSessionId(sessionId);
+      const sessionId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");

@@ -68,7 +68,7 @@ export function historyShowCommand(ctx: Context): Command {
         );
       }
       const { validateSessionId } = await import("../../src/sessions/keys.js");
-      if (sessionIdArg !== undefined) validateSessionId(sessionIdArg);
+      const typedId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
       const { withConnection } = await import("../../src/program/connection.js");
       const { loadHistory } = await import("../../src/history/show.js");
       const { renderHistory, warnUnrecognized } = await import("../../src/render/history.js");
@@ -76,7 +76,7 @@ export function historyShowCommand(ctx: Context): Command {
       const g = ctx.globals(cmd);
       const out = new Output(ctx.io, g.color, g.pager);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
-        const sessionId = sessionIdArg ?? (await pickSession(ctx, store, keys));
+        const sessionId = typedId ?? (await pickSession(ctx, store, keys));
         if (format === "ndjson" && !opts.first && !opts.last && !opts.follow) {
           // Streamed page by page: a huge history never sits in memory.
           const { streamHistoryView } = await import("../../src/history/show.js");
