@@ -131,4 +131,19 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     expect(await app.get(`${prefix}str`)).toBe("not a list");
     expect(await app.ttl(`${prefix}str`)).toBe(-1);
   });
+
+  it("summarize --store warns that a leading system message is folded in, with --dry-run and --yes too", async () => {
+    const prefix = `${uniqueId("fold")}:`;
+    const sys = JSON.stringify({ type: "system", data: { content: "You are a terse travel assistant." } });
+    const turns = ["Where is the station?", "Straight ahead.", "And the museum?", "Left at the square."];
+    await app.rpush(`${prefix}s`, ...turns.map(msg).reverse(), sys);
+    const dry = await cli(["summarize", "s", "--store", "--keep", "2", "--dry-run", "--prefix", prefix]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain("s: the summary folds in system message 1");
+    expect(await app.llen(`${prefix}s`)).toBe(5);
+    const yes = await cli(["summarize", "s", "--store", "--keep", "2", "--yes", "--json", "--prefix", prefix]);
+    expect(yes.code).toBe(0);
+    expect(yes.stderr).toContain("s: the summary folds in system message 1");
+    expect(await app.llen(`${prefix}s`)).toBe(3);
+  });
 });
