@@ -71,14 +71,12 @@ const SEARCH = script(SEARCH_LUA);
 
 function searchPlan(store: Store, query: Query): KeyPlan<Candidates> {
   const args = [query.fold ? "1" : "0", ...query.pieces];
+  const call = (key: string) => (query.pieces.length ? scriptCall(store, SEARCH, key, args) : null);
   return {
-    commands(key) {
-      const call = query.pieces.length ? scriptCall(store, SEARCH, key, args) : null;
-      return [call ?? ["LRANGE", key, 0, -1]];
-    },
+    commands: (key) => [call(key) ?? ["LRANGE", key, 0, -1]],
     read(key, [o]) {
       if (scriptFailed(o)) return { key, count: 0, found: [], retry: true };
-      return o.ok ? candidates(key, o, query.pieces.length > 0) : null;
+      return o.ok ? candidates(key, o, call(key) !== null) : null;
     },
   };
 }
