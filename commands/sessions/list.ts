@@ -59,14 +59,14 @@ export function sessionsListCommand(ctx: Context): Command {
             // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
             const sessions = watch.watch(
               clearBarFirst(
-              streamSessions(store, keys, {
-                pattern,
-                sort: opts.sort,
-                limit: opts.limit,
-                onProgress,
-                onCut: (...a) => (cut = a),
-              }),
-              bar,
+                streamSessions(store, keys, {
+                  pattern,
+                  sort: opts.sort,
+                  limit: opts.limit,
+                  onProgress,
+                  onCut: (...a) => (cut = a),
+                }),
+                bar,
               ),
             );
             await out.paged(async () => {

@@ -74,7 +74,9 @@ export function bytesFromText(s: string): Buffer {
  */
 export function textFromShown(s: string): string {
   if (!/\\x[89a-f][0-9a-f]/i.test(s)) return s;
-  const raw = s.replace(/\\x([89a-f][0-9a-f])/gi, (_, h: string) => String.fromCharCode(0xdc00 + Number.parseInt(h, 16)));
+  const raw = s.replace(/\\x([89a-f][0-9a-f])/gi, (_, h: string) =>
+    String.fromCharCode(0xdc00 + Number.parseInt(h, 16)),
+  );
   return textFromBytes(bytesFromText(raw));
 }
 

@@ -163,10 +163,12 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     const typed = await cli(["sessions", "list", "a-*", "--prefix", prefix]);
     expect(typed.code).toBe(0);
     expect(typed.stdout).toBe("");
-    expect(typed.stderr).toMatch(/2 keys match 'a-\*' but are not chat histories \(a-[12]: a (string|hash), a-[12]: a (string|hash)\)/);
+    expect(typed.stderr).toMatch(
+      /2 keys match 'a-\*' but are not chat histories \(a-[12]: a (string|hash), a-[12]: a (string|hash)\)/,
+    );
   });
 
-  it("the no-prefix near miss says how to reach it (--prefix \"\")", async () => {
+  it('the no-prefix near miss says how to reach it (--prefix "")', async () => {
     const id = `np-${uniqueId("x").replace(/[^a-z0-9]/gi, "")}`;
     await app.lpush(id, msg("a"));
     const r = await cli(["history", "show", id, "--prefix", "p:"]);
