@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/program/context.js";
-import { readFailure, UsageError } from "../src/errors/errors.js";
+import { readFailure } from "../src/errors/errors.js";
 import { examples, flagRules, shellLine } from "../src/program/options.js";
 
 interface AppendOptions {
