@@ -162,3 +162,43 @@ describe.each(TRANSPORTS)("tokens over %s", (transport) => {
     expect(await app.llen(id)).toBe(kept.length);
   });
 });
+
+describe("doctor: what the model sees", () => {
+  const cli = cliOn("redis");
+  const app = appOn("redis");
+
+  it("over the window fails, near it warns, a window memory's drops are named; hints name trim and summarize --fit", async () => {
+    const id = `tok-${randomUUID().slice(0, 8)}`;
+    const els = conversation(20, "doc");
+    await writeConversation(app, id, els);
+    const total = els.map((e) => reference(e)).reduce((a, b) => a + b, 3);
+    const run = async (...flags: string[]) => {
+      const r = await cli(["doctor", id, "--json", ...flags]);
+      const checks = JSON.parse(r.stdout).checks as { id: string; status: string; message: string; hint?: string }[];
+      return { code: r.code, byId: new Map(checks.map((c) => [c.id, c])) };
+    };
+    const over = await run("--model", "gpt-4o", "--context", String(total - 1));
+    expect(over.code).toBe(1);
+    expect(over.byId.get("context.over-window")).toMatchObject({ status: "fail" });
+    expect(over.byId.get("context.over-window")?.hint).toMatch(
+      /upstash-memory trim .* --max-tokens \d+.*summarize .* --store --fit/,
+    );
+    const near = await run("--model", "gpt-4o", "--context", String(Math.ceil(total / 0.85)));
+    expect(near.byId.get("context.over-window")?.status).toBe("pass");
+    expect(near.byId.get("context.near-window")).toMatchObject({ status: "warn" });
+    const fine = await run("--model", "gpt-4o", "--window", "6");
+    expect(fine.code).toBe(0);
+    expect(fine.byId.has("context.near-window")).toBe(false);
+    const drops = fine.byId.get("context.window-drops");
+    expect(drops?.status).toBe("info");
+    const dropped = els
+      .slice(0, 14)
+      .map((e) => reference(e))
+      .reduce((a, b) => a + b, 0);
+    expect(drops?.message).toBe(
+      `a window memory of 6 messages never sends messages 1–14 (${dropped.toLocaleString("en-US")} tokens): the model does not see them`,
+    );
+    // Without a model, window or budget: no context checks, no tokenizer.
+    expect([...(await run()).byId.keys()].some((k) => k.startsWith("context."))).toBe(false);
+  });
+});
