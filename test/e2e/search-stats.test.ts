@@ -5,9 +5,10 @@
 // arithmetic.
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { appOn, cliOn, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, cliOn, connectionEnv, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { HOSTILE_SHAPES, MALFORMED, PYTHON_ELEMENTS, storedMessages } from "../harness/fixtures.js";
 import { decodeElement } from "../../src/history/codec.js";
+import { runInPty, screenLines } from "../harness/pty.js";
 
 interface Msg {
   type: "human" | "ai" | "system";
@@ -40,6 +41,7 @@ const stats = (stderr: string) => Number(/stats: (\d+)/.exec(stderr)![1]);
 
 describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
   const cli = cliOn(transport);
+  const cliEnv = () => connectionEnv(transport);
   const app = appOn(transport);
   const prefix = `ss${randomUUID().slice(0, 8)}:`;
   const odd = [
@@ -231,6 +233,25 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     expect(r.stdout).toMatch(new RegExp(`\\nmessages +${n.reduce((t, i) => t + conversation(i).length, 0)}\\n`));
     expect(r.stdout).not.toMatch(/[█▏▎▍▌▋▊▉\u001b]/);
   });
+
+  if (transport === "rest")
+    it("on a terminal: hits with the match highlighted, the stats with bar charts", async () => {
+      const env = cliEnv();
+      const r = await runInPty(["search", "order 1234", "--prefix", prefix, "--match", "c11", "--no-pager"], [], {
+        env,
+      });
+      expect(r.code).toBe(0);
+      // The match in bold yellow, inside the snippet.
+      expect(r.screen).toContain("Where is my \u001b[1m\u001b[33mOrder 1234\u001b[39m\u001b[22m? It was due Monday.");
+      expect(screenLines(r.screen)[0]).toBe("c11  #3  user  Where is my Order 1234? It was due Monday.");
+      const st = await runInPty(["stats", "--prefix", prefix, "--no-pager"], [], { env });
+      expect(st.code).toBe(0);
+      const lines = screenLines(st.screen);
+      expect(lines).toContain("messages by role");
+      // The biggest share gets the full bar of 20 cells.
+      expect(st.screen).toMatch(/█{20}/);
+      expect(lines.find((l) => l.startsWith("sessions "))).toBe(`sessions           ${SESSIONS + 2}`);
+    });
 
   if (transport !== "cluster")
     it("search costs at most the listing's requests plus one", async () => {
