@@ -163,6 +163,79 @@ describe.each(TRANSPORTS)("tokens over %s", (transport) => {
   });
 });
 
+describe.each(TRANSPORTS)("summarize --fit over %s", (transport) => {
+  const cli = cliOn(transport);
+  const app = appOn(transport);
+
+  it("stores a summary and the newest messages that fit T tokens, keeping what the app writes meanwhile", async () => {
+    const id = `tok-${randomUUID().slice(0, 8)}`;
+    const initial = conversation(60, "fit");
+    await writeConversation(app, id, initial, 3600);
+    const dry = await cli(["summarize", id, "--store", "--fit", "600", "--dry-run", "--json"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(await app.llen(id)).toBe(60);
+    let writing = true;
+    const written: string[] = [];
+    const writer = (async () => {
+      for (let i = 0; i < 300 && writing; i++) {
+        const e = msg("human", `concurrent ${i}`);
+        await app.lpush(id, e);
+        written.push(e);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const r = await cli([
+      "summarize",
+      id,
+      "--store",
+      "--fit",
+      "600",
+      "--engine",
+      "extractive",
+      "--model",
+      "gpt-4o",
+      "--yes",
+      "--json",
+    ]);
+    writing = false;
+    await writer;
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    const after = (await lrangeBytes(app, id)).map(String).reverse();
+    const summary = JSON.parse(after[0]);
+    expect(summary.data.additional_kwargs.upstash_memory_summary).toBe(true);
+    const covered = summary.data.additional_kwargs.summarized_messages;
+    expect(covered).toBe(v.summarizedCount);
+    // Every message written is either covered by the summary or still there, in order, once.
+    expect(after.slice(1)).toEqual([...initial, ...written].slice(covered));
+    expect(v.stored.kept).toBeGreaterThan(0);
+    // What was stored when it was read (the app's later writes aside) fits 600 tokens, summary
+    // included; one more message would not have.
+    const all = [...initial, ...written];
+    const stored = [after[0], ...all.slice(covered, covered + v.stored.kept)];
+    const total = stored.map((e) => reference(e)).reduce((a, b) => a + b, 3);
+    expect(total).toBeLessThanOrEqual(600);
+    expect(total + reference(all[covered - 1])).toBeGreaterThan(600);
+    expect(await app.ttl(id)).toBeGreaterThan(3000);
+    if (transport !== "cluster") {
+      const { restUrl, restToken } = stack();
+      const loaded = await new UpstashRedisChatMessageHistory({
+        sessionId: id,
+        config: { url: restUrl, token: restToken },
+      }).getMessages();
+      expect(loaded.length).toBe(after.length);
+      expect(String(loaded[0].content)).toMatch(/^Summary of the earlier conversation: /);
+    }
+    // A budget the summary alone cannot fit: refused, nothing written.
+    const before = await lrangeBytes(app, id);
+    const tiny = await cli(["summarize", id, "--store", "--fit", "10", "--yes"]);
+    expect(tiny.code).toBe(1);
+    expect(tiny.stderr).toMatch(/over --fit 10: nothing was written/);
+    expect(await lrangeBytes(app, id)).toEqual(before);
+    expect((await cli(["summarize", id, "--store", "--fit", "600", "--keep", "3", "--yes"])).code).toBe(2);
+  });
+});
+
 describe("doctor: what the model sees", () => {
   const cli = cliOn("redis");
   const app = appOn("redis");
