@@ -40,9 +40,9 @@ export function doctorCommand(ctx: Context): Command {
         },
       }),
     )
-    .action(async (sessionId: string | undefined, opts: DoctorOptions, cmd: Command) => {
+    .action(async (sessionIdArg: string | undefined, opts: DoctorOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      if (sessionId !== undefined) validateSessionId(sessionId);
+      const sessionId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
       const { timeoutMs, debugLogger } = await import("../src/program/connection.js");
       const { runDoctor } = await import("../src/doctor/run.js");
       const { renderDoctor } = await import("../src/render/doctor.js");

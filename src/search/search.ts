@@ -6,7 +6,8 @@
 // message whose decoded content matches, in the role asked for.
 //
 // The MCP tool `search_messages` and the command share this function:
-//   searchMessages(store, keys, opts) → { hits, summary }
+//   searchMessages(store, keys, { query: compileQuery({text, caseSensitive, regex}),
+//                                 pattern, role, limit }) → { hits, summary }
 //   hits: AsyncGenerator<SearchHit>, each exactly one `--json` array element;
 //   summary: filled in as the walk goes (sessions searched, elements skipped).
 // Stopping the loop over `hits` (opts.limit does) stops the requests.

@@ -123,7 +123,7 @@ async function fitToTokens(
     const keep = newestThatFit(tokens, fit.maxTokens - REPLY_PRIMING - reserve);
     const s = await summarizeAll(keep);
     if (!s) return { keep };
-    const { summary, size } = s;
+    const { size } = s;
     if (size <= reserve) return grow(keep, s);
     if (size + REPLY_PRIMING > fit.maxTokens) {
       throw new CliError(

@@ -52,6 +52,7 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
   ];
   const badKey = Buffer.concat([Buffer.from(`${prefix}bytes-`), Buffer.from([0xff])]);
   const badMsg: Msg = { type: "human", content: "order 1234 from a key that is not UTF-8" };
+  const filler: Msg[] = Array.from({ length: 7 }, (_, i) => ({ type: "ai", content: `filler ${i}` }));
   const pythonOrder =
     '{"type": "ai", "data": {"content": "Caf\\u00e9 says: order 1234 is ready", "additional_kwargs": {}, "type": "ai"}}';
   const notAMessage = "order 1234 written as plain text";
@@ -60,7 +61,8 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     for (let i = 0; i < SESSIONS; i++)
       await writeConversation(app, `${prefix}c${i}`, conversation(i).map(element), ttlOf(i));
     await writeConversation(app, `${prefix}odd`, [...odd, pythonOrder, notAMessage]);
-    await writeConversation(app, badKey as unknown as string, [element(badMsg)]);
+    // Long enough to be among the largest sessions.
+    await writeConversation(app, badKey as unknown as string, [element(badMsg), ...filler.map(element)]);
     await app.set(`${prefix}config`, "x");
     await app.hset(`${prefix}profile`, "a", "b");
     await app.sadd(`${prefix}tags`, "t");
@@ -181,8 +183,12 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     const r = await cli(["stats", "--prefix", prefix, "--json"]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout);
-    const counts = [...Array.from({ length: SESSIONS }, (_, i) => conversation(i).length), odd.length + 2, 1];
-    const byRole = { user: 1, assistant: 0, system: 0, tool: 0, other: 0 };
+    const counts = [
+      ...Array.from({ length: SESSIONS }, (_, i) => conversation(i).length),
+      odd.length + 2,
+      1 + filler.length,
+    ];
+    const byRole = { user: 1, assistant: filler.length, system: 0, tool: 0, other: 0 };
     let unrecognized = 0;
     for (let i = 0; i < SESSIONS; i++) for (const m of conversation(i)) byRole[ROLE[m.type]]++;
     for (const e of [...odd, pythonOrder, notAMessage]) {
@@ -251,6 +257,21 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
       // The biggest share gets the full bar of 20 cells.
       expect(st.screen).toMatch(/█{20}/);
       expect(lines.find((l) => l.startsWith("sessions "))).toBe(`sessions           ${SESSIONS + 2}`);
+    });
+
+  if (transport !== "cluster")
+    it("search --limit sends nothing more once it has its hits", async () => {
+      const many = `ssm${randomUUID().slice(0, 8)}:`;
+      const { lpushMany } = await import("../harness/transports.js");
+      await lpushMany(
+        app,
+        Array.from({ length: 2500 }, (_, i) => [`${many}${i}`, element({ type: "human", content: `common ${i}` })]),
+      );
+      const all = await cli(["search", "common", "--prefix", many, "--stats", "--ndjson"]);
+      expect(all.stdout.trim().split("\n")).toHaveLength(2500);
+      const two = await cli(["search", "common", "--prefix", many, "--stats", "--ndjson", "--limit", "2"]);
+      expect(two.stdout.trim().split("\n")).toHaveLength(2);
+      expect(stats(two.stderr)).toBeLessThan(stats(all.stderr));
     });
 
   if (transport !== "cluster")
