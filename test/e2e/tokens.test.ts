@@ -25,6 +25,26 @@ const conversation = (n: number, tag: string) =>
   Array.from({ length: n }, (_, i) =>
     msg(i % 2 ? "ai" : "human", `${tag} turn ${i}: ${"Élève à l'école 東京 👨‍👩‍👧 ".repeat((i % 5) + 1)}\tcode(${i})`),
   );
+/** The app storing a message every few milliseconds (at most 300) until stopped: what it wrote, in order. */
+function appWriting(app: ReturnType<typeof appOn>, id: string): { stop: () => Promise<string[]> } {
+  let writing = true;
+  const written: string[] = [];
+  const done = (async () => {
+    for (let i = 0; i < 300 && writing; i++) {
+      const e = msg("human", `concurrent ${i}`);
+      await app.lpush(id, e);
+      written.push(e);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  return {
+    stop: async () => {
+      writing = false;
+      await done;
+      return written;
+    },
+  };
+}
 const tmp = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "um-tok-")), name);
 
 describe.each(TRANSPORTS)("tokens over %s", (transport) => {
@@ -80,19 +100,9 @@ describe.each(TRANSPORTS)("tokens over %s", (transport) => {
     const system = msg("system", "You are a helpful travel agent.");
     const initial = [system, ...conversation(300, "trim")];
     await writeConversation(app, id, initial, 3600);
-    let writing = true;
-    const written: string[] = [];
-    const writer = (async () => {
-      for (let i = 0; i < 300 && writing; i++) {
-        const e = msg("human", `concurrent ${i}`);
-        await app.lpush(id, e);
-        written.push(e);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
+    const writer = appWriting(app, id);
     const r = await cli(["trim", id, "--keep", "20", "--yes", "--json"]);
-    writing = false;
-    await writer;
+    const written = await writer.stop();
     expect(r.code, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout);
     const after = (await lrangeBytes(app, id)).map(String).reverse();
@@ -174,16 +184,7 @@ describe.each(TRANSPORTS)("summarize --fit over %s", (transport) => {
     const dry = await cli(["summarize", id, "--store", "--fit", "600", "--dry-run", "--json"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(await app.llen(id)).toBe(60);
-    let writing = true;
-    const written: string[] = [];
-    const writer = (async () => {
-      for (let i = 0; i < 300 && writing; i++) {
-        const e = msg("human", `concurrent ${i}`);
-        await app.lpush(id, e);
-        written.push(e);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
+    const writer = appWriting(app, id);
     const r = await cli([
       "summarize",
       id,
@@ -197,8 +198,7 @@ describe.each(TRANSPORTS)("summarize --fit over %s", (transport) => {
       "--yes",
       "--json",
     ]);
-    writing = false;
-    await writer;
+    const written = await writer.stop();
     expect(r.code, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout);
     const after = (await lrangeBytes(app, id)).map(String).reverse();
