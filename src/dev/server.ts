@@ -73,6 +73,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const control = await openConnection(opts.redisUrl, true);
   const maxReplyBytes = opts.maxReplyBytes ?? MAX_REPLY_BYTES;
   let table: CommandTable;
+  let redisVersion: string;
   let urls: Record<Access, string>;
   try {
     if (opts.ownRedis) {
@@ -83,6 +84,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       await control.config("SET", "client-output-buffer-limit", `normal ${redisLimit} 0 0`);
     }
     table = await CommandTable.load((names) => control.callBuffer("COMMAND", "INFO", ...names));
+    redisVersion = `Redis ${/redis_version:(\S+)/.exec(await control.info("server").catch(() => ""))?.[1] ?? "of unknown version"}`;
     // On its own redis-server, each token's requests log in as a Redis user of their own.
     urls = opts.ownRedis
       ? await createAclUsers(control, opts.redisUrl, table)
@@ -110,7 +112,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const handler = new RequestHandler({
     guard: new RequestGuard(host, opts.allowOrigins),
     tokens,
-    policy: new CommandPolicy(table),
+    policy: new CommandPolicy(table, redisVersion),
     executors,
     latencyMs: opts.latencyMs ?? 0,
     maxCommands: opts.maxCommands ?? MAX_COMMANDS,
