@@ -21,7 +21,7 @@ describe("Upstash commands this Redis lacks", () => {
       [["HEXPIRE", "h", "10", "FIELDS", "1", "f"], "Redis 7.4 and newer have it"],
       [["HGETEX", "h", "FIELDS", "1", "f"], "Redis 8.0 and newer have it"],
       [["JSON.GET", "doc", "$"], "Redis 8.0 and newer have it (JSON is built in), as does Redis Stack"],
-      [["SEARCH.QUERY", "idx", "*"], "Upstash's own search, which no Redis server has"],
+      [["SEARCH.QUERY", "idx", "*"], "it is Upstash's own search, which no Redis server has"],
     ];
     for (const [cmd, where] of cases) {
       // Only a Redis that lacks the command is worth asking.
