@@ -49,6 +49,16 @@ const END = "<!-- search-stats:end -->";
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
+/** A Markdown table padded as the lint's formatter writes one (columns after the first right-aligned). */
+function mdTable(header, rows) {
+  const all = [header, ...rows];
+  const w = header.map((_, c) => Math.max(3, ...all.map((r) => [...r[c]].length)));
+  const pad = (cell, c) => (c === 0 ? cell.padEnd(w[c] + cell.length - [...cell].length) : cell.padStart(w[c]));
+  const line = (r) => `| ${r.map(pad).join(" | ")} |`;
+  const rule = `| ${w.map((n, c) => (c === 0 ? "-".repeat(n) : `${"-".repeat(n - 1)}:`)).join(" | ")} |`;
+  return [line(header), rule, ...rows.map(line)];
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   mkdirSync(TMP, { recursive: true });
@@ -135,9 +145,10 @@ async function main() {
       `through the local endpoint behind a proxy that adds ${o.latencyMs} ms per HTTP request and counts requests and body bytes`,
       `both ways. Median of ${o.runs} ${o.runs === 1 ? "run" : "runs"}.`,
       "",
-      "| operation | HTTP requests | bytes moved | time |",
-      "| --- | ---: | ---: | ---: |",
-      ...rows.map((r) => `| \`${r.label.replace(/\|/g, "\\|")}\` | ${r.requests} | ${kb(r.bytes)} | ${fmtMs(r.ms)} |`),
+      ...mdTable(
+        ["operation", "HTTP requests", "bytes moved", "time"],
+        rows.map((r) => [`\`${r.label.replace(/\|/g, "\\|")}\``, String(r.requests), kb(r.bytes), fmtMs(r.ms)]),
+      ),
       "",
       `Budget for a rare-term search: at most 10% of the bytes of \`export\` (${kb(0.1 * exp.bytes)}): **${kb(search.bytes)}, ${((search.bytes / exp.bytes) * 100).toFixed(1)}%** ${budgetBytes ? "(met)" : "(NOT met)"};`,
       `at most 2 × the requests of \`sessions list\` + 2 (${2 * list.requests + 2}): **${search.requests}** ${budgetRequests ? "(met)" : "(NOT met)"}.`,

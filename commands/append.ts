@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/program/context.js";
-import { UsageError } from "../src/errors/errors.js";
+import { readFailure } from "../src/errors/errors.js";
 import { examples, flagRules, shellLine } from "../src/program/options.js";
 
 interface AppendOptions {
@@ -53,9 +53,9 @@ export function appendCommand(ctx: Context): Command {
         ],
       }),
     )
-    .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
+    .action(async (sessionIdArg: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      validateSessionId(sessionId);
+      const sessionId = validateSessionId(sessionIdArg);
       const w = await import("../src/write/append.js");
       let element: string;
       if (opts.messageJson !== undefined) element = w.elementFromJson(opts.messageJson);
@@ -64,7 +64,7 @@ export function appendCommand(ctx: Context): Command {
         if (opts.file !== undefined) {
           const fs = await import("node:fs/promises");
           bytes = await fs.readFile(opts.file).catch((e: Error) => {
-            throw new UsageError(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+            throw readFailure(opts.file!, e);
           });
         } else if (content === "-") {
           const { readAll } = await import("../src/terminal/stdin.js");

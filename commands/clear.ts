@@ -36,7 +36,7 @@ export function clearCommand(ctx: Context): Command {
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
       const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
       const { showBytes } = await import("../src/text/bytes.js");
-      ids.forEach(validateSessionId);
+      for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
@@ -99,7 +99,10 @@ export function clearCommand(ctx: Context): Command {
           const bar = progress(ctx.io);
           const result = await unlinkUnchanged(store, targets, (n) => bar.update(`deleted ${n}/${targets.length}…`));
           bar.done();
-          for (const t of result.changed) out.warn(r.sessionLine(t.sessionId, "changed since it was listed: kept"));
+          for (const t of result.changed)
+            out.warn(
+              r.sessionLine(t.sessionId, "changed since it was listed: kept (run the command again to delete it)"),
+            );
           if (opts.json) {
             await out.json({
               deleted: result.deleted.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })),

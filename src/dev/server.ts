@@ -2,14 +2,18 @@
 // (as @upstash/redis 1.x uses it) in front of a real Redis server, so apps, the
 // CLI and the tests can run against it without an Upstash account.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
 import { TokenCheck } from "./auth.js";
 import { CommandTable } from "./command-table.js";
-import { openConnection, RedisUnavailableError, TransactionPool } from "./connections.js";
+import { ConnectionCap, MAX_CONNECTIONS } from "./connection-cap.js";
+import { ConnectionPool, MAX_REPLY_BYTES, openConnection, RedisUnavailableError } from "./connections.js";
 import { Executor } from "./executor.js";
 import { RequestHandler, syncToken } from "./handler.js";
-import { CommandPolicy } from "./policy.js";
+import { type Access, CommandPolicy } from "./policy.js";
+import { createAclUsers } from "./acl.js";
 import { RequestGuard } from "./request-guard.js";
 import { ScriptWatchdog } from "./script-watchdog.js";
 
@@ -32,6 +36,20 @@ export interface EndpointOptions {
   scriptTimeoutMs?: number;
   /** How long Redis has to answer a command before its request fails with 503 (default 30 s). */
   replyTimeoutMs?: number;
+  /** Bytes of reply one request may receive, counted as they arrive (default 10 MB). */
+  maxReplyBytes?: number;
+  /** Commands one /pipeline or /multi-exec request may hold (default 10,000). */
+  maxCommands?: number;
+  /** Client connections open at once (default 500); past it, idle ones are closed first. */
+  maxConnections?: number;
+  /**
+   * The Redis at redisUrl was started for this endpoint alone (by `dev`), and
+   * its default user may configure it. The endpoint then has Redis enforce its
+   * limits too: a reply well past maxReplyBytes (a quarter more) is dropped by Redis
+   * before it is sent (client-output-buffer-limit), which also ends early the
+   * command that builds it.
+   */
+  ownRedis?: boolean;
 }
 
 export interface Endpoint {
@@ -42,8 +60,9 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-/** Connections for concurrent MULTI/EXEC; more transactions wait for one to free up. */
-const TRANSACTION_POOL_SIZE = 8;
+/** Connections to Redis, one per request running; more requests wait for one to free up. */
+const POOL_SIZE = 16;
+export const MAX_COMMANDS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SCRIPT_TIMEOUT_MS = 5_000;
 const REPLY_TIMEOUT_MS = 30_000;
@@ -53,26 +72,53 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   // First: refused tokens (empty, equal) fail before anything is opened.
   const tokens = new TokenCheck(opts.token, opts.readonlyToken);
   const replyTimeoutMs = opts.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
-  const shared = await openConnection(opts.redisUrl, true, replyTimeoutMs);
-  const control = await openConnection(opts.redisUrl, true).catch((err) => {
-    shared.disconnect();
-    throw err;
-  });
-  const pool = new TransactionPool(opts.redisUrl, TRANSACTION_POOL_SIZE, replyTimeoutMs);
+  // The control connection loads the command table and kills runaway scripts.
+  const control = await openConnection(opts.redisUrl, true);
+  const maxReplyBytes = opts.maxReplyBytes ?? MAX_REPLY_BYTES;
   let table: CommandTable;
+  let redisVersion: string;
+  let urls: Record<Access, string>;
   try {
-    table = await CommandTable.load((names) => shared.callBuffer("COMMAND", "INFO", ...names));
+    if (opts.ownRedis) {
+      // A quarter more than the limit: Redis counts its allocations (rounded up
+      // to the allocator's size classes, at most a quarter apart), the
+      // endpoint counts bytes exactly.
+      const redisLimit = Math.ceil(maxReplyBytes * 1.25) + 64 * 1024;
+      await control.config("SET", "client-output-buffer-limit", `normal ${redisLimit} 0 0`);
+    }
+    table = await CommandTable.load((names) => control.callBuffer("COMMAND", "INFO", ...names));
+    redisVersion = `Redis ${/redis_version:(\S+)/.exec(await control.info("server").catch(() => ""))?.[1] ?? "of unknown version"}`;
+    // On its own redis-server, each token's requests log in as a Redis user of their own.
+    urls = opts.ownRedis
+      ? await createAclUsers(control, opts.redisUrl, table)
+      : { full: opts.redisUrl, readonly: opts.redisUrl };
   } catch (err) {
-    shared.disconnect();
     control.disconnect();
     throw new RedisUnavailableError(err);
+  }
+  const watchdog = new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS);
+  const pools = new Map<string, ConnectionPool>();
+  const executors = {} as Record<Access, Executor>;
+  for (const access of ["full", "readonly"] as const) {
+    let pool = pools.get(urls[access]);
+    if (!pool) {
+      pool = new ConnectionPool(urls[access], {
+        size: POOL_SIZE,
+        replyTimeoutMs,
+        maxReplyBytes,
+        redisStillUp: opts.ownRedis ? () => answersPing(control) : undefined,
+      });
+      pools.set(urls[access], pool);
+    }
+    executors[access] = new Executor(pool, watchdog);
   }
   const handler = new RequestHandler({
     guard: new RequestGuard(host, opts.allowOrigins),
     tokens,
-    policy: new CommandPolicy(table),
-    executor: new Executor(shared, pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),
+    policy: new CommandPolicy(table, redisVersion),
+    executors,
     latencyMs: opts.latencyMs ?? 0,
+    maxCommands: opts.maxCommands ?? MAX_COMMANDS,
   });
   const stats = { requests: 0 };
 
@@ -83,9 +129,12 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     { headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) },
     (req, res) => {
       stats.requests++;
+      cap.serve(req, res);
       handler.handle(req, res);
     },
   );
+  const cap = new ConnectionCap(opts.maxConnections ?? MAX_CONNECTIONS);
+  server.on("connection", (socket: Socket) => cap.admit(socket));
   server.on("clientError", answerClientError);
 
   try {
@@ -100,7 +149,6 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       });
     });
   } catch (err) {
-    shared.disconnect();
     control.disconnect();
     throw err;
   }
@@ -116,13 +164,24 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
         server.close(() => resolve());
         server.closeAllConnections();
       }).then(() => {
-        pool.close();
-        shared.disconnect();
+        for (const pool of pools.values()) pool.close();
         control.disconnect();
       });
       return closing;
     },
   };
+}
+
+/** Whether Redis answers PING within a second. */
+async function answersPing(conn: Redis): Promise<boolean> {
+  const timeout = sleep(1_000, false, { ref: false });
+  return Promise.race([
+    conn.ping().then(
+      () => true,
+      () => false,
+    ),
+    timeout,
+  ]);
 }
 
 /** HTTP the parser rejected, or a request not received in time: a JSON answer if the socket still takes one, never a throw. */

@@ -8,7 +8,7 @@
 // The MCP tool `session_stats` and the command share this function:
 //   collectStats(store, keys, opts) → Promise<StatsReport>, the `--json` object.
 import type { Outcome, Store } from "../store/types.js";
-import type { KeySpace } from "../sessions/keys.js";
+import { keyFields, type KeySpace } from "../sessions/keys.js";
 import { scanKeys, type KeyPlan, type ScanOptions } from "../sessions/scan.js";
 import { asArray, asInt, asText, asBytes } from "../store/replies.js";
 import { parseElement, roleOf } from "../history/codec.js";
@@ -216,7 +216,8 @@ export async function collectStats(store: Store, keySpace: KeySpace, opts: Stats
     ttl,
     bytes: useMemory ? memory : elementBytes,
     bytesMeasure: useMemory ? "memory usage" : "elements",
-    largest: largest.map((l) => ({ sessionId: keySpace.sessionId(l.key), count: l.count })),
+    // A key that is not UTF-8 is shown with \xff escapes, as everywhere.
+    largest: largest.map((l) => ({ sessionId: keyFields(keySpace.sessionId(l.key), l.key).sessionId, count: l.count })),
     otherKeys,
   };
 }

@@ -5,9 +5,10 @@
 // arithmetic.
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { appOn, cliOn, TRANSPORTS, writeConversation } from "../harness/transports.js";
+import { appOn, cliOn, connectionEnv, TRANSPORTS, writeConversation } from "../harness/transports.js";
 import { HOSTILE_SHAPES, MALFORMED, PYTHON_ELEMENTS, storedMessages } from "../harness/fixtures.js";
 import { decodeElement } from "../../src/history/codec.js";
+import { runInPty, screenLines } from "../harness/pty.js";
 
 interface Msg {
   type: "human" | "ai" | "system";
@@ -40,6 +41,7 @@ const stats = (stderr: string) => Number(/stats: (\d+)/.exec(stderr)![1]);
 
 describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
   const cli = cliOn(transport);
+  const cliEnv = () => connectionEnv(transport);
   const app = appOn(transport);
   const prefix = `ss${randomUUID().slice(0, 8)}:`;
   const odd = [
@@ -50,6 +52,7 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
   ];
   const badKey = Buffer.concat([Buffer.from(`${prefix}bytes-`), Buffer.from([0xff])]);
   const badMsg: Msg = { type: "human", content: "order 1234 from a key that is not UTF-8" };
+  const filler: Msg[] = Array.from({ length: 7 }, (_, i) => ({ type: "ai", content: `filler ${i}` }));
   const pythonOrder =
     '{"type": "ai", "data": {"content": "Caf\\u00e9 says: order 1234 is ready", "additional_kwargs": {}, "type": "ai"}}';
   const notAMessage = "order 1234 written as plain text";
@@ -58,7 +61,8 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     for (let i = 0; i < SESSIONS; i++)
       await writeConversation(app, `${prefix}c${i}`, conversation(i).map(element), ttlOf(i));
     await writeConversation(app, `${prefix}odd`, [...odd, pythonOrder, notAMessage]);
-    await writeConversation(app, badKey as unknown as string, [element(badMsg)]);
+    // Long enough to be among the largest sessions.
+    await writeConversation(app, badKey as unknown as string, [element(badMsg), ...filler.map(element)]);
     await app.set(`${prefix}config`, "x");
     await app.hset(`${prefix}profile`, "a", "b");
     await app.sadd(`${prefix}tags`, "t");
@@ -124,6 +128,23 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     expect(JSON.parse(show.stdout).messages[c11.index - 1].content).toBe(c11.content);
   });
 
+  it("a session with more matches than one script call sends back: every hit once, numbered right", async () => {
+    const p2 = `ssl${randomUUID().slice(0, 8)}:`;
+    const long = Array.from({ length: 300 }, (_, i) => ({
+      type: i % 2 ? "ai" : "human",
+      content: `order 1234, line ${i + 1} ${"padding ".repeat(10)}`,
+    })) as Msg[];
+    await writeConversation(app, `${p2}long`, long.map(element));
+    await writeConversation(app, `${p2}short`, [element({ type: "human", content: "no order here" })]);
+    const r = await cli(["search", "ORDER 1234", "--prefix", p2, "--json", "--stats"]);
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as { sessionId: string; index: number; content: string }[];
+    expect(hits.map((h) => h.index).sort((a, b) => a - b)).toEqual(long.map((_, i) => i + 1));
+    for (const h of hits) expect(h.content).toBe(long[h.index - 1].content);
+    // 300 elements of about 100 bytes, 4 KB a call: several calls, one request each.
+    expect(stats(r.stderr)).toBeGreaterThan(4);
+  });
+
   it("search --case-sensitive, --role, --regex, --match", async () => {
     const exact = await cli(["search", "Order 1234", "--prefix", prefix, "--case-sensitive", "--json"]);
     expect(sortHits(JSON.parse(exact.stdout)).map((h: { sessionId: string }) => h.sessionId)).toEqual(
@@ -179,8 +200,12 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     const r = await cli(["stats", "--prefix", prefix, "--json"]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout);
-    const counts = [...Array.from({ length: SESSIONS }, (_, i) => conversation(i).length), odd.length + 2, 1];
-    const byRole = { user: 1, assistant: 0, system: 0, tool: 0, other: 0 };
+    const counts = [
+      ...Array.from({ length: SESSIONS }, (_, i) => conversation(i).length),
+      odd.length + 2,
+      1 + filler.length,
+    ];
+    const byRole = { user: 1, assistant: filler.length, system: 0, tool: 0, other: 0 };
     let unrecognized = 0;
     for (let i = 0; i < SESSIONS; i++) for (const m of conversation(i)) byRole[ROLE[m.type]]++;
     for (const e of [...odd, pythonOrder, notAMessage]) {
@@ -231,6 +256,40 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     expect(r.stdout).toMatch(new RegExp(`\\nmessages +${n.reduce((t, i) => t + conversation(i).length, 0)}\\n`));
     expect(r.stdout).not.toMatch(/[█▏▎▍▌▋▊▉\u001b]/);
   });
+
+  if (transport === "rest")
+    it("on a terminal: hits with the match highlighted, the stats with bar charts", async () => {
+      const env = cliEnv();
+      const r = await runInPty(["search", "order 1234", "--prefix", prefix, "--match", "c11", "--no-pager"], [], {
+        env,
+      });
+      expect(r.code).toBe(0);
+      // The match in bold yellow, inside the snippet.
+      expect(r.screen).toContain("Where is my \u001b[1m\u001b[33mOrder 1234\u001b[39m\u001b[22m? It was due Monday.");
+      expect(screenLines(r.screen)[0]).toBe("c11  #3  user  Where is my Order 1234? It was due Monday.");
+      const st = await runInPty(["stats", "--prefix", prefix, "--no-pager"], [], { env });
+      expect(st.code).toBe(0);
+      const lines = screenLines(st.screen);
+      expect(lines).toContain("messages by role");
+      // The biggest share gets the full bar of 20 cells.
+      expect(st.screen).toMatch(/█{20}/);
+      expect(lines.find((l) => l.startsWith("sessions "))).toBe(`sessions           ${SESSIONS + 2}`);
+    });
+
+  if (transport !== "cluster")
+    it("search --limit sends nothing more once it has its hits", async () => {
+      const many = `ssm${randomUUID().slice(0, 8)}:`;
+      const { lpushMany } = await import("../harness/transports.js");
+      await lpushMany(
+        app,
+        Array.from({ length: 2500 }, (_, i) => [`${many}${i}`, element({ type: "human", content: `common ${i}` })]),
+      );
+      const all = await cli(["search", "common", "--prefix", many, "--stats", "--ndjson"]);
+      expect(all.stdout.trim().split("\n")).toHaveLength(2500);
+      const two = await cli(["search", "common", "--prefix", many, "--stats", "--ndjson", "--limit", "2"]);
+      expect(two.stdout.trim().split("\n")).toHaveLength(2);
+      expect(stats(two.stderr)).toBeLessThan(stats(all.stderr));
+    });
 
   if (transport !== "cluster")
     it("search costs at most the listing's requests plus one", async () => {
