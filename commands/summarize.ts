@@ -110,7 +110,7 @@ export function summarizeCommand(ctx: Context): Command {
           }
           const writes = opts.store && !opts.dryRun;
           const { plural } = await import("../src/render/writes.js");
-          const question = `replace all but the newest ${opts.keep} messages of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
+          const question = `replace ${keptText(opts.keep)} of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
           const { confirmChanges, requireConsent } = await import("../src/terminal/prompts.js");
           if (writes) requireConsent(ctx.io, question, opts.yes);
           // On a terminal, the summaries are computed first and shown with the question.
@@ -183,6 +183,12 @@ export function summarizeCommand(ctx: Context): Command {
         process.removeListener("SIGINT", onSigint);
       }
     });
+}
+
+/** "all but the newest 4 messages", "all but the newest message", "all the messages". */
+function keptText(keep: number): string {
+  if (keep === 0) return "all the messages";
+  return keep === 1 ? "all but the newest message" : `all but the newest ${keep} messages`;
 }
 
 async function matchIds(
