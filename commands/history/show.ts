@@ -149,6 +149,7 @@ async function pickSession(
   const { collectSessionMeta } = await import("../../src/sessions/list.js");
   const { pick } = await import("../../src/terminal/prompts.js");
   const { formatTtl } = await import("../../src/duration/duration.js");
+  const { plural } = await import("../../src/text/plural.js");
   const sessions = await collectSessionMeta(store, keys, { sort: "name" });
   if (!sessions.length) throw new UsageError("there are no sessions to show");
   return pick(
@@ -156,7 +157,7 @@ async function pickSession(
     "Session",
     sessions.map((s) => ({
       value: s.sessionId,
-      name: `${s.sessionId}  (${s.count} messages, TTL ${formatTtl(s.ttlSeconds)})`,
+      name: `${s.sessionId}  (${plural(s.count, "message")}, TTL ${formatTtl(s.ttlSeconds)})`,
     })),
   );
 }
