@@ -28,6 +28,7 @@ import {
   measure,
   median,
   snapshotBuild,
+  cleanupStack,
 } from "./lib.mjs";
 
 function parseArgs(argv) {
@@ -53,20 +54,7 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const PREFIX = "bench:";
-const cleanups = [];
-
-async function cleanup() {
-  while (cleanups.length)
-    await cleanups
-      .pop()()
-      .catch(() => {});
-}
-for (const sig of ["SIGINT", "SIGTERM"]) {
-  process.once(sig, async () => {
-    await cleanup();
-    process.exit(130);
-  });
-}
+const { cleanups, cleanup } = cleanupStack();
 
 /** The single Redis's keys, copied byte for byte (DUMP/RESTORE with the TTL left) to the cluster, a pipeline per master. */
 async function copyToCluster(singleUrl, cluster) {

@@ -20,6 +20,22 @@ export function log(msg) {
   process.stderr.write(`[bench ${s}s] ${msg}\n`);
 }
 
+/**
+ * What a script started, stopped in reverse order by `cleanup()`, also on
+ * Ctrl-C or SIGTERM (then exit 130): `cleanups.push(() => thing.stop())`.
+ */
+export function cleanupStack() {
+  const cleanups = [];
+  const cleanup = async () => {
+    while (cleanups.length)
+      await cleanups
+        .pop()()
+        .catch(() => {});
+  };
+  for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => cleanup().finally(() => process.exit(130)));
+  return { cleanups, cleanup };
+}
+
 export function tmpFile(name) {
   mkdirSync(TMP, { recursive: true });
   return path.join(TMP, name);

@@ -30,6 +30,7 @@ import {
   parseCliStats,
   snapshotBuild,
   startEndpointProcess,
+  cleanupStack,
 } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
@@ -50,14 +51,7 @@ const PREFIX = "s:";
 const LONG_KEY = "long:chat";
 const TIMEOUT = TEN_M ? 3_600_000 : 900_000;
 
-const cleanups = [];
-async function cleanup() {
-  while (cleanups.length)
-    await cleanups
-      .pop()()
-      .catch(() => {});
-}
-for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => cleanup().finally(() => process.exit(130)));
+const { cleanups, cleanup } = cleanupStack();
 
 const rows = [];
 function record(what, transport, r, extra = {}) {
