@@ -114,6 +114,22 @@ export function tlsFailure(err: Error | undefined): Error | undefined {
   return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_/.test(code) ? err : undefined;
 }
 
+/**
+ * A server that answered, but not in the Redis protocol (an HTTP port: the
+ * REST API, a web server): ioredis only reports the first byte it could not parse.
+ */
+export function notRedis(err: Error | undefined, target: string): ConnectionError | undefined {
+  const byte = /^Protocol error, got "(.)" as reply type byte/.exec(err?.message ?? "")?.[1];
+  if (byte === undefined) return undefined;
+  const what = byte === "H" ? "HTTP" : "something other than the Redis protocol";
+  return new ConnectionError(
+    `the server at ${target.replace(/^rediss?:\/\//, "")} answered ${what}, not Redis`,
+    byte === "H"
+      ? "that port serves HTTP: a redis:// URL needs the Redis port (6379 by default); for the REST API use its https:// URL and token"
+      : "check the port in the redis:// URL (Redis listens on 6379 by default)",
+  );
+}
+
 export function classify(err: Error, connecting: boolean): Error {
   if (tlsFailure(err)) {
     return new ConnectionError(
@@ -137,5 +153,8 @@ export function classify(err: Error, connecting: boolean): Error {
     return new TransientError("cannot resolve the host name (DNS)", true);
   if (code === "ECONNREFUSED") return new TransientError(CONNECTION_REFUSED, true);
   if (/timed? ?out/i.test(err.message)) return new TransientError("no answer in time", connecting);
+  // ioredis's words for "the connection went away with the command in flight".
+  if (err.name === "MaxRetriesPerRequestError" || /Connection is closed/.test(err.message))
+    return new TransientError("the connection closed before Redis answered", connecting);
   return new TransientError(err.message, connecting);
 }
