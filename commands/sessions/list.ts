@@ -18,13 +18,11 @@ async function withTokens(
   opts: Parameters<typeof import("../../src/tokens/sessions.js").listSessionTokens>[3],
   model: string | undefined,
   context: number | undefined,
-): Promise<AsyncIterable<import("../../src/tokens/sessions.js").SessionTokens>> {
+): Promise<AsyncIterable<import("../../src/tokens/sessions.js").SessionTokens[]>> {
   const { counterFor } = await import("../../src/tokens/count.js");
   const { listSessionTokens } = await import("../../src/tokens/sessions.js");
   const counter = await counterFor(model, context);
-  return (async function* () {
-    for await (const page of listSessionTokens(store, keys, counter, opts)) yield* page;
-  })();
+  return listSessionTokens(store, keys, counter, opts);
 }
 
 export function sessionsListCommand(ctx: Context): Command {
@@ -75,10 +73,10 @@ export function sessionsListCommand(ctx: Context): Command {
         cmd: Command,
       ) => {
         const { withConnection } = await import("../../src/program/connection.js");
-        const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
+        const { listSessions, collectTableRows } = await import("../../src/sessions/list.js");
         const { Output } = await import("../../src/render/output.js");
         const { progress } = await import("../../src/render/progress.js");
-        const { renderSessionTable, sessionJson, sessionTsv, cutNote, listNotes } = await import(
+        const { renderSessionTable, sessionJson, sessionTsvLines, cutNote, listNotes } = await import(
           "../../src/render/sessions.js"
         );
         const { ListWatch, otherTypes } = await import("../../src/sessions/list-notes.js");
@@ -97,8 +95,9 @@ export function sessionsListCommand(ctx: Context): Command {
               onProgress,
               onCut: (...a: [number, number, boolean]) => (cut = a),
             };
-            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
-            const sessions = watch.watch(
+            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name),
+            // a page (one round trip) per write.
+            const pages = watch.watchPages(
               clearBarFirst(
                 opts.tokens
                   ? await withTokens(
@@ -108,16 +107,15 @@ export function sessionsListCommand(ctx: Context): Command {
                       modelOf(opts.model, resolved.profile),
                       opts.context,
                     )
-                  : streamSessions(store, keys, { ...listOpts, sort: opts.sort === "tokens" ? undefined : opts.sort }),
+                  : listSessions(store, keys, { ...listOpts, sort: opts.sort === "tokens" ? undefined : opts.sort }),
                 bar,
               ),
             );
             await out.paged(async () => {
-              if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
-              else if (opts.json) await out.jsonArray(sessions, sessionJson);
-              else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
-              else
-                await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
+              if (opts.ndjson) for await (const page of pages) await out.ndjsonLines(page, sessionJson);
+              else if (opts.json) await out.jsonArrayPages(pages, sessionJson);
+              else if (!out.tty) for await (const page of pages) await sessionTsvLines(out, page);
+              else await renderSessionTable(out, await collectTableRows(pages, { byName: !opts.sort }), Boolean(cut));
               if (cut) out.warn(cutNote(...cut));
               const others = watch.count ? undefined : await otherTypes(store, keys, pattern);
               listNotes(out, { pattern, prefix: keys.prefix, suggestedPrefix: watch.suggestedPrefix(), others });

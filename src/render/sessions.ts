@@ -10,20 +10,18 @@ import { clip, sanitizeLine, shellArg } from "../text/sanitize.js";
 import { showBytes } from "../text/bytes.js";
 import type { OtherTypes } from "../sessions/list-notes.js";
 import { keyFields } from "../sessions/keys.js";
+import { hasEscapedBytes } from "../text/bytes.js";
 import { groupDigits, plural } from "../text/plural.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    ...keyFields(s.sessionId, s.key),
-    count: s.count,
-    ttlSeconds: s.ttlSeconds,
-    last: s.last,
-  };
+  const base: Record<string, unknown> = hasEscapedBytes(s.key)
+    ? { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last }
+    : { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
   // --tokens: the chat total, how sure it is, and its share of the model's window.
   const t = s as Partial<SessionTokens>;
   if (t.tokens !== undefined)
-    Object.assign(out, { tokens: t.tokens, estimated: t.estimated, windowShare: t.windowShare });
-  return out;
+    Object.assign(base, { tokens: t.tokens, estimated: t.estimated, windowShare: t.windowShare });
+  return base;
 }
 
 /** With --tokens: "≈1,234" and "12%" for the table and TSV columns. */
@@ -39,15 +37,20 @@ function tokenCells(s: SessionInfo): [string, string] | [] {
  * newest message. Newlines and tabs are escaped (\n, \t) by the TSV writer,
  * as the README says, not collapsed.
  */
-export function sessionTsv(out: Output, s: SessionInfo): Promise<void> | void {
-  return out.tsv([
+export function sessionTsvFields(s: SessionInfo): (string | number)[] {
+  return [
     s.sessionId,
     s.count,
     s.ttlSeconds ?? "never",
     s.last?.role ?? "",
     clip(s.last?.content ?? "", 200),
     ...tokenCells(s),
-  ]);
+  ];
+}
+
+/** Sessions as tab-separated lines (piped output), a page per write. */
+export function sessionTsvLines(out: Output, sessions: readonly SessionInfo[]): Promise<void> | void {
+  return out.tsvLines(sessions.map(sessionTsvFields));
 }
 
 /**
@@ -81,10 +84,7 @@ export function cutNote(shown: number, found: number, complete: boolean): string
 }
 
 export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {
-  if (!out.tty) {
-    for (const s of sessions) await sessionTsv(out, s);
-    return;
-  }
+  if (!out.tty) return sessionTsvLines(out, sessions);
   if (!sessions.length) {
     out.warn("no sessions found");
     return;
