@@ -16,6 +16,7 @@ import { importCommand } from "./import.js";
 import { doctorCommand } from "./doctor.js";
 import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
+import { mcpCommand } from "./mcp.js";
 
 /** Every top-level command, in the order help lists them. */
 const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolean][] = [
@@ -29,6 +30,7 @@ const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolea
   ["doctor", doctorCommand],
   ["repair", repairCommand],
   ["summarize", summarizeCommand],
+  ["mcp", mcpCommand],
   ["login", loginCommand],
   ["logout", logoutCommand],
   ["config", configCommand],

@@ -41,6 +41,16 @@ export function headerLine(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeco
   return `session ${sanitizeLine(v.sessionId)} · ${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}`;
 }
 
+/** `--format markdown`: the heading of the conversation. */
+export function markdownHeader(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
+  return `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`;
+}
+
+/** `--format markdown`: one message. */
+export function markdownMessage(m: DecodedMessage): string {
+  return `**${sanitizeLine(m.role)}** (${m.index})\n\n${sanitizeMultiline(m.content)}\n`;
+}
+
 /** Messages only, for streaming formats where the header was already written. */
 export async function renderMessages(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
   const s = await out.styles();
@@ -50,7 +60,7 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
         await out.ndjson({ sessionId: v.sessionId, ...messageJson(m) });
         break;
       case "markdown":
-        await out.line(`**${sanitizeLine(m.role)}** (${m.index})\n\n${sanitizeMultiline(m.content)}\n`);
+        await out.line(markdownMessage(m));
         break;
       case "text":
         await out.line(`[${m.index}] ${s.role(m.role)(sanitizeLine(m.role))}: ${sanitizeLine(m.content)}`);
@@ -63,10 +73,7 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
 
 export async function renderHistory(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
   if (format === "json") return out.json(historyJson(v));
-  if (format === "markdown")
-    await out.line(
-      `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`,
-    );
+  if (format === "markdown") await out.line(markdownHeader(v));
   if (format === "table" && out.tty) return printConversation(out, v);
   await renderMessages(out, v, format);
 }

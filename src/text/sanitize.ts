@@ -51,7 +51,12 @@ export function tsvField(text: string): string {
  * and bidi controls raw.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(
+  return terminalSafeJson(JSON.stringify(value, null, indent));
+}
+
+/** JSON text made terminal-safe as safeJson makes it (those characters only occur inside strings). */
+export function terminalSafeJson(json: string): string {
+  return json.replace(
     /[\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
