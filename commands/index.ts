@@ -17,6 +17,8 @@ import { doctorCommand } from "./doctor.js";
 import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
 import { mcpCommand } from "./mcp.js";
+import { searchCommand } from "./search.js";
+import { statsCommand } from "./stats.js";
 
 /** Every top-level command, in the order help lists them. */
 const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolean][] = [
@@ -25,6 +27,8 @@ const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolea
   ["append", appendCommand],
   ["expire", expireCommand],
   ["clear", clearCommand],
+  ["search", searchCommand],
+  ["stats", statsCommand],
   ["export", exportCommand],
   ["import", importCommand],
   ["doctor", doctorCommand],

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Context } from "../../src/program/context.js";
-import { NotFoundError, UsageError } from "../../src/errors/errors.js";
+import { UsageError } from "../../src/errors/errors.js";
 import { examples } from "../../src/program/options.js";
 
 interface JsonOpt {
@@ -22,7 +22,8 @@ function profileOrFail(profiles: { get(n: string): unknown; names(): string[] },
   const p = profiles.get(name);
   if (!p) {
     const known = profiles.names();
-    throw new NotFoundError(
+    // Exit 2 as for --profile nope: exit 3 means a session that does not exist.
+    throw new UsageError(
       `no profile named '${name}'`,
       known.length ? `saved profiles: ${known.join(", ")}` : "run `upstash-memory login` first",
     );

@@ -33,7 +33,7 @@ export function historyShowCommand(ctx: Context): Command {
     .option("--last <n>", "only the newest N messages", positiveInt)
     .option(
       "-f, --follow",
-      "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet)",
+      "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet); with --json, NDJSON from the first line (one message per line)",
     )
     .option("--interval <duration>", "with --follow: time between polls (e.g. 500ms, 2s)", "1s")
     .option("--for <duration>", "with --follow: stop after this long")
@@ -58,7 +58,9 @@ export function historyShowCommand(ctx: Context): Command {
       }),
     )
     .action(async (sessionIdArg: string | undefined, opts: ShowOptions, cmd: Command) => {
-      const format = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
+      const asked = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
+      // Following prints one shape from the first line: a JSON document cannot grow, so --json is NDJSON.
+      const format = opts.follow && asked === "json" ? "ndjson" : asked;
       if (sessionIdArg === undefined && !isInteractive(ctx.io)) {
         throw new UsageError(
           "missing session id",

@@ -7,16 +7,38 @@ export const SETTING_KEYS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "ll
 export type SettingKey = (typeof SETTING_KEYS)[number];
 export const SECRET_KEYS: readonly string[] = ["token", "llm.apiKey"];
 
+/** The schemes each URL setting may use (`localhost:11434` parses as a URL with scheme "localhost:"). */
+const SCHEMES: Record<string, string[]> = {
+  url: ["https:", "http:", "redis:", "rediss:"],
+  "llm.baseUrl": ["https:", "http:"],
+};
+
 function check(key: SettingKey, value: string): string {
   switch (key) {
     case "url":
-    case "llm.baseUrl":
+    case "llm.baseUrl": {
+      const text = value.trim();
+      let scheme: string | undefined;
       try {
-        new URL(value);
+        scheme = new URL(text).protocol;
       } catch {
-        throw new UsageError(`invalid ${key} '${value}': not a URL`);
+        scheme = undefined;
       }
-      return value.replace(/\/+$/, "");
+      if (!scheme || !SCHEMES[key].includes(scheme)) {
+        const example = key === "url" ? "https://…upstash.io or redis://…" : "http://localhost:11434/v1";
+        throw new UsageError(
+          `invalid ${key} '${value}': expected a URL starting with ${SCHEMES[key].map((s) => `${s}//`).join(" or ")}`,
+          `e.g. ${example}`,
+        );
+      }
+      return text.replace(/\/+$/, "");
+    }
+    case "token":
+    case "llm.apiKey":
+      // An empty token would leave the profile unable to connect: `config unset token` removes it.
+      if (!value.trim())
+        throw new UsageError(`${key} cannot be empty`, `to remove it: upstash-memory config unset ${key}`);
+      return value.trim();
     case "ttl":
       parseDuration(value, "ttl");
       return value.trim();

@@ -62,9 +62,14 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
       case "markdown":
         await out.line(markdownMessage(m));
         break;
-      case "text":
-        await out.line(`[${m.index}] ${s.role(m.role)(sanitizeLine(m.role))}: ${sanitizeLine(m.content)}`);
+      case "text": {
+        // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
+        const role = sanitizeLine(m.role);
+        const pad = " ".repeat(Array.from(`[${m.index}] ${role}: `).length);
+        const body = sanitizeMultiline(m.content.replace(/\r\n/g, "\n").replace(/\n+$/, ""));
+        await out.line(`[${m.index}] ${s.role(m.role)(role)}: ${body.replace(/\n/g, `\n${pad}`)}`);
         break;
+      }
       default:
         await out.tsv([m.index, m.role, m.content]);
     }

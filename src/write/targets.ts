@@ -6,7 +6,7 @@ import type { KeySpace } from "../sessions/keys.js";
 import { asBytes, asInt, asText, unwrap } from "../store/replies.js";
 import { scanKeys, type ScanOptions } from "../sessions/scan.js";
 import { ttlFromReply } from "../duration/duration.js";
-import { UsageError } from "../errors/errors.js";
+import { wrongType } from "../history/show.js";
 
 export interface Target {
   sessionId: string;
@@ -63,7 +63,7 @@ export async function listTargetsById(
   const missing: string[] = [];
   for (const t of await targetsById(store, keys, ids)) {
     if (t.type === "none") missing.push(t.sessionId);
-    else if (t.type !== "list") throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: ${refusal}`);
+    else if (t.type !== "list") throw wrongType(t.key, t.type, refusal);
     else targets.push(t);
   }
   return { targets, missing };
