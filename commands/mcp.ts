@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Context } from "../src/program/context.js";
-import { examples, shellLine } from "../src/program/options.js";
+import { examples } from "../src/program/options.js";
 
 export function mcpCommand(ctx: Context): Command {
   return new Command("mcp")
@@ -11,12 +11,14 @@ export function mcpCommand(ctx: Context): Command {
       examples(
         "mcp                                   # read-only tools, for an MCP client to start",
         "mcp --allow-writes --profile staging",
-        shellLine("claude mcp add upstash-memory -- npx -y upstash-memory mcp"),
       ) +
-        "\nRead tools: list_sessions, show_history, diagnose_session, summarize_session.\n" +
+        "\nRead tools: list_sessions, show_history, search_messages, session_stats,\n" +
+        "diagnose_session, summarize_session.\n" +
         "With --allow-writes also: append_message, set_ttl, clear_sessions, repair_session, store_summary\n" +
         "(clear, repair and store_summary save the sessions to a backup file first).\n" +
-        "The connection comes from the flags, profile or environment, as for every command.\n",
+        "The connection comes from the flags, profile or environment, as for every command.\n" +
+        "Claude Code: claude mcp add upstash-memory -- npx -y upstash-memory mcp\n" +
+        "(the README shows Claude Desktop, Cursor and VS Code too).\n",
     )
     .action(async (opts: { allowWrites?: boolean }, cmd: Command) => {
       const { runMcpServer } = await import("../src/mcp/server.js");

@@ -15,6 +15,7 @@ import { debugLogger, timeoutMs } from "../program/connection.js";
 import { formatTtl } from "../duration/duration.js";
 import { groupDigits, plural } from "../text/plural.js";
 import { clip, sanitizeLine } from "../text/sanitize.js";
+import { captureText } from "./capture.js";
 import { answer, decodeCursor, encodeCursor, jsonSize, type ToolAnswer } from "./answer.js";
 import type { ToolEnv } from "./tools.js";
 
@@ -207,5 +208,61 @@ export async function summarizeTool(args: Record<string, unknown>, env: ToolEnv)
     const { engine, llm } = await engineFor(env, a, resolved.profile?.llm);
     const r = await summarizeSession(store, keys, a.sessionId, { engine, maxWords: a.maxWords ?? 120, llm });
     return answer(summaryJson(r), r.summary);
+  });
+}
+
+// --- search_messages ---------------------------------------------------------
+
+interface SearchArgs {
+  query: string;
+  match?: string;
+  role?: string;
+  caseSensitive?: boolean;
+  regex?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export async function searchTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
+  const a = args as unknown as SearchArgs;
+  const { compileQuery } = await import("../search/query.js");
+  const { searchMessages } = await import("../search/search.js");
+  const { renderHit, searchNotes } = await import("../render/search.js");
+  const query = compileQuery({ text: a.query, caseSensitive: a.caseSensitive, regex: a.regex });
+  const offset = a.cursor !== undefined ? decodeCursor(a.cursor, isOffset).offset : 0;
+  const limit = a.limit ?? 50;
+  return env.use(async ({ store, keys }) => {
+    // One hit more than the page: whether there is a next page. Earlier pages are found again and skipped.
+    const { hits, summary } = searchMessages(store, keys, {
+      query,
+      pattern: a.match,
+      role: a.role,
+      limit: offset + limit + 1,
+    });
+    const found = [];
+    for await (const hit of hits) found.push(hit);
+    const page = fitting(found.slice(offset, offset + limit), jsonSize);
+    const next = offset + page.length;
+    const nextCursor = found.length > next ? encodeCursor({ offset: next }) : undefined;
+    const text = await captureText(env.ctx.io.env, async (out) => {
+      for (const hit of page) await renderHit(out, hit, query);
+      if (!nextCursor) searchNotes(out, a.query, { ...summary, hits: found.length, complete: true });
+    });
+    return answer(
+      { hits: page, sessionsSearched: summary.sessions, ...(nextCursor ? { nextCursor } : {}) },
+      text + pageNote(`there are more hits`, nextCursor),
+    );
+  });
+}
+
+// --- session_stats -----------------------------------------------------------
+
+export async function statsTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
+  const { collectStats } = await import("../stats/stats.js");
+  const { renderStats } = await import("../render/stats-report.js");
+  return env.use(async ({ store, keys }) => {
+    const report = await collectStats(store, keys, { pattern: (args.pattern as string | undefined) ?? "*" });
+    const text = await captureText(env.ctx.io.env, (out) => renderStats(out, report));
+    return answer(report as unknown as Record<string, unknown>, text);
   });
 }

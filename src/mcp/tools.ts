@@ -91,6 +91,38 @@ export const TOOLS: ToolDef[] = [
     run: async (a, env) => (await read()).showHistoryTool(a, env),
   },
   {
+    name: "search_messages",
+    title: "Search Messages",
+    description:
+      "Find the messages that contain a text across every session (or those matching `match`), as " +
+      "`upstash-memory search --json` does: each hit with its session, index (1 = oldest), role and content. " +
+      "Case-insensitive unless caseSensitive; regex: true takes a JavaScript regular expression. " +
+      "More hits than fit come in pages: pass nextCursor back as cursor.",
+    write: false,
+    annotations: READ,
+    input: (z) => ({
+      query: z.string().min(1).describe("the text to look for"),
+      match: z.string().optional().describe("only sessions whose id matches this glob, e.g. 'support-*'"),
+      role: z.enum(["user", "assistant", "system", "tool", "human", "ai"]).optional().describe("only this role"),
+      caseSensitive: z.boolean().optional(),
+      regex: z.boolean().optional().describe("query is a JavaScript regular expression"),
+      limit: z.number().int().min(1).max(500).optional().describe("hits per page (default 50)"),
+      cursor: cursor(z),
+    }),
+    run: async (a, env) => (await read()).searchTool(a, env),
+  },
+  {
+    name: "session_stats",
+    title: "Session Stats",
+    description:
+      "What this memory holds, as `upstash-memory stats --json` does: sessions, messages by role, messages " +
+      "per session, TTLs, bytes, the largest sessions and keys that are not chat histories.",
+    write: false,
+    annotations: READ,
+    input: (z) => ({ pattern: z.string().optional().describe("glob on session ids (default: every session)") }),
+    run: async (a, env) => (await read()).statsTool(a, env),
+  },
+  {
     name: "diagnose_session",
     title: "Diagnose Session",
     description:
