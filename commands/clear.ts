@@ -36,7 +36,7 @@ export function clearCommand(ctx: Context): Command {
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
       const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
       ids.forEach(validateSessionId);
-      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const { checkBackupFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
       const { listTargetsById, targetsByPattern } = await import("../src/write/targets.js");
@@ -75,15 +75,12 @@ export function clearCommand(ctx: Context): Command {
         if (targets.length) {
           await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
           if (backup) {
-            const { exportKeys } = await import("../src/transfer/export.js");
-            const n = await writeExportFile(
+            const { backUpKeys } = await import("../src/transfer/export.js");
+            const n = await backUpKeys(
+              store,
+              keys,
               backup,
-              exportKeys(
-                store,
-                keys,
-                targets.map((t) => t.key),
-                { missing: [], notLists: [] },
-              ),
+              targets.map((t) => t.key),
             );
             out.warn(`backed up ${r.plural(n, "session")} to ${backup.path}`);
           }

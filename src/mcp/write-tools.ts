@@ -12,7 +12,7 @@ import { expireKeys } from "../write/expire.js";
 import { unlinkUnchanged } from "../write/clear.js";
 import { listTargetsById } from "../write/targets.js";
 import { checkBackupFile, writeExportFile, type OutputFile } from "../transfer/write-file.js";
-import { exportKeys } from "../transfer/export.js";
+import { backUpKeys } from "../transfer/export.js";
 import { configDir } from "../config/profiles.js";
 import { notFound } from "../history/show.js";
 import { appendJson, clearJson, describeTargets, expireJson, sessionLine, ttlText } from "../render/writes.js";
@@ -100,14 +100,11 @@ export async function clearTool(args: Record<string, unknown>, env: ToolEnv): Pr
       lines.push("nothing to delete");
       return answer({ deleted: [], changed: [], missing }, lines.join("\n"), true);
     }
-    const n = await writeExportFile(
+    const n = await backUpKeys(
+      store,
+      keys,
       file,
-      exportKeys(
-        store,
-        keys,
-        targets.map((t) => t.key),
-        { missing: [], notLists: [] },
-      ),
+      targets.map((t) => t.key),
     );
     lines.push(`backed up ${plural(n, "session")} to ${file.path} (restore: upstash-memory import ${file.path})`);
     const result = await unlinkUnchanged(store, targets);
@@ -174,14 +171,11 @@ export async function storeSummaryTool(args: Record<string, unknown>, env: ToolE
     const { engine, llm } = await engineFor(env, a, resolved.profile?.llm);
     const { targets, missing } = await listTargetsById(store, keys, [a.sessionId], "not summarizing it");
     if (missing.length) throw await notFound(store, keys, a.sessionId);
-    const n = await writeExportFile(
+    const n = await backUpKeys(
+      store,
+      keys,
       file,
-      exportKeys(
-        store,
-        keys,
-        targets.map((t) => t.key),
-        { missing: [], notLists: [] },
-      ),
+      targets.map((t) => t.key),
     );
     if (!n) throw new NotFoundError(`no session '${a.sessionId}'`);
     const r = await summarizeSession(store, keys, a.sessionId, {
