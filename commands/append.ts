@@ -53,9 +53,9 @@ export function appendCommand(ctx: Context): Command {
         ],
       }),
     )
-    .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
+    .action(async (sessionIdArg: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      validateSessionId(sessionId);
+      const sessionId = validateSessionId(sessionIdArg);
       const w = await import("../src/write/append.js");
       let element: string;
       if (opts.messageJson !== undefined) element = w.elementFromJson(opts.messageJson);

@@ -16,6 +16,7 @@ import { importCommand } from "./import.js";
 import { doctorCommand } from "./doctor.js";
 import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
+import { trimCommand } from "./trim.js";
 import { mcpCommand } from "./mcp.js";
 import { searchCommand } from "./search.js";
 import { statsCommand } from "./stats.js";
@@ -34,6 +35,7 @@ const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolea
   ["doctor", doctorCommand],
   ["repair", repairCommand],
   ["summarize", summarizeCommand],
+  ["trim", trimCommand],
   ["mcp", mcpCommand],
   ["login", loginCommand],
   ["logout", logoutCommand],

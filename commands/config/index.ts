@@ -93,7 +93,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("set")
     .description("change a setting of the current profile (or --profile NAME)")
-    .argument("<key>", "url, token, prefix, ttl, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "url, token, prefix, ttl, model, llm.baseUrl, llm.model or llm.apiKey")
     .argument("<value>", "the new value")
     .option("--json", "the profile afterwards, as JSON")
     .addHelpText(
@@ -102,6 +102,7 @@ export function configCommand(ctx: Context): Command {
         "config set prefix message_store:           # LangChain Python keys",
         "config set ttl 7d                           # append/import set this TTL",
         "config set llm.baseUrl http://localhost:11434/v1   # Ollama's OpenAI-compatible API",
+        "config set model gpt-4o-mini                # tokens counted for this model",
         "config set llm.model llama3.2",
       ),
     )
@@ -110,7 +111,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("unset")
     .description("remove a setting from the current profile (or --profile NAME)")
-    .argument("<key>", "prefix, ttl, token, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "prefix, ttl, model, token, llm.baseUrl, llm.model or llm.apiKey")
     .option("--json", "the profile afterwards, as JSON")
     .action((key: string, opts: JsonOpt, cmd: Command) => setOrUnset(true)(key, undefined, opts, cmd));
 

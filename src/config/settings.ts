@@ -3,7 +3,16 @@ import { UsageError } from "../errors/errors.js";
 import { parseDuration } from "../duration/duration.js";
 import type { Profile } from "./profiles.js";
 
-export const SETTING_KEYS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "llm.model", "llm.apiKey"] as const;
+export const SETTING_KEYS = [
+  "url",
+  "token",
+  "prefix",
+  "ttl",
+  "model",
+  "llm.baseUrl",
+  "llm.model",
+  "llm.apiKey",
+] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 export const SECRET_KEYS: readonly string[] = ["token", "llm.apiKey"];
 
@@ -42,6 +51,9 @@ function check(key: SettingKey, value: string): string {
     case "ttl":
       parseDuration(value, "ttl");
       return value.trim();
+    case "model":
+      if (!value.trim()) throw new UsageError("empty model name", "e.g. upstash-memory config set model gpt-4o");
+      return value.trim();
     default:
       return value;
   }
@@ -64,7 +76,7 @@ export function applySetting(profile: Profile, key: string, value: string | unde
     if (v === undefined) throw new UsageError("a profile needs a url");
     next.url = v;
   } else {
-    const field = k as "token" | "prefix" | "ttl";
+    const field = k as "token" | "prefix" | "ttl" | "model";
     if (v === undefined) delete next[field];
     else next[field] = v;
   }

@@ -1,7 +1,6 @@
 // The read tools' bodies: the functions the commands call, the commands' JSON,
 // long lists and histories in pages that fit an assistant's context.
 import { UsageError } from "../errors/errors.js";
-import { validateSessionId } from "../sessions/keys.js";
 import { listSessions } from "../sessions/list.js";
 import type { SessionInfo } from "../sessions/scan.js";
 import { loadHistory, notFound, wrongType } from "../history/show.js";
@@ -112,7 +111,6 @@ export async function historyPage(
   env: ToolEnv,
   a: ShowArgs,
 ): Promise<{ view: HistoryView; messages: DecodedMessage[]; range: Range; next?: Range }> {
-  validateSessionId(a.sessionId);
   if (a.first !== undefined && a.last !== undefined)
     throw new UsageError("first and last cannot be used together", "ask for the oldest N or the newest N messages");
   return env.use(async ({ store, keys }) => {
@@ -161,7 +159,6 @@ export async function showHistoryTool(args: Record<string, unknown>, env: ToolEn
 
 export async function diagnoseTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
   const sessionId = args.sessionId as string | undefined;
-  if (sessionId !== undefined) validateSessionId(sessionId);
   const { runDoctor } = await import("../doctor/run.js");
   const report = await runDoctor({
     ctx: env.ctx,
@@ -202,7 +199,6 @@ export async function engineFor(
 
 export async function summarizeTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
   const a = args as unknown as SummarizeArgs;
-  validateSessionId(a.sessionId);
   const { summarizeSession } = await import("../summarize/session.js");
   return env.use(async ({ store, keys, resolved }) => {
     const { engine, llm } = await engineFor(env, a, resolved.profile?.llm);

@@ -9,6 +9,7 @@ import { ConnectionError, UsageError } from "../errors/errors.js";
 import { VERSION } from "../program/version.js";
 import { terminalSafeJson } from "../text/sanitize.js";
 import { collectSessionMeta } from "../sessions/list.js";
+import { validateSessionId } from "../sessions/keys.js";
 import { loadHistory } from "../history/show.js";
 import { markdownHeader, markdownMessage } from "../render/history.js";
 import { plural } from "../text/plural.js";
@@ -56,6 +57,14 @@ class Connections {
   }
 }
 
+/** Session ids checked and read as every command reads them (`\xff` escapes are bytes). */
+function withSessionIds(args: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...args };
+  if (typeof out.sessionId === "string") out.sessionId = validateSessionId(out.sessionId);
+  if (Array.isArray(out.sessionIds)) out.sessionIds = out.sessionIds.map((id) => validateSessionId(String(id)));
+  return out;
+}
+
 type Handler = (request: { params: { name: string } }, extra: unknown) => Promise<unknown>;
 
 export async function runMcpServer(ctx: Context, cmd: Command, opts: { allowWrites: boolean }): Promise<void> {
@@ -76,7 +85,7 @@ export async function runMcpServer(ctx: Context, cmd: Command, opts: { allowWrit
       async (args: Record<string, unknown>, extra: { signal: AbortSignal }) => {
         const env: ToolEnv = { ctx, cmd, use: conns.use, signal: extra.signal };
         try {
-          return await t.run(args, env);
+          return await t.run(withSessionIds(args), env);
         } catch (err) {
           return errorAnswer(err);
         }
@@ -126,6 +135,7 @@ export async function runMcpServer(ctx: Context, cmd: Command, opts: { allowWrit
         throw new Error(`not a session URI: ${uri.href}`);
       }
       try {
+        sessionId = validateSessionId(sessionId);
         return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: await conversation(conns, sessionId) }] };
       } catch (err) {
         throw new Error(errorAnswer(err).content[0].text);

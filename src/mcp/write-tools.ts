@@ -4,7 +4,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { NotFoundError, UsageError } from "../errors/errors.js";
-import { validateSessionId } from "../sessions/keys.js";
 import { missingNotes } from "../sessions/near-miss.js";
 import { parseDuration } from "../duration/duration.js";
 import { appendElement, contentFromBytes, elementFor } from "../write/append.js";
@@ -35,7 +34,6 @@ function backupFile(env: ToolEnv, given: string | undefined, what: string): Outp
 
 export async function appendTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
   const a = args as { sessionId: string; content: string; role?: string; toolCallId?: string; ttl?: string };
-  validateSessionId(a.sessionId);
   const element = elementFor(a.role ?? "user", contentFromBytes(Buffer.from(a.content, "utf8"), false), a.toolCallId);
   let ttl = a.ttl !== undefined ? parseDuration(a.ttl, "ttl") : undefined;
   return env.use(async ({ store, keys, resolved }) => {
@@ -55,7 +53,6 @@ export async function setTtlTool(args: Record<string, unknown>, env: ToolEnv): P
   const a = args as { sessionIds: string[]; ttl?: string; persist?: boolean };
   if ((a.ttl === undefined) === !a.persist)
     throw new UsageError("give either ttl or persist: true", "ttl sets a TTL (7d, 12h, 3600); persist removes it");
-  a.sessionIds.forEach(validateSessionId);
   const ttl: number | "persist" = a.persist ? "persist" : parseDuration(a.ttl!, "ttl");
   return env.use(async ({ store, keys }) => {
     const results = await expireKeys(
@@ -91,7 +88,6 @@ export async function setTtlTool(args: Record<string, unknown>, env: ToolEnv): P
 
 export async function clearTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
   const a = args as { sessionIds: string[]; backup?: string };
-  a.sessionIds.forEach(validateSessionId);
   const file = backupFile(env, a.backup, "clear");
   return env.use(async ({ store, keys }) => {
     const { targets, missing } = await listTargetsById(store, keys, a.sessionIds, "not deleting it");
@@ -123,7 +119,6 @@ export async function clearTool(args: Record<string, unknown>, env: ToolEnv): Pr
 
 export async function repairTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
   const a = args as { sessionIds: string[]; invisible?: boolean; dryRun?: boolean; backup?: string };
-  a.sessionIds.forEach(validateSessionId);
   const file = a.dryRun ? undefined : backupFile(env, a.backup, "repair");
   const { planRepairs } = await import("../repair/plan.js");
   const { applyRepairs } = await import("../repair/apply.js");
@@ -164,7 +159,6 @@ export async function storeSummaryTool(args: Record<string, unknown>, env: ToolE
     summaryRole?: "human" | "ai" | "system";
     backup?: string;
   };
-  validateSessionId(a.sessionId);
   const file = backupFile(env, a.backup, "summarize");
   const { summarizeSession } = await import("../summarize/session.js");
   return env.use(async ({ store, keys, resolved }) => {

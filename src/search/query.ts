@@ -26,6 +26,8 @@ export interface Query {
  * (Python writes \u00e9), the codec joins content parts with spaces and shows
  * tool calls and images in brackets, and Python spaces its separators. A
  * match spans only pieces made of the rest, so each piece is in the element.
+ * (One gap, by design: case-insensitive matching also folds the Kelvin sign
+ * and the long s into k and s, which no piece lower-cased as ASCII finds.)
  */
 const KEPT_AS_IS = /[A-Za-z0-9_\-.@#$%+=!?;'~^|*]+/g;
 

@@ -6,7 +6,8 @@
 // message whose decoded content matches, in the role asked for.
 //
 // The MCP tool `search_messages` and the command share this function:
-//   searchMessages(store, keys, opts) → { hits, summary }
+//   searchMessages(store, keys, { query: compileQuery({text, caseSensitive, regex}),
+//                                 pattern, role, limit }) → { hits, summary }
 //   hits: AsyncGenerator<SearchHit>, each exactly one `--json` array element;
 //   summary: filled in as the walk goes (sessions searched, elements skipped).
 // Stopping the loop over `hits` (opts.limit does) stops the requests.
@@ -71,14 +72,12 @@ const SEARCH = script(SEARCH_LUA);
 
 function searchPlan(store: Store, query: Query): KeyPlan<Candidates> {
   const args = [query.fold ? "1" : "0", ...query.pieces];
+  const call = (key: string) => (query.pieces.length ? scriptCall(store, SEARCH, key, args) : null);
   return {
-    commands(key) {
-      const call = query.pieces.length ? scriptCall(store, SEARCH, key, args) : null;
-      return [call ?? ["LRANGE", key, 0, -1]];
-    },
+    commands: (key) => [call(key) ?? ["LRANGE", key, 0, -1]],
     read(key, [o]) {
       if (scriptFailed(o)) return { key, count: 0, found: [], retry: true };
-      return o.ok ? candidates(key, o, query.pieces.length > 0) : null;
+      return o.ok ? candidates(key, o, call(key) !== null) : null;
     },
   };
 }

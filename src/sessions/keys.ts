@@ -1,7 +1,7 @@
 // Session ids and Redis keys: the key is the optional prefix plus the id
 // (LangChain Python writes `message_store:<id>`); ids are shown without it.
 import { UsageError } from "../errors/errors.js";
-import { bytesFromText, hasEscapedBytes, showBytes } from "../text/bytes.js";
+import { bytesFromText, hasEscapedBytes, showBytes, textFromShown } from "../text/bytes.js";
 
 export class KeySpace {
   constructor(readonly prefix: string) {}
@@ -24,12 +24,16 @@ export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
-/** Reject ids that cannot be what the user meant; nothing is sent for them. */
+/**
+ * Reject ids that cannot be what the user meant; nothing is sent for them.
+ * Returns the id to use: bytes shown as `\xff` (as `sessions list` prints a key
+ * that is not UTF-8) are read back as those bytes.
+ */
 export function validateSessionId(id: string | undefined): string {
   if (id === undefined || id.trim() === "") {
     throw new UsageError("the session id is empty");
   }
-  return id;
+  return textFromShown(id);
 }
 
 /**

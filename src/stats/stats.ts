@@ -8,7 +8,7 @@
 // The MCP tool `session_stats` and the command share this function:
 //   collectStats(store, keys, opts) → Promise<StatsReport>, the `--json` object.
 import type { Outcome, Store } from "../store/types.js";
-import type { KeySpace } from "../sessions/keys.js";
+import { keyFields, type KeySpace } from "../sessions/keys.js";
 import { scanKeys, type KeyPlan, type ScanOptions } from "../sessions/scan.js";
 import { asArray, asInt, asText, asBytes } from "../store/replies.js";
 import { parseElement, roleOf } from "../history/codec.js";
@@ -97,10 +97,11 @@ function plainCommands(key: string) {
     ["TYPE", key],
     ["TTL", key],
     ["LRANGE", key, 0, -1],
+    ["MEMORY", "USAGE", key, "SAMPLES", "0"],
   ];
 }
 
-function readPlain(key: string, [type, ttl, range]: Outcome[]): KeyStats | null {
+function readPlain(key: string, [type, ttl, range, memory]: Outcome[]): KeyStats | null {
   if (!type.ok) return null;
   const t = asText(type.value);
   if (t !== "list") return t === "none" ? null : { kind: "other", type: t };
@@ -125,7 +126,7 @@ function readPlain(key: string, [type, ttl, range]: Outcome[]): KeyStats | null 
     key,
     count: els.length,
     ttlSeconds: ttlFromReply(asInt(ttl.value)),
-    memory: null,
+    memory: memory.ok ? asInt(memory.value) : null,
     elementBytes,
     roles,
     unrecognized,
@@ -201,7 +202,7 @@ export async function collectStats(store: Store, keySpace: KeySpace, opts: Stats
     if (!retry.length) continue;
     const outcomes = await store.pipeline(retry.flatMap(plainCommands), { idempotent: true });
     retry.forEach((key, i) => {
-      const s = readPlain(key, outcomes.slice(3 * i, 3 * i + 3));
+      const s = readPlain(key, outcomes.slice(4 * i, 4 * i + 4));
       if (s) add(s);
     });
   }
@@ -215,7 +216,8 @@ export async function collectStats(store: Store, keySpace: KeySpace, opts: Stats
     ttl,
     bytes: useMemory ? memory : elementBytes,
     bytesMeasure: useMemory ? "memory usage" : "elements",
-    largest: largest.map((l) => ({ sessionId: keySpace.sessionId(l.key), count: l.count })),
+    // A key that is not UTF-8 is shown with \xff escapes, as everywhere.
+    largest: largest.map((l) => ({ sessionId: keyFields(keySpace.sessionId(l.key), l.key).sessionId, count: l.count })),
     otherKeys,
   };
 }
