@@ -104,7 +104,8 @@ export async function clearTool(args: Record<string, unknown>, env: ToolEnv): Pr
     );
     lines.push(`backed up ${plural(n, "session")} to ${file.path} (restore: upstash-memory import ${file.path})`);
     const result = await unlinkUnchanged(store, targets);
-    for (const t of result.changed) lines.push(sessionLine(t.sessionId, "changed since it was listed: kept (run the tool again to delete it)"));
+    for (const t of result.changed)
+      lines.push(sessionLine(t.sessionId, "changed since it was listed: kept (run the tool again to delete it)"));
     lines.push(describeTargets("deleted", result.deleted));
     const json = clearJson(result, missing);
     return answer(
