@@ -19,6 +19,7 @@ import { checkContent } from "./content.js";
 import { checkTurns } from "./turns.js";
 import { checkCost } from "./cost.js";
 import { checkCluster } from "./cluster.js";
+import { checkContext, wantsContext, type ContextRequest } from "./context.js";
 
 export interface DoctorRequest {
   ctx: Context;
@@ -26,6 +27,8 @@ export interface DoctorRequest {
   sessionId?: string;
   timeoutMs: number;
   debug?: (line: string) => void;
+  /** --model, --context, --window, --max-tokens: the context checks (a model set in the profile counts too). */
+  context?: ContextRequest;
 }
 
 export interface DoctorReport {
@@ -69,7 +72,8 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     } else if (!access || !target) {
       f.add("key", "session", "info", `session ${quoteKey(req.sessionId)} not checked: no working connection`);
     } else {
-      await checkSession(f, access, target, req.sessionId);
+      const model = req.context?.model ?? target.resolved.profile?.model;
+      await checkSession(f, access, target, req.sessionId, { ...req.context, model });
     }
     f.add("key", "memory-key", "info", MEMORY_KEY_NOTE);
   } finally {
@@ -91,7 +95,13 @@ function bySection(checks: Check[]): Check[] {
   return [...checks].sort((a, b) => SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section));
 }
 
-async function checkSession(f: Findings, access: Access, target: Target, sessionId: string): Promise<void> {
+async function checkSession(
+  f: Findings,
+  access: Access,
+  target: Target,
+  sessionId: string,
+  context: ContextRequest,
+): Promise<void> {
   const keys = new KeySpace(target.resolved.prefix);
   try {
     const read = await checkKey(f, access.store, keys, sessionId, access.canScan);
@@ -100,6 +110,7 @@ async function checkSession(f: Findings, access: Access, target: Target, session
     const messages = checkContent(f, read, sessionId);
     checkTurns(f, messages);
     checkCost(f, read, messages, sessionId);
+    if (wantsContext(context)) await checkContext(f, read, sessionId, context);
   } catch (err) {
     // The connection worked a moment ago; whatever broke now is a finding too.
     if (!(err instanceof CliError)) throw err;
