@@ -7,7 +7,7 @@ import type { Context } from "../program/context.js";
 import { connect, type Connection } from "../program/connection.js";
 import { ConnectionError, UsageError } from "../errors/errors.js";
 import { VERSION } from "../program/version.js";
-import { terminalSafeJson } from "../text/sanitize.js";
+import { escapeJsonText } from "../text/sanitize.js";
 import { collectSessionMeta } from "../sessions/list.js";
 import { validateSessionId } from "../sessions/keys.js";
 import { loadHistory } from "../history/show.js";
@@ -146,7 +146,7 @@ export async function runMcpServer(ctx: Context, cmd: Command, opts: { allowWrit
   // The protocol's JSON made terminal-safe as --json output is (DEL, C1 and bidi controls escaped).
   const stdout = ctx.io.stdout;
   const safeStdout = {
-    write: (text: string) => stdout.write(terminalSafeJson(text)),
+    write: (text: string) => stdout.write(escapeJsonText(text)),
     once: (event: string, fn: () => void) => stdout.once(event, fn),
   } as unknown as NodeJS.WriteStream;
   const transport = new StdioServerTransport(ctx.io.stdin as NodeJS.ReadStream, safeStdout);
