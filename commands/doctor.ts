@@ -4,6 +4,7 @@ import { ExitCode } from "../src/errors/errors.js";
 import { examples } from "../src/program/options.js";
 
 interface DoctorOptions {
+  flowiseSessionId?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -12,6 +13,10 @@ export function doctorCommand(ctx: Context): Command {
   return new Command("doctor")
     .description("find out why a bot forgot a conversation: connection, key, TTL, content and cost, one line each")
     .argument("[sessionId]", "the session to check (without the prefix); omitted: only the connection")
+    .option(
+      "--flowise-session-id <name>",
+      "the Flowise memory node's own Session Id (default: the profile's flowise.sessionId)",
+    )
     .option("--json", 'JSON {"checks":[{id,section,status,message,hint}]} with status pass|warn|fail|info')
     .option("-v, --verbose", "on a terminal: whole messages, with each check's id")
     .addHelpText(
@@ -20,6 +25,7 @@ export function doctorCommand(ctx: Context): Command {
         "doctor                                   # is the connection right?",
         "doctor user-42                           # where did this conversation go?",
         "doctor abc --prefix message_store:       # a LangChain Python session",
+        "doctor chat-7 --flowise-session-id bot   # which key each Flowise path reads",
         "doctor --json | jq '.checks[] | select(.status==\"fail\")'",
       ) +
         "\nExit code 3 when the session does not exist, 1 when any other check failed (usable in CI), 0 otherwise;\n" +
@@ -38,6 +44,7 @@ export function doctorCommand(ctx: Context): Command {
         ctx,
         globals: g,
         sessionId,
+        flowiseSessionId: opts.flowiseSessionId,
         timeoutMs: timeoutMs(ctx, cmd),
         debug: debugLogger(ctx, cmd),
       });

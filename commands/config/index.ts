@@ -92,7 +92,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("set")
     .description("change a setting of the current profile (or --profile NAME)")
-    .argument("<key>", "url, token, prefix, ttl, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "url, token, prefix, ttl, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .argument("<value>", "the new value")
     .option("--json", "the profile afterwards, as JSON")
     .addHelpText(
@@ -102,6 +102,7 @@ export function configCommand(ctx: Context): Command {
         "config set ttl 7d                           # append/import set this TTL",
         "config set llm.baseUrl http://localhost:11434/v1   # Ollama's OpenAI-compatible API",
         "config set llm.model llama3.2",
+        "config set flowise.sessionId support-bot       # the memory node's Session Id",
       ),
     )
     .action((key: string, value: string, opts: JsonOpt, cmd: Command) => setOrUnset(false)(key, value, opts, cmd));
@@ -109,7 +110,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("unset")
     .description("remove a setting from the current profile (or --profile NAME)")
-    .argument("<key>", "prefix, ttl, token, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "prefix, ttl, token, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .option("--json", "the profile afterwards, as JSON")
     .action((key: string, opts: JsonOpt, cmd: Command) => setOrUnset(true)(key, undefined, opts, cmd));
 

@@ -18,6 +18,8 @@ export interface Profile {
   prefix?: string;
   ttl?: string;
   llm?: LlmSettings;
+  /** The Flowise memory node's own Session Id (`config set flowise.sessionId`). */
+  flowise?: { sessionId: string };
 }
 
 export interface ConfigData {

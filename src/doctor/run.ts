@@ -13,7 +13,7 @@ import { checkUrlShape } from "./url-shape.js";
 import { checkToken } from "./token-shape.js";
 import { checkNetwork } from "./network.js";
 import { checkAccess, type Access } from "./access.js";
-import { checkKey, MEMORY_KEY_NOTE } from "./key.js";
+import { checkEmptyId, checkKey, checkSessionIds, MEMORY_KEY_NOTE } from "./key.js";
 import { checkHealth, type ConfiguredTtl } from "./health.js";
 import { checkContent } from "./content.js";
 import { checkTurns } from "./turns.js";
@@ -24,6 +24,8 @@ export interface DoctorRequest {
   ctx: Context;
   globals: GlobalOptions;
   sessionId?: string;
+  /** The Flowise memory node's own Session Id (--flowise-session-id); else the profile's. */
+  flowiseSessionId?: string;
   timeoutMs: number;
   debug?: (line: string) => void;
 }
@@ -58,6 +60,7 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     }
   }
   try {
+    if (access) checkEmptyId(f, access.emptyId);
     if (req.sessionId === undefined) {
       f.add(
         "key",
@@ -69,7 +72,7 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     } else if (!access || !target) {
       f.add("key", "session", "info", `session ${quoteKey(req.sessionId)} not checked: no working connection`);
     } else {
-      await checkSession(f, access, target, req.sessionId);
+      await checkSession(f, access, target, req.sessionId, req.flowiseSessionId);
     }
     f.add("key", "memory-key", "info", MEMORY_KEY_NOTE);
   } finally {
@@ -91,11 +94,18 @@ function bySection(checks: Check[]): Check[] {
   return [...checks].sort((a, b) => SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section));
 }
 
-async function checkSession(f: Findings, access: Access, target: Target, sessionId: string): Promise<void> {
+async function checkSession(
+  f: Findings,
+  access: Access,
+  target: Target,
+  sessionId: string,
+  flowiseSessionId = target.resolved.profile?.flowise?.sessionId,
+): Promise<void> {
   const keys = new KeySpace(target.resolved.prefix);
   try {
     const read = await checkKey(f, access.store, keys, sessionId, access.canScan);
     if (!read) return;
+    if (flowiseSessionId !== undefined) await checkSessionIds(f, access.store, keys, sessionId, flowiseSessionId);
     checkHealth(f, read, sessionId, configuredTtl(target));
     const messages = checkContent(f, read, sessionId);
     checkTurns(f, messages);
