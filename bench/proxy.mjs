@@ -1,6 +1,7 @@
 // A tiny HTTP proxy in front of the local REST endpoint that (1) waits
 // `latencyMs` once per request, to feel a remote database's round trip, and
-// (2) counts HTTP requests and the Redis commands they carry:
+// (2) counts HTTP requests, the Redis commands they carry, and the bytes of
+// the bodies each way (what crosses the network, headers aside):
 //   POST /pipeline, POST /multi-exec   a JSON array of commands: its length
 //   POST /                             one command
 //   any other path (/get/key ...)      one command
@@ -40,7 +41,7 @@ const HOP_BY_HOP = new Set([
 export async function startProxy({ upstream, latencyMs = 0 }) {
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const stats = { requests: 0, commands: 0 };
+  const stats = { requests: 0, commands: 0, bytesUp: 0, bytesDown: 0 };
 
   const server = http.createServer((req, res) => {
     const chunks = [];
@@ -49,6 +50,7 @@ export async function startProxy({ upstream, latencyMs = 0 }) {
     req.on("end", async () => {
       const body = Buffer.concat(chunks);
       stats.requests++;
+      stats.bytesUp += body.length;
       stats.commands += countCommands(req.method ?? "GET", req.url ?? "/", body);
       if (latencyMs > 0) await sleep(latencyMs);
       const headers = {};
@@ -61,6 +63,7 @@ export async function startProxy({ upstream, latencyMs = 0 }) {
           const out = {};
           for (const [k, v] of Object.entries(ur.headers)) if (!HOP_BY_HOP.has(k)) out[k] = v;
           res.writeHead(ur.statusCode ?? 502, out);
+          ur.on("data", (c) => (stats.bytesDown += c.length));
           ur.pipe(res);
         },
       );
@@ -90,9 +93,11 @@ export async function startProxy({ upstream, latencyMs = 0 }) {
     reset() {
       stats.requests = 0;
       stats.commands = 0;
+      stats.bytesUp = 0;
+      stats.bytesDown = 0;
     },
     snapshot() {
-      return { requests: stats.requests, commands: stats.commands };
+      return { ...stats };
     },
     close() {
       closing ??= new Promise((resolve) => {

@@ -4,14 +4,16 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import type { ProfileStore } from "../src/config/profiles.js";
 import type { Context } from "../src/program/context.js";
 import type { ProfilePlan } from "../src/dev/profile.js";
-import { examples } from "../src/program/options.js";
+import { examples, shellLine } from "../src/program/options.js";
 
 interface DevOptions {
   host: string;
   port: number;
   token?: string;
   readonlyToken?: string;
-  redis?: string;
+  /** true: `--redis` without a URL, which takes REDIS_URL. */
+  redis?: string | true;
+  allowOrigin?: string[];
   seed?: boolean;
   json?: boolean;
   demo?: boolean;
@@ -33,9 +35,23 @@ export function devCommand(ctx: Context): Command {
     .description("run a local Upstash-compatible REST endpoint, backed by redis-server")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <n>", "port to listen on (0: any free port)", port, 8079)
-    .option("--token <token>", "token clients must send (default: a new random token)")
-    .option("--readonly-token <token>", "a second token that may only read")
-    .option("--redis <url>", "use this Redis (redis://host:port) instead of starting redis-server")
+    .option(
+      "--token <token>",
+      "token clients must send, 16+ characters (default: $UPSTASH_MEMORY_DEV_TOKEN, else a new random one; prefer the variable: flags show up in `ps`)",
+    )
+    .option(
+      "--readonly-token <token>",
+      "a second token that may only read (default: $UPSTASH_MEMORY_DEV_READONLY_TOKEN; prefer the variable)",
+    )
+    .option(
+      "--redis [url]",
+      "use this Redis (redis://host:port) instead of starting redis-server; --redis alone takes the URL from $REDIS_URL (keeps its password out of `ps`)",
+    )
+    .option(
+      "--allow-origin <origin>",
+      "let web pages from this origin (http://localhost:3000) send requests; repeatable (default: requests with an Origin header are refused)",
+      (value: string, list: string[] = []) => [...list, value],
+    )
     .option(
       "--seed",
       "load sample conversations (LangChain JS, Flowise, LangChain Python); keys that exist are left untouched",
@@ -50,7 +66,9 @@ export function devCommand(ctx: Context): Command {
         "dev --seed                                  # in-memory redis-server with sample chats",
         "dev --port 0 --json                         # any free port; machine-readable start-up line",
         "dev --seed --demo --port 0                  # a tour: list the samples, show one, stop",
-        "dev --redis redis://127.0.0.1:6380 --readonly-token ro-secret",
+        shellLine("REDIS_URL=redis://127.0.0.1:6380 upstash-memory dev --redis   # that Redis"),
+        shellLine("UPSTASH_MEMORY_DEV_READONLY_TOKEN=ro-0123456789abcdef upstash-memory dev"),
+        "dev --allow-origin http://localhost:3000    # a web app calls it from a browser",
         "dev --port 8080 --save-profile local-8080    # a second endpoint, its own profile",
       ) +
         "\nPrints UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN for your app and saves them as the\n" +
@@ -59,9 +77,12 @@ export function devCommand(ctx: Context): Command {
     )
     .action(async (opts: DevOptions, cmd: Command) => {
       const { registerSecret } = await import("../src/errors/secrets.js");
-      const token = await chooseTokens(ctx, opts, cmd);
+      const { token, readonlyToken } = await chooseTokens(ctx, opts, cmd);
       registerSecret(token);
-      registerSecret(opts.readonlyToken);
+      registerSecret(readonlyToken);
+      const redisOption = await chooseRedis(ctx, opts);
+      registerSecret(redisOption && redisPassword(redisOption));
+      await checkOrigins(opts);
       const profile = await planDevProfile(ctx, opts);
 
       // Listening from the start: a Ctrl-C during start-up still ends in a clean shutdown.
@@ -69,12 +90,12 @@ export function devCommand(ctx: Context): Command {
       try {
         const { startRedisServer } = await import("../src/dev/redis-process.js");
         const { OTHER_DATABASES } = await import("../src/dev/policy.js");
-        const redisServer = opts.redis ? undefined : await startRedisServer({ denyCommands: OTHER_DATABASES });
+        const redisServer = redisOption ? undefined : await startRedisServer({ denyCommands: OTHER_DATABASES });
         registerSecret(redisServer?.password);
-        const redisUrl = opts.redis ?? redisServer!.url;
+        const redisUrl = redisOption ?? redisServer!.url;
         try {
           // Listening first: a busy port fails before anything is written.
-          const endpoint = await listen(redisUrl, opts, token);
+          const endpoint = await listen(redisUrl, opts, token, readonlyToken);
           try {
             if (opts.seed) await seedSamples(ctx, redisUrl);
             await announce(
@@ -153,30 +174,74 @@ async function applyProfile({ plan, store }: DevProfile, endpoint: { url: string
 }
 
 /**
- * The full token (flag, else a new random one) once both tokens pass the checks;
- * a refused token is a usage error before anything starts, a short one a warning.
+ * The tokens: each from its flag, else its environment variable (off the
+ * command line, where every local user could read it), the full one else a new
+ * random one. A refused or short token is a usage error before anything starts.
  */
-async function chooseTokens(ctx: Context, opts: DevOptions, cmd: Command): Promise<string> {
+async function chooseTokens(
+  ctx: Context,
+  opts: DevOptions,
+  cmd: Command,
+): Promise<{ token: string; readonlyToken?: string }> {
   const { randomBytes } = await import("node:crypto");
   const { MIN_TOKEN_LENGTH, tokenProblem } = await import("../src/dev/auth.js");
   const { UsageError } = await import("../src/errors/errors.js");
+  const env = ctx.io.env;
   // The program has a global --token too, and commander hands `dev --token x` to it.
-  const given = opts.token ?? ctx.globals(cmd).token;
+  const flagToken = opts.token ?? ctx.globals(cmd).token;
+  const given = flagToken ?? (env.UPSTASH_MEMORY_DEV_TOKEN || undefined);
+  const readonlyToken = opts.readonlyToken ?? (env.UPSTASH_MEMORY_DEV_READONLY_TOKEN || undefined);
   // 32 random bytes: 43 characters of base64url.
   const token = given ?? randomBytes(32).toString("base64url");
-  const problem = tokenProblem(token, opts.readonlyToken);
+  const problem = tokenProblem(token, readonlyToken);
   if (problem) throw new UsageError(problem, "leave --token out and the endpoint makes up a random one");
-  for (const [flag, value] of [
-    ["--token", given],
-    ["--readonly-token", opts.readonlyToken],
+  for (const [flag, variable, value, fromFlag] of [
+    ["--token", "UPSTASH_MEMORY_DEV_TOKEN", given, flagToken !== undefined],
+    ["--readonly-token", "UPSTASH_MEMORY_DEV_READONLY_TOKEN", readonlyToken, opts.readonlyToken !== undefined],
   ] as const) {
     if (value !== undefined && value.length < MIN_TOKEN_LENGTH) {
-      ctx.io.stderr.write(
-        `warning: ${flag} is ${value.length} characters: short tokens can be guessed; use ${MIN_TOKEN_LENGTH} or more\n`,
+      const from = fromFlag ? flag : variable;
+      throw new UsageError(
+        `${from} is ${value.length} characters: short tokens can be guessed; use ${MIN_TOKEN_LENGTH} or more`,
+        "generate one with: openssl rand -hex 16",
       );
     }
   }
-  return token;
+  return { token, readonlyToken };
+}
+
+/** The --redis URL: the flag's value, or REDIS_URL for `--redis` alone; undefined: start redis-server. */
+async function chooseRedis(ctx: Context, opts: DevOptions): Promise<string | undefined> {
+  if (opts.redis !== true) return opts.redis;
+  const url = ctx.io.env.REDIS_URL;
+  if (!url) {
+    const { UsageError } = await import("../src/errors/errors.js");
+    throw new UsageError(
+      "--redis without a URL takes it from REDIS_URL, which is not set",
+      "pass --redis redis://host:port, or set REDIS_URL",
+    );
+  }
+  return url;
+}
+
+function redisPassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkOrigins(opts: DevOptions): Promise<void> {
+  const { normalizeOrigin } = await import("../src/dev/request-guard.js");
+  const { UsageError } = await import("../src/errors/errors.js");
+  for (const origin of opts.allowOrigin ?? []) {
+    try {
+      normalizeOrigin(origin);
+    } catch (err) {
+      throw new UsageError(`--allow-origin ${(err as Error).message}`);
+    }
+  }
 }
 
 async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
@@ -193,7 +258,7 @@ async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
   }
 }
 
-async function listen(redisUrl: string, opts: DevOptions, token: string) {
+async function listen(redisUrl: string, opts: DevOptions, token: string, readonlyToken: string | undefined) {
   const { startEndpoint } = await import("../src/dev/server.js");
   const { RedisUnavailableError } = await import("../src/dev/connections.js");
   const { CliError, ConnectionError, ExitCode } = await import("../src/errors/errors.js");
@@ -204,7 +269,8 @@ async function listen(redisUrl: string, opts: DevOptions, token: string) {
       host: opts.host,
       port: opts.port,
       token,
-      readonlyToken: opts.readonlyToken,
+      readonlyToken,
+      allowOrigins: opts.allowOrigin,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -263,7 +329,7 @@ async function announce(
 }
 
 /**
- * Resolves on the first SIGINT or SIGTERM. The handlers stay installed until
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP. The handlers stay installed until
  * dispose(), after shutdown: a signal arriving meanwhile (a second Ctrl-C, or
  * the one conf's exit hook, when-exit, re-raises) must not kill the process before it has
  * closed the endpoint and stopped redis-server.
@@ -273,13 +339,14 @@ function stopSignal(): { received: Promise<void>; dispose(): void } {
   const received = new Promise<void>((resolve) => {
     onSignal = () => resolve();
   });
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // SIGHUP: the terminal closed. Whatever else ends this process, its
+  // redis-server dies with it (redis-process.ts).
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, onSignal);
   return {
     received,
     dispose: () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
     },
   };
 }

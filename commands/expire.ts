@@ -48,7 +48,7 @@ export function expireCommand(ctx: Context): Command {
       .option("--match <pattern>", "every session whose id matches the glob")
       .option("-y, --yes", "do not ask (needed with --match when not on a terminal)")
       .option("--dry-run", "show which sessions would change")
-      .option("--json", "JSON array of {sessionId,key,status,ttlSeconds}")
+      .option("--json", "JSON array of {sessionId,key,status,ttlSeconds}; with --dry-run {wouldSet,missing}")
       .addHelpText(
         "after",
         examples(
@@ -86,27 +86,41 @@ export function expireCommand(ctx: Context): Command {
         const r = await import("../src/render/writes.js");
         const out = new Output(ctx.io, ctx.globals(cmd).color);
         await withConnection(ctx, cmd, async ({ store, keys }) => {
+          const { targetsById } = await import("../src/write/targets.js");
+          const setting = ttl === "persist" ? "remove the TTL of" : `set a TTL of ${args[args.length - 1]} on`;
           let targetKeys = ids.map((id) => keys.key(id));
           if (opts.match !== undefined) {
             const { targetsByPattern } = await import("../src/write/targets.js");
             const targets = await targetsByPattern(store, keys, opts.match);
             if (!targets.length) {
               r.warnNoMatch(out, opts.match);
-              if (opts.json) await out.json([]);
+              if (opts.json) await out.json(opts.dryRun ? r.expireDryRunJson([], [], [], ttl) : []);
               return;
             }
-            const what = r.describeTargets(
-              ttl === "persist" ? "remove the TTL of" : `set a TTL of ${args[args.length - 1]} on`,
-              targets,
-            );
+            const what = r.describeTargets(setting, targets);
+            if (opts.dryRun) return r.expireDryRun(out, { what, pattern: opts.match, targets, ttl, json: opts.json });
             out.warn(`${what} (matching '${opts.match}')`);
-            if (opts.dryRun) return r.listTargets(out, targets);
             await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
             targetKeys = targets.map((t) => t.key);
           } else if (opts.dryRun) {
-            out.warn(
-              `would ${ttl === "persist" ? "remove the TTL of" : "set the TTL of"} ${r.plural(ids.length, "session")}`,
-            );
+            // What the real run would find: the same lookups, no write.
+            const found = await targetsById(store, keys, ids);
+            const targets = found.filter((t) => t.type === "list");
+            const missing = found.filter((t) => t.type === "none").map((t) => t.sessionId);
+            const notLists = found.filter((t) => t.type !== "list" && t.type !== "none").map((t) => t.sessionId);
+            await r.expireDryRun(out, {
+              what: r.describeTargets(setting, targets),
+              targets,
+              ttl,
+              json: opts.json,
+              missing,
+              notLists,
+            });
+            const { missingNotes } = await import("../src/sessions/near-miss.js");
+            for (const [id, note] of await missingNotes(store, keys, missing)) out.warn(r.sessionLine(id, note));
+            for (const id of notLists) out.warn(r.sessionLine(id, "not a chat history (would be left unchanged)"));
+            if (missing.length) process.exitCode = ExitCode.notFound;
+            else if (notLists.length) process.exitCode = ExitCode.failure;
             return;
           }
           const results = await expireKeys(store, targetKeys, ttl);
@@ -130,7 +144,7 @@ export function expireCommand(ctx: Context): Command {
             if (x.status === "missing") out.warn(r.sessionLine(x.sessionId, notes.get(x.sessionId)!));
             else if (x.status === "not-a-list")
               out.warn(r.sessionLine(x.sessionId, "not a chat history (left unchanged)"));
-            else if (!opts.json) await out.tsv([x.sessionId, x.ttlSeconds === null ? "never" : x.ttlSeconds]);
+            else if (!opts.json) await r.expiredLine(out, x.sessionId, x.ttlSeconds);
           }
           if (!opts.json && rows.some((x) => x.status === "ok")) out.warn(r.appTimeoutNote(ttl === "persist"));
           if (rows.some((x) => x.status === "missing")) process.exitCode = ExitCode.notFound;

@@ -14,7 +14,7 @@ export function exportCommand(ctx: Context): Command {
     .description("export sessions as JSON Lines (raw elements, exactly as stored)")
     .argument("[sessionIds...]", "session ids (default: every session, or --match)")
     .option("--match <pattern>", "every session whose id matches the glob")
-    .option("-o, --out <file>", "write to a file instead of stdout (whole or not at all)")
+    .option("-o, --out <file>", "write to a file instead of stdout (whole or not at all; - is stdout)")
     .option("--force", "with --out: replace an existing file")
     .option("--json", "the output is already JSON Lines (accepted for consistency)")
     .addHelpText(
@@ -33,8 +33,9 @@ export function exportCommand(ctx: Context): Command {
       const { validateSessionId } = await import("../src/sessions/keys.js");
       ids.forEach(validateSessionId);
       const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      // `--out -` is stdout, as `import -` is stdin.
       const file =
-        opts.out !== undefined
+        opts.out !== undefined && opts.out !== "-"
           ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" })
           : undefined;
       const { withConnection } = await import("../src/program/connection.js");
@@ -75,8 +76,9 @@ export function exportCommand(ctx: Context): Command {
         for (const k of report.notLists)
           out.warn(sessionLine(keys.sessionId(k.key), `a ${k.type}, not a chat history: skipped`));
         if (opts.match !== undefined && n === 0) warnNoMatch(out, opts.match);
-        else out.warn(`exported ${plural(n, "session")}${file ? ` to ${file.path}` : ""}`);
+        else out.warn(`exported ${plural(n, "session")}${file && n ? ` to ${file.path}` : ""}`);
         if (report.missing.length) process.exitCode = ExitCode.notFound;
+        else if (report.notLists.length) process.exitCode = ExitCode.failure;
       });
     });
 }

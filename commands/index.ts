@@ -16,6 +16,9 @@ import { importCommand } from "./import.js";
 import { doctorCommand } from "./doctor.js";
 import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
+import { trimCommand } from "./trim.js";
+import { searchCommand } from "./search.js";
+import { statsCommand } from "./stats.js";
 
 /** Every top-level command, in the order help lists them. */
 const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolean][] = [
@@ -24,11 +27,14 @@ const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolea
   ["append", appendCommand],
   ["expire", expireCommand],
   ["clear", clearCommand],
+  ["search", searchCommand],
+  ["stats", statsCommand],
   ["export", exportCommand],
   ["import", importCommand],
   ["doctor", doctorCommand],
   ["repair", repairCommand],
   ["summarize", summarizeCommand],
+  ["trim", trimCommand],
   ["login", loginCommand],
   ["logout", logoutCommand],
   ["config", configCommand],

@@ -74,14 +74,27 @@ export function logoutCommand(ctx: Context): Command {
   return new Command("logout")
     .description("forget a saved profile and its token")
     .argument("[name]", "profile name (default: the current profile)")
+    .option("-y, --yes", "remove the current profile without asking (needed off a terminal without a name)")
     .option("--json", "JSON result")
-    .addHelpText("after", examples("logout", "logout work"))
-    .action(async (name: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+    .addHelpText("after", examples("logout work", "logout                  # asks before removing the current profile"))
+    .action(async (name: string | undefined, opts: { json?: boolean; yes?: boolean }, cmd: Command) => {
       const { loadProfiles } = await import("../src/program/connection.js");
-      const { NotFoundError } = await import("../src/errors/errors.js");
       const profiles = await loadProfiles(ctx);
       const n = name ?? ctx.globals(cmd).profile ?? profiles.currentName();
-      if (!profiles.remove(n)) throw new NotFoundError(`no profile named '${n}'`);
+      if (!profiles.get(n)) throw new UsageError(`no profile named '${n}'`);
+      // No name: the profile is implied, so a script must say it means it.
+      if (name === undefined && !opts.yes) {
+        if (!isInteractive(ctx.io))
+          throw new UsageError(
+            `logout needs a profile name when not on a terminal (the current one is '${n}')`,
+            `upstash-memory logout ${n}, or --yes to remove the current profile`,
+          );
+        const { confirm } = await import("../src/terminal/prompts.js");
+        const { CliError, ExitCode } = await import("../src/errors/errors.js");
+        if (!(await confirm(ctx.io, `remove profile '${n}' and its token?`)))
+          throw new CliError("cancelled: nothing changed", ExitCode.failure);
+      }
+      profiles.remove(n);
       const { Output } = await import("../src/render/output.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       if (opts.json) await out.json({ removed: n });

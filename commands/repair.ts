@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Target } from "../src/write/targets.js";
 import type { Context } from "../src/program/context.js";
-import { ExitCode, UsageError } from "../src/errors/errors.js";
+import { ExitCode } from "../src/errors/errors.js";
 import { examples, flagRules } from "../src/program/options.js";
 
 interface RepairOptions {
@@ -69,7 +69,7 @@ export function repairCommand(ctx: Context): Command {
           for (const t of await targetsById(store, keys, ids)) {
             if (t.type === "none") missing.push(t.sessionId);
             else if (t.type !== "list")
-              throw new UsageError(`key '${t.key}' is a ${t.type}, not a chat history: nothing to repair`);
+              throw (await import("../src/history/show.js")).wrongType(t.key, t.type, "nothing to repair");
             else targets.push(t);
           }
         }

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Context } from "../../src/program/context.js";
-import { NotFoundError, UsageError } from "../../src/errors/errors.js";
+import { UsageError } from "../../src/errors/errors.js";
 import { examples } from "../../src/program/options.js";
 
 interface JsonOpt {
@@ -22,7 +22,8 @@ function profileOrFail(profiles: { get(n: string): unknown; names(): string[] },
   const p = profiles.get(name);
   if (!p) {
     const known = profiles.names();
-    throw new NotFoundError(
+    // Exit 2 as for --profile nope: exit 3 means a session that does not exist.
+    throw new UsageError(
       `no profile named '${name}'`,
       known.length ? `saved profiles: ${known.join(", ")}` : "run `upstash-memory login` first",
     );
@@ -92,7 +93,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("set")
     .description("change a setting of the current profile (or --profile NAME)")
-    .argument("<key>", "url, token, prefix, ttl, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
+    .argument("<key>", "url, token, prefix, ttl, model, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .argument("<value>", "the new value")
     .option("--json", "the profile afterwards, as JSON")
     .addHelpText(
@@ -101,6 +102,7 @@ export function configCommand(ctx: Context): Command {
         "config set prefix message_store:           # LangChain Python keys",
         "config set ttl 7d                           # append/import set this TTL",
         "config set llm.baseUrl http://localhost:11434/v1   # Ollama's OpenAI-compatible API",
+        "config set model gpt-4o-mini                # tokens counted for this model",
         "config set llm.model llama3.2",
         "config set flowise.sessionId support-bot       # the memory node's Session Id",
       ),
@@ -110,7 +112,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("unset")
     .description("remove a setting from the current profile (or --profile NAME)")
-    .argument("<key>", "prefix, ttl, token, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
+    .argument("<key>", "prefix, ttl, model, token, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .option("--json", "the profile afterwards, as JSON")
     .action((key: string, opts: JsonOpt, cmd: Command) => setOrUnset(true)(key, undefined, opts, cmd));
 

@@ -3,8 +3,10 @@ import type { Context } from "../../src/program/context.js";
 import { UsageError } from "../../src/errors/errors.js";
 import { isInteractive } from "../../src/terminal/io.js";
 import { examples, flagRules, positiveInt } from "../../src/program/options.js";
+import { addTokenFlags, modelOf, type TokenFlags } from "../../src/tokens/flags.js";
 
-interface ShowOptions {
+interface ShowOptions extends TokenFlags {
+  tokens?: boolean;
   format: "table" | "json" | "ndjson" | "markdown" | "text";
   json?: boolean;
   ndjson?: boolean;
@@ -16,7 +18,7 @@ interface ShowOptions {
 }
 
 export function historyShowCommand(ctx: Context): Command {
-  return new Command("show")
+  const show = new Command("show")
     .description("show one conversation, oldest message first")
     .argument("[sessionId]", "the session id (without the prefix); omitted on a terminal: pick from a list")
     .addOption(
@@ -33,10 +35,12 @@ export function historyShowCommand(ctx: Context): Command {
     .option("--last <n>", "only the newest N messages", positiveInt)
     .option(
       "-f, --follow",
-      "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet)",
+      "keep printing new messages as the app stores them, until Ctrl-C (waits for a session that does not exist yet); with --json, NDJSON from the first line (one message per line)",
     )
     .option("--interval <duration>", "with --follow: time between polls (e.g. 500ms, 2s)", "1s")
     .option("--for <duration>", "with --follow: stop after this long")
+    .option("--tokens", "each message's tokens, the total, and which messages the model sees");
+  return addTokenFlags(show, { limits: true })
     .addHelpText(
       "after",
       examples(
@@ -45,6 +49,7 @@ export function historyShowCommand(ctx: Context): Command {
         "history show user-42 --json | jq -r '.messages[].content'",
         "history show abc --prefix message_store:     # a LangChain Python session",
         "history show user-42 --follow --ndjson       # watch a test chat being stored",
+        "history show user-42 --tokens --model gpt-4o-mini --window 20",
       ),
     )
     .hook(
@@ -53,12 +58,23 @@ export function historyShowCommand(ctx: Context): Command {
         exclusive: [
           ["--json", "--ndjson", "--format"],
           ["--first", "--last"],
+          ["--tokens", "--follow"],
+          ["--window", "--max-tokens"],
         ],
-        requires: { "--interval": "--follow", "--for": "--follow" },
+        requires: {
+          "--interval": "--follow",
+          "--for": "--follow",
+          "--model": "--tokens",
+          "--context": "--tokens",
+          "--window": "--tokens",
+          "--max-tokens": "--tokens",
+        },
       }),
     )
     .action(async (sessionIdArg: string | undefined, opts: ShowOptions, cmd: Command) => {
-      const format = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
+      const asked = opts.json ? "json" : opts.ndjson ? "ndjson" : opts.format;
+      // Following prints one shape from the first line: a JSON document cannot grow, so --json is NDJSON.
+      const format = opts.follow && asked === "json" ? "ndjson" : asked;
       if (sessionIdArg === undefined && !isInteractive(ctx.io)) {
         throw new UsageError(
           "missing session id",
@@ -73,8 +89,29 @@ export function historyShowCommand(ctx: Context): Command {
       const { Output } = await import("../../src/render/output.js");
       const g = ctx.globals(cmd);
       const out = new Output(ctx.io, g.color, g.pager);
-      await withConnection(ctx, cmd, async ({ store, keys }) => {
+      await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
         const sessionId = sessionIdArg ?? (await pickSession(ctx, store, keys));
+        if (opts.tokens) {
+          // Counted over the whole history (the window is counted from the newest back), shown as asked.
+          const { counterFor } = await import("../../src/tokens/count.js");
+          const { countHistory } = await import("../../src/tokens/history.js");
+          const { renderTokensNote } = await import("../../src/render/tokens.js");
+          const counter = await counterFor(modelOf(opts.model, resolved.profile), opts.context);
+          const whole = await loadHistory(store, keys, sessionId);
+          const tokens = countHistory(whole.messages, counter, opts);
+          const messages = opts.first
+            ? whole.messages.slice(0, opts.first)
+            : opts.last
+              ? whole.messages.slice(-opts.last)
+              : whole.messages;
+          const view = { ...whole, messages, tokens };
+          await out.paged(async () => {
+            warnUnrecognized(out, view.messages, sessionId);
+            await renderHistory(out, view, format);
+            if (format !== "json") await renderTokensNote(out, view, format === "table" && out.tty);
+          });
+          return;
+        }
         if (format === "ndjson" && !opts.first && !opts.last && !opts.follow) {
           // Streamed page by page: a huge history never sits in memory.
           const { streamHistoryView } = await import("../../src/history/show.js");

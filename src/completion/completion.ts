@@ -15,7 +15,7 @@ export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
 
 const ROLES = ["user", "assistant", "system", "tool", "human", "ai"];
-const SETTINGS = ["url", "token", "prefix", "ttl", "llm.baseUrl", "llm.model", "llm.apiKey", "flowise.sessionId"];
+const SETTINGS = ["url", "token", "prefix", "ttl", "model", "llm.baseUrl", "llm.model", "llm.apiKey", "flowise.sessionId"];
 /** Options and arguments whose value is a path: the shell completes files. */
 const FILE_VALUES = new Set(["file", "out", "backup", "prompt"]);
 const SESSION_ARGS = new Set(["sessionId", "sessionIds", "args", "ids", "pattern"]);

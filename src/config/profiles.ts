@@ -17,6 +17,8 @@ export interface Profile {
   token?: string;
   prefix?: string;
   ttl?: string;
+  /** The model token counts are made for when no --model is given (src/tokens/models.ts). */
+  model?: string;
   llm?: LlmSettings;
   /** The Flowise memory node's own Session Id (`config set flowise.sessionId`). */
   flowise?: { sessionId: string };
@@ -60,10 +62,12 @@ export function enforcePermissions(dir: string): PermissionFix[] {
   const check = (p: string, want: number) => {
     let st: fs.Stats;
     try {
-      st = fs.statSync(p);
+      // Never through a symbolic link: its target is not ours to chmod.
+      st = fs.lstatSync(p);
     } catch {
       return;
     }
+    if (st.isSymbolicLink()) return;
     const mode = st.mode & 0o777;
     if (mode & ~want) {
       fs.chmodSync(p, want);
@@ -128,8 +132,24 @@ export class ProfileStore {
     // Object.fromEntries defines own properties, so even a `__proto__` entry stays data.
     const next: ConfigData = { profiles: Object.fromEntries(d.profiles) };
     if (d.current !== undefined) next.current = d.current;
+    this.refuseLink();
     this.conf.store = next;
     enforcePermissions(this.dir);
+  }
+
+  /** A config file that is a symbolic link is read, never written through: the token would land in its target. */
+  private refuseLink(): void {
+    let link = false;
+    try {
+      link = fs.lstatSync(this.file).isSymbolicLink();
+    } catch {
+      // Not there yet: written as a new file.
+    }
+    if (link)
+      throw new UsageError(
+        `${this.file} is a symbolic link: profiles (tokens included) are never written through one`,
+        `replace it with a regular file, or point UPSTASH_MEMORY_CONFIG_DIR at another folder`,
+      );
   }
 
   /** The profile used when none is named: the one chosen by `config use`, else `default`. */

@@ -62,7 +62,10 @@ export function envConnection(env: NodeJS.ProcessEnv): {
   tokenVar?: string;
 } {
   for (const [u, t] of ENV_PAIRS) {
-    if (env[u] || env[t]) return { url: env[u] || undefined, token: env[t] || undefined, urlVar: u, tokenVar: t };
+    // Stray spaces (a .env file, a copy from the console) are not part of either.
+    const url = env[u]?.trim() || undefined;
+    const token = env[t]?.trim() || undefined;
+    if (url || token) return { url, token, urlVar: u, tokenVar: t };
   }
   return {};
 }
@@ -98,7 +101,7 @@ export function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv, prof
 
   let url: string | undefined;
   let urlSource: Source | undefined;
-  if (g.url) [url, urlSource] = [g.url, { kind: "flag", label: "--url" }];
+  if (g.url?.trim()) [url, urlSource] = [g.url.trim(), { kind: "flag", label: "--url" }];
   else if (named && profile?.url) [url, urlSource] = [profile.url, profileSource];
   else if (envApplies && e.url) [url, urlSource] = [e.url, { kind: "env", label: e.urlVar! }];
   else if (profile?.url) [url, urlSource] = [profile.url, profileSource];

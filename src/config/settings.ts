@@ -8,6 +8,7 @@ export const SETTING_KEYS = [
   "token",
   "prefix",
   "ttl",
+  "model",
   "llm.baseUrl",
   "llm.model",
   "llm.apiKey",
@@ -16,18 +17,43 @@ export const SETTING_KEYS = [
 export type SettingKey = (typeof SETTING_KEYS)[number];
 export const SECRET_KEYS: readonly string[] = ["token", "llm.apiKey"];
 
+/** The schemes each URL setting may use (`localhost:11434` parses as a URL with scheme "localhost:"). */
+const SCHEMES: Record<string, string[]> = {
+  url: ["https:", "http:", "redis:", "rediss:"],
+  "llm.baseUrl": ["https:", "http:"],
+};
+
 function check(key: SettingKey, value: string): string {
   switch (key) {
     case "url":
-    case "llm.baseUrl":
+    case "llm.baseUrl": {
+      const text = value.trim();
+      let scheme: string | undefined;
       try {
-        new URL(value);
+        scheme = new URL(text).protocol;
       } catch {
-        throw new UsageError(`invalid ${key} '${value}': not a URL`);
+        scheme = undefined;
       }
-      return value.replace(/\/+$/, "");
+      if (!scheme || !SCHEMES[key].includes(scheme)) {
+        const example = key === "url" ? "https://…upstash.io or redis://…" : "http://localhost:11434/v1";
+        throw new UsageError(
+          `invalid ${key} '${value}': expected a URL starting with ${SCHEMES[key].map((s) => `${s}//`).join(" or ")}`,
+          `e.g. ${example}`,
+        );
+      }
+      return text.replace(/\/+$/, "");
+    }
+    case "token":
+    case "llm.apiKey":
+      // An empty token would leave the profile unable to connect: `config unset token` removes it.
+      if (!value.trim())
+        throw new UsageError(`${key} cannot be empty`, `to remove it: upstash-memory config unset ${key}`);
+      return value.trim();
     case "ttl":
       parseDuration(value, "ttl");
+      return value.trim();
+    case "model":
+      if (!value.trim()) throw new UsageError("empty model name", "e.g. upstash-memory config set model gpt-4o");
       return value.trim();
     default:
       return value;
@@ -55,7 +81,7 @@ export function applySetting(profile: Profile, key: string, value: string | unde
     if (v === undefined) throw new UsageError("a profile needs a url");
     next.url = v;
   } else {
-    const field = k as "token" | "prefix" | "ttl";
+    const field = k as "token" | "prefix" | "ttl" | "model";
     if (v === undefined) delete next[field];
     else next[field] = v;
   }

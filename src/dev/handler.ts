@@ -10,9 +10,11 @@ import { encodeReply, wantsBase64 } from "./encoding.js";
 import { TransactionAbortedError, type Executor, type Outcome } from "./executor.js";
 import { isRefusal, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
 import { readBody } from "./request-body.js";
+import type { RequestGuard } from "./request-guard.js";
 import { ALLOWED_METHODS, HttpError, parseRoute, splitTarget } from "./routes.js";
 
 export interface HandlerDeps {
+  guard: RequestGuard;
   tokens: TokenCheck;
   policy: CommandPolicy;
   executor: Executor;
@@ -40,6 +42,8 @@ export class RequestHandler {
         headers: { Allow: allowed },
       };
     }
+    const refused = this.deps.guard.refusal(req.headers);
+    if (refused) return { status: 403, body: { error: refused } };
     const { pathname, query } = splitTarget(req.url ?? "/");
     const access = this.deps.tokens.access(req.headers.authorization, query.get("_token"));
     if (!access) return { status: 401, body: { error: "Unauthorized" } };

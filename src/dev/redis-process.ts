@@ -2,10 +2,18 @@
 // (no RDB, no AOF), loopback only, on a free port, gone when stopped. It gets a
 // random password (requirepass), so another local user cannot reach the data
 // around the REST token: the password is passed on stdin, never on the command
-// line where `ps` would show it, and lives only in the handle's URL.
+// line where `ps` would show it, and lives only in the handle's URL. It has one
+// database (`databases 1`), so no command at any depth reaches a database that
+// FLUSHDB, DBSIZE and SCAN never see. It never outlives the process that
+// started it, however that process ends (Ctrl-C, SIGHUP, SIGKILL, a crash): on
+// Linux the kernel kills it when its parent dies (setpriv --pdeathsig KILL);
+// elsewhere, or without setpriv, a watchdog shell holds a pipe from this
+// process and kills it when the pipe closes, which the kernel does on any exit.
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CliError, ExitCode } from "../errors/errors.js";
 
@@ -14,6 +22,8 @@ export interface RedisServerHandle {
   url: string;
   port: number;
   password: string;
+  /** redis-server's process id. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -37,7 +47,39 @@ export interface RedisServerOptions {
    * called through EVAL with the full token.
    */
   denyCommands?: string[];
+  /** How redis-server is tied to this process's life; the default is the best this system offers. */
+  tie?: LifeTie;
 }
+
+/** `pdeathsig`: the kernel kills redis-server with its parent (Linux, setpriv). `pipe`: a watchdog shell does. */
+export type LifeTie = "pdeathsig" | "pipe";
+
+/** setpriv (util-linux) on the PATH, on Linux. */
+function setprivPath(): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, "setpriv");
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The watchdog: a background shell that reads its copy of this process's pipe
+ * (descriptor 4) until it closes, then kills redis-server, which the shell
+ * itself becomes (exec keeps the pid, $$). The kernel closes the pipe when this
+ * process ends, however it ends. redis-server's configuration arrives on
+ * descriptor 3, closed in the watchdog so redis-server sees its end.
+ */
+const WATCHDOG =
+  "exec 4<&0; (exec 3<&-; while read -r _ <&4; do :; done; kill -9 $$ 2>/dev/null) & " +
+  'exec redis-server "$@" <&3 3<&- 4<&-';
 
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
   // A port picked by listening on 0 can be taken by someone else before
@@ -49,7 +91,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   for (let i = 0; i < attempts; i++) {
     const port = fixedPort ?? (await freePort());
     try {
-      return await launch(port, opts.args ?? [], opts.denyCommands ?? []);
+      return await launch(port, opts.args ?? [], opts.denyCommands ?? [], opts.tie);
     } catch (err) {
       if (err instanceof CliError) throw err;
       lastError = err as Error;
@@ -58,18 +100,27 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   throw new CliError(`could not start redis-server: ${lastError?.message ?? "unknown error"}`, ExitCode.failure);
 }
 
-async function launch(port: number, extra: string[], deny: string[]): Promise<RedisServerHandle> {
+async function launch(port: number, extra: string[], deny: string[], tie?: LifeTie): Promise<RedisServerHandle> {
   const password = randomBytes(24).toString("hex");
   // "-": the rest of the configuration comes from stdin.
-  const child = spawn(
-    "redis-server",
-    ["-", "--save", "", "--appendonly", "no", "--bind", HOST, "--port", String(port), ...extra],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
-  child.stdin!.on("error", () => {}); // redis-server missing or gone: reported below.
+  const args = [
+    "-",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--databases",
+    "1",
+    "--bind",
+    HOST,
+    "--port",
+    String(port),
+    ...extra,
+  ];
   // The default user with the password (requirepass, as an ACL rule when commands are denied).
   const denied = deny.map((c) => ` -${c.toLowerCase()}`).join("");
-  child.stdin!.end(deny.length ? `user default on >${password} ~* &* +@all${denied}\n` : `requirepass ${password}\n`);
+  const config = deny.length ? `user default on >${password} ~* &* +@all${denied}\n` : `requirepass ${password}\n`;
+  const child = spawnTied(args, config, tie ?? (setprivPath() ? "pdeathsig" : "pipe"));
   let tail = "";
   const keepTail = (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-LOG_TAIL_BYTES);
@@ -96,7 +147,8 @@ async function launch(port: number, extra: string[], deny: string[]): Promise<Re
   if (!ready) {
     process.removeListener("exit", killOnExit);
     await terminate(child, exited);
-    if (ended?.error?.code === "ENOENT") throw new CliError(NOT_INSTALLED, ExitCode.failure);
+    // 127: setpriv or the shell found no redis-server to run.
+    if (ended?.error?.code === "ENOENT" || child.exitCode === 127) throw new CliError(NOT_INSTALLED, ExitCode.failure);
     const log = lastLogLine(tail);
     throw new Error(`redis-server on port ${port} did not start${log ? `: ${log}` : ""}`);
   }
@@ -106,11 +158,35 @@ async function launch(port: number, extra: string[], deny: string[]): Promise<Re
     url: `redis://:${password}@${HOST}:${port}`,
     port,
     password,
+    pid: child.pid!,
     stop: () => {
-      stopped ??= terminate(child, exited).finally(() => process.removeListener("exit", killOnExit));
+      stopped ??= terminate(child, exited).finally(() => {
+        process.removeListener("exit", killOnExit);
+        child.stdin?.destroy(); // the watchdog's pipe, if there is one: it ends too
+      });
       return stopped;
     },
   };
+}
+
+/** redis-server with `config` on its stdin, tied to this process's life. */
+function spawnTied(args: string[], config: string, tie: LifeTie): ChildProcess {
+  let child: ChildProcess;
+  if (tie === "pdeathsig") {
+    const setpriv = setprivPath();
+    if (!setpriv) throw new CliError("setpriv (util-linux) is not installed", ExitCode.failure);
+    child = spawn(setpriv, ["--pdeathsig", "KILL", "--", "redis-server", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin!.on("error", () => {}); // redis-server missing or gone: reported below.
+    child.stdin!.end(config);
+    return child;
+  }
+  // The configuration travels on descriptor 3; stdin stays open, the watchdog's lifeline.
+  child = spawn("/bin/sh", ["-c", WATCHDOG, "sh", ...args], { stdio: ["pipe", "pipe", "pipe", "pipe"] });
+  const configPipe = child.stdio[3] as NodeJS.WritableStream & { on(e: "error", f: () => void): void };
+  configPipe.on("error", () => {});
+  configPipe.end(config);
+  child.stdin!.on("error", () => {});
+  return child;
 }
 
 /** The last line redis-server logged, without its "pid:role date time level" prefix. */

@@ -10,6 +10,7 @@ import { openConnection, RedisUnavailableError, TransactionPool } from "./connec
 import { Executor } from "./executor.js";
 import { RequestHandler, syncToken } from "./handler.js";
 import { CommandPolicy } from "./policy.js";
+import { RequestGuard } from "./request-guard.js";
 import { ScriptWatchdog } from "./script-watchdog.js";
 
 export interface EndpointOptions {
@@ -21,6 +22,8 @@ export interface EndpointOptions {
   token: string;
   /** A second token that may only read. */
   readonlyToken?: string;
+  /** Origins (scheme://host[:port]) whose web pages may send requests; every other Origin is refused. */
+  allowOrigins?: string[];
   /** Added to every request, to feel a remote database's round trip. */
   latencyMs?: number;
   /** How long a client has to send a whole request, headers and body (default 30 s). */
@@ -65,6 +68,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     throw new RedisUnavailableError(err);
   }
   const handler = new RequestHandler({
+    guard: new RequestGuard(host, opts.allowOrigins),
     tokens,
     policy: new CommandPolicy(table),
     executor: new Executor(shared, pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),

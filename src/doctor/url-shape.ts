@@ -3,8 +3,7 @@
 // where a REST client needs https://, an https:// URL where a Redis client
 // needs redis://, a path copied along with the URL, quotes from a .env file.
 // Values shown here never include credentials: only scheme, host and port.
-import { isLoopbackUrl } from "../store/url.js";
-import { transportOf } from "../store/url.js";
+import { isLoopbackUrl, restUrlPath, transportOf } from "../store/url.js";
 import { describeStray } from "./raw-value.js";
 import type { Target } from "./config.js";
 import type { Findings } from "./checks.js";
@@ -85,16 +84,8 @@ function checkRestUrl(f: Findings, t: Target, u: URL): Endpoint | undefined {
   } else {
     f.add("connection", "url", "pass", `REST URL ${origin}`);
   }
-  if ((u.pathname !== "/" && u.pathname !== "") || u.search || u.hash) {
-    const extra = `${u.pathname}${u.search}${u.hash}`;
-    f.add(
-      "connection",
-      "url-path",
-      "fail",
-      `the REST URL has a trailing path '${extra.slice(0, 60)}': requests would go to ${u.pathname.replace(/\/+$/, "")}/pipeline and fail; checked further without it`,
-      `use the URL exactly as the console shows it, nothing after the host: ${origin}`,
-    );
-  }
+  const path = restUrlPath(u);
+  if (path) f.add("connection", "url-path", "fail", `${path.message}; checked further without it`, path.hint);
   let host = u.host;
   if (isUpstashHost(u.hostname) && u.port && u.port !== "443") {
     host = u.hostname;

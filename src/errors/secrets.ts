@@ -23,7 +23,9 @@ export function redact(text: string): string {
     if (out.includes(s)) out = out.split(s).join(maskToken(s));
   }
   // Also hide credentials embedded in URLs we never registered (redis://user:pw@host).
-  out = out.replace(/(rediss?:\/\/[^:@/\s]*:)([^@/\s]+)@/g, "$1••••@");
+  // A password may hold any character, `/`, `:` and `@` included when it was not
+  // percent-encoded (base64 passwords do): everything up to the last `@` on the line goes.
+  out = out.replace(/(rediss?:\/\/[^:@/\s[]*:)([^\n]*)@/gi, "$1••••@");
   return out;
 }
 

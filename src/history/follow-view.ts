@@ -5,13 +5,12 @@ import type { Store } from "../store/types.js";
 import type { Output } from "../render/output.js";
 import { renderMessages, type HistoryFormat, type HistoryView, warnUnrecognized } from "../render/history.js";
 import { UsageError } from "../errors/errors.js";
-import { parseDuration } from "../duration/duration.js";
+import { parseDurationMs } from "../duration/duration.js";
 import { sanitizeLine } from "../text/sanitize.js";
 import { plural } from "../text/plural.js";
 
 export function parseInterval(text: string, what: string): number {
-  const ms = /^(\d+)ms$/i.exec(text.trim());
-  const value = ms ? Number(ms[1]) : parseDuration(text, what) * 1000;
+  const value = parseDurationMs(text, what);
   if (value < 100) throw new UsageError(`${what} must be at least 100ms`);
   return value;
 }

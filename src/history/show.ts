@@ -15,9 +15,10 @@ export async function notFound(store: Store, keys: KeySpace, sessionId: string):
   );
 }
 
-export function wrongType(key: string, type: string): CliError {
+/** A key of another type: exit 1 in every command (what is done about it after the colon). */
+export function wrongType(key: string, type: string, action?: string): CliError {
   return new CliError(
-    `key '${key}' is a ${type}, not a chat history`,
+    `key '${key}' is a ${type}, not a chat history${action ? `: ${action}` : ""}`,
     ExitCode.failure,
     "chat histories are Redis lists; another part of the app uses this key",
   );

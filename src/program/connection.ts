@@ -7,7 +7,7 @@ import type { ProfileStore } from "../config/profiles.js";
 import { openStore } from "../store/connect.js";
 import type { Store } from "../store/types.js";
 import { KeySpace } from "../sessions/keys.js";
-import { parseDuration } from "../duration/duration.js";
+import { parseDurationMs } from "../duration/duration.js";
 import { redact } from "../errors/secrets.js";
 
 export interface Connection {
@@ -40,7 +40,7 @@ export function debugLogger(ctx: Context, cmd: Command): ((line: string) => void
 }
 
 export function timeoutMs(ctx: Context, cmd: Command): number {
-  return parseDuration(ctx.globals(cmd).timeout ?? "10s", "timeout") * 1000;
+  return parseDurationMs(ctx.globals(cmd).timeout ?? "10s", "--timeout");
 }
 
 export async function connect(ctx: Context, cmd: Command): Promise<Connection> {

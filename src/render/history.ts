@@ -7,6 +7,7 @@ import type { Output } from "./output.js";
 import { textWidth } from "../text/text-width.js";
 import { sanitizeLine, sanitizeMultiline, shellArg } from "../text/sanitize.js";
 import { plural } from "../text/plural.js";
+import type { HistoryTokens } from "../tokens/history.js";
 
 export const HISTORY_FORMATS = ["table", "json", "ndjson", "markdown", "text"] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
@@ -17,10 +18,13 @@ export interface HistoryView {
   count: number;
   ttlSeconds: number | null;
   messages: DecodedMessage[];
+  /** With --tokens: every message counted for a model. */
+  tokens?: HistoryTokens;
 }
 
-export function messageJson(m: DecodedMessage): Record<string, unknown> {
+export function messageJson(m: DecodedMessage, tokens?: HistoryTokens): Record<string, unknown> {
   const out: Record<string, unknown> = { index: m.index, role: m.role, type: m.type, content: m.content, raw: m.raw };
+  if (tokens) out.tokens = tokens.byIndex.get(m.index) ?? 0;
   // Bytes that are not UTF-8 cannot travel in a JSON string: add them exactly.
   if (!isValidUtf8(m.rawBytes)) out.rawBase64 = m.rawBytes.toString("base64");
   if (m.problem) out.problem = m.problem;
@@ -29,13 +33,32 @@ export function messageJson(m: DecodedMessage): Record<string, unknown> {
 }
 
 export function historyJson(v: HistoryView): Record<string, unknown> {
+  const t = v.tokens;
   return {
     sessionId: v.sessionId,
     key: v.key,
     count: v.count,
     ttlSeconds: v.ttlSeconds,
-    messages: v.messages.map(messageJson),
+    ...(t ? { tokens: t.summary, window: windowJson(t) } : {}),
+    messages: v.messages.map((m) => messageJson(m, t)),
   };
+}
+
+/** Which messages the model sees: {firstSeen, lastSeen, seenTokens, cutBy, messages, maxTokens}. */
+export function windowJson(t: HistoryTokens): Record<string, unknown> {
+  return {
+    firstSeen: t.cut.firstSeen <= t.cut.count ? t.cut.firstSeen : null,
+    lastSeen: t.cut.firstSeen <= t.cut.count ? t.cut.count : null,
+    seenTokens: t.cut.seenTokens,
+    cutBy: t.cut.cutBy,
+    messages: t.limits.messages ?? null,
+    maxTokens: t.limits.maxTokens ?? null,
+  };
+}
+
+function tokensOf(v: HistoryView, m: DecodedMessage): string {
+  const n = v.tokens?.byIndex.get(m.index) ?? 0;
+  return v.tokens?.summary.estimated ? `≈${n}` : String(n);
 }
 
 export function headerLine(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
@@ -48,16 +71,24 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
   for (const m of v.messages) {
     switch (format) {
       case "ndjson":
-        await out.ndjson({ sessionId: v.sessionId, ...messageJson(m) });
+        await out.ndjson({ sessionId: v.sessionId, ...messageJson(m, v.tokens) });
         break;
       case "markdown":
-        await out.line(`**${sanitizeLine(m.role)}** (${m.index})\n\n${sanitizeMultiline(m.content)}\n`);
+        await out.line(
+          `**${sanitizeLine(m.role)}** (${m.index}${v.tokens ? `, ${tokensOf(v, m)} tokens` : ""})\n\n${sanitizeMultiline(m.content)}\n`,
+        );
         break;
-      case "text":
-        await out.line(`[${m.index}] ${s.role(m.role)(sanitizeLine(m.role))}: ${sanitizeLine(m.content)}`);
+      case "text": {
+        // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
+        const role = sanitizeLine(m.role);
+        const count = v.tokens ? ` (${tokensOf(v, m)} tokens)` : "";
+        const pad = " ".repeat(Array.from(`[${m.index}] ${role}${count}: `).length);
+        const body = sanitizeMultiline(m.content.replace(/\r\n/g, "\n").replace(/\n+$/, ""));
+        await out.line(`[${m.index}] ${s.role(m.role)(role)}${count}: ${body.replace(/\n/g, `\n${pad}`)}`);
         break;
+      }
       default:
-        await out.tsv([m.index, m.role, m.content]);
+        await out.tsv(v.tokens ? [m.index, m.role, tokensOf(v, m), m.content] : [m.index, m.role, m.content]);
     }
   }
 }
@@ -120,14 +151,17 @@ async function printConversation(out: Output, v: HistoryView): Promise<void> {
   const numWidth = String(v.messages[v.messages.length - 1].index).length;
   const roles = v.messages.map((m) => tw.truncate(sanitizeLine(m.role), ROLE_MAX));
   const roleWidth = Math.max(...roles.map((r) => tw.width(r)));
-  const lead = numWidth + 2 + roleWidth + 2;
+  const counts = v.messages.map((m) => (v.tokens ? tokensOf(v, m) : ""));
+  const countWidth = Math.max(...counts.map((c) => c.length));
+  const lead = numWidth + 2 + roleWidth + 2 + (v.tokens ? countWidth + 2 : 0);
   const below = out.columns - lead < MIN_TEXT;
   const indent = below ? 4 : lead;
   const textWidth_ = Math.max(out.columns - indent, 1);
   const pad = " ".repeat(indent);
   const lines: string[] = [];
   v.messages.forEach((m, i) => {
-    const head = `${String(m.index).padStart(numWidth)}  ${s.role(m.role)(roles[i] + " ".repeat(roleWidth - tw.width(roles[i])))}`;
+    const count = v.tokens ? `  ${s.dim(counts[i].padStart(countWidth))}` : "";
+    const head = `${String(m.index).padStart(numWidth)}  ${s.role(m.role)(roles[i] + " ".repeat(roleWidth - tw.width(roles[i])))}${count}`;
     const text = tw.wrap(expandTabs(sanitizeMultiline(m.content)), textWidth_).split("\n");
     if (below) lines.push(head.trimEnd(), ...text.map((t) => pad + t));
     else lines.push(`${head}  ${text[0]}`.trimEnd(), ...text.slice(1).map((t) => (pad + t).trimEnd()));

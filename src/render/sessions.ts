@@ -49,7 +49,7 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[], c
   ]);
   await printTable(out, {
     columns: [
-      { header: "session" },
+      { header: "session", keep: true },
       { header: "messages", align: "right" },
       { header: "ttl" },
       { header: "last message", flex: true },

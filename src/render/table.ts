@@ -11,6 +11,8 @@ export interface Column {
   /** Takes what the other columns leave, and is cut first when a row is too wide. */
   flex?: boolean;
   align?: "left" | "right";
+  /** Cut last, and then in the middle (an id: both ends tell ids apart). */
+  keep?: boolean;
 }
 
 /** Plain text with an optional style, so widths are measured without escape codes. */
@@ -33,34 +35,58 @@ const GAP = "  ";
 const MIN_FLEX = 10;
 
 /**
- * Column widths for a terminal `total` columns wide: natural widths when they
- * fit; otherwise the flexible column shrinks, then the widest others do.
+ * Column widths for a terminal `total` columns wide, as `gh` fits them:
+ * natural widths when they fit; otherwise the flexible column (the newest
+ * message) shrinks, then goes (width 0: not shown); then the others' headers
+ * are cut down to their data; only then do the kept columns (ids) shrink;
+ * last, anything down to 4.
  */
-export function fitColumns(natural: number[], flex: boolean[], total: number, headers: number[]): number[] {
+export function fitColumns(
+  natural: number[],
+  flex: boolean[],
+  total: number,
+  headers: number[],
+  keep: boolean[] = [],
+  data: number[] = natural,
+): number[] {
   const widths = [...natural];
   const available = total - GAP.length * (widths.length - 1);
-  const sum = () => widths.reduce((a, b) => a + b, 0);
-  let excess = sum() - available;
+  let excess = widths.reduce((a, b) => a + b, 0) - available;
   if (excess <= 0) return widths;
   for (let i = 0; i < widths.length && excess > 0; i++) {
     if (!flex[i]) continue;
-    const floor = Math.min(widths[i], Math.max(MIN_FLEX, headers[i]));
-    const cut = Math.min(excess, widths[i] - floor);
+    const cut = Math.min(excess, widths[i] - Math.min(widths[i], Math.max(MIN_FLEX, headers[i])));
     widths[i] -= cut;
     excess -= cut;
   }
-  // Still too wide (very long ids on a narrow terminal): shave the widest
-  // column, first down to its header's width, then down to 4 (headers cut too).
-  for (const floorOf of [(i: number) => headers[i], () => 4]) {
+  // The flexible column goes entirely (with its gap) before anything else is cut.
+  for (let i = 0; i < widths.length && excess > 0; i++) {
+    if (!flex[i] || widths.filter((w) => w > 0).length < 2) continue;
+    excess -= widths[i] + GAP.length;
+    widths[i] = 0;
+  }
+  const shave = (may: (i: number) => boolean, floorOf: (i: number) => number) => {
     while (excess > 0) {
       let widest = -1;
       for (let i = 0; i < widths.length; i++)
-        if (widths[i] > floorOf(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+        if (may(i) && widths[i] > floorOf(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
       if (widest < 0) break;
       widths[widest]--;
       excess--;
     }
-  }
+  };
+  shave(
+    (i) => !keep[i] && widths[i] > 0,
+    (i) => Math.max(data[i], 4),
+  );
+  shave(
+    (i) => Boolean(keep[i]),
+    () => 4,
+  );
+  shave(
+    (i) => widths[i] > 0,
+    () => 4,
+  );
   return widths;
 }
 
@@ -82,14 +108,19 @@ export async function tableLines(spec: TableSpec, total: number): Promise<string
   const rows = spec.rows.map((r) => r.map((cell) => segmentsOf(cell, limit)));
   const widthsOf = rows.map((r) => r.map((segs) => segs.map((g) => tw.width(g.text))));
   const cellWidth = (ws: number[]) => ws.reduce((a, b) => a + b, 0);
-  const natural = headers.map((h, i) => widthsOf.reduce((m, r) => Math.max(m, cellWidth(r[i] ?? [])), h.length));
+  const data = headers.map((_, i) => widthsOf.reduce((m, r) => Math.max(m, cellWidth(r[i] ?? [])), 0));
+  const natural = headers.map((h, i) => Math.max(data[i], h.length));
   const widths = fitColumns(
     natural,
     spec.columns.map((c) => Boolean(c.flex)),
     total,
     headers.map((h) => h.length),
+    spec.columns.map((c) => Boolean(c.keep)),
+    data,
   );
-  const last = widths.length - 1;
+  // A column given no room (the flexible one on a very narrow terminal) is not shown.
+  const shown = widths.map((w, i) => (w > 0 ? i : -1)).filter((i) => i >= 0);
+  const last = shown[shown.length - 1];
   const render = (segs: (Segment & { cut?: boolean })[], ws: number[], i: number): string => {
     let room = widths[i];
     let text = "";
@@ -99,7 +130,7 @@ export async function tableLines(spec: TableSpec, total: number): Promise<string
       let w = ws[k];
       // Cut here when this segment does not fit, or when it was shortened above.
       if (w > room || (g.cut && w >= room)) {
-        t = tw.truncate(t, room);
+        t = spec.columns[i].keep ? tw.truncateMiddle(t, room) : tw.truncate(t, room);
         w = tw.width(t);
       } else if (g.cut) {
         t += "…";
@@ -114,8 +145,8 @@ export async function tableLines(spec: TableSpec, total: number): Promise<string
     return i === last ? text : text + pad;
   };
   const lineOf = (segs: Segment[][], ws: number[][]) =>
-    segs
-      .map((s, i) => render(s, ws[i], i))
+    shown
+      .map((i) => render(segs[i], ws[i], i))
       .join(GAP)
       .replace(/ +$/, "");
   const headerSegs = headers.map((h) => [{ text: h }]);

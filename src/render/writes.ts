@@ -5,6 +5,7 @@ import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
 import type { ImportMode, ImportResult } from "../transfer/import.js";
 import { showBytes } from "../text/bytes.js";
+import { keyFields } from "../sessions/keys.js";
 import { sanitizeEcho, sanitizeLine } from "../text/sanitize.js";
 
 export { plural } from "../text/plural.js";
@@ -14,6 +15,44 @@ import { plural } from "../text/plural.js";
 export function describeTargets(verb: string, targets: Target[]): string {
   const messages = targets.reduce((a, t) => a + t.count, 0);
   return `${verb} ${plural(targets.length, "session")}, ${plural(messages, "message")}`;
+}
+
+/** `expire --dry-run`: the same words as the real run, with "would"; --json shaped like `clear --dry-run --json`. */
+export function expireDryRunJson(targets: Target[], missing: string[], notLists: string[], ttl: number | "persist") {
+  return {
+    wouldSet: targets.map((t) => ({
+      ...keyFields(t.sessionId, t.key),
+      count: t.count,
+      ttlSeconds: t.ttlSeconds,
+      newTtlSeconds: ttl === "persist" ? null : ttl,
+    })),
+    missing: missing.map(showBytes),
+    notLists: notLists.map(showBytes),
+  };
+}
+
+export async function expireDryRun(
+  out: Output,
+  o: {
+    what: string;
+    pattern?: string;
+    targets: Target[];
+    ttl: number | "persist";
+    json?: boolean;
+    missing?: string[];
+    notLists?: string[];
+  },
+): Promise<void> {
+  const matching = o.pattern === undefined ? "" : ` (matching '${sanitizeLine(o.pattern)}')`;
+  out.warn(`would ${o.what}${matching}`);
+  if (o.json) await out.json(expireDryRunJson(o.targets, o.missing ?? [], o.notLists ?? [], o.ttl));
+  else await listTargets(out, o.targets);
+}
+
+/** One session whose TTL was set: `user-42  2h` on a terminal, `user-42<TAB>7200` piped (seconds for scripts). */
+export async function expiredLine(out: Output, sessionId: string, ttlSeconds: number | null): Promise<void> {
+  if (out.tty) await out.line(`${sanitizeLine(sessionId)}  ${formatTtl(ttlSeconds)}`);
+  else await out.tsv([sessionId, ttlSeconds === null ? "never" : ttlSeconds]);
 }
 
 export async function listTargets(out: Output, targets: Target[]): Promise<void> {

@@ -28,6 +28,8 @@ export interface ScanOptions {
   count?: number;
   /** Called with the number of matching keys found so far. */
   onProgress?: (scanned: number) => void;
+  /** Keys of every type (each plan then checks the type itself); lists only by default. */
+  anyType?: boolean;
 }
 
 export interface KeyPlan<T> {
@@ -40,8 +42,9 @@ export interface KeyPlan<T> {
 /** Upper bound for the adaptive COUNT hint (Upstash caps pages itself). */
 const MAX_SCAN_COUNT = 16_000;
 
-function scanCommand(cursor: string, match: string, count: number): Cmd {
-  return ["SCAN", cursor, "MATCH", match, "COUNT", count, "TYPE", "list"];
+function scanCommand(cursor: string, match: string, count: number, anyType?: boolean): Cmd {
+  const cmd: Cmd = ["SCAN", cursor, "MATCH", match, "COUNT", count];
+  return anyType ? cmd : [...cmd, "TYPE", "list"];
 }
 
 /** Nodes walked at once on a cluster. */
@@ -72,6 +75,7 @@ export async function* scanKeys<T>(
     plan,
     match: keySpace.match(opts.pattern ?? "*"),
     count: opts.count ?? 1000,
+    anyType: opts.anyType,
     seen: walk.restartable ? new Set<string>() : undefined,
     progress: (more) => opts.onProgress?.((found += more)),
   };
@@ -86,6 +90,7 @@ interface Walk<T> {
   plan: KeyPlan<T>;
   match: string;
   count: number;
+  anyType?: boolean;
   /** Keys reported so far, when a node may be walked again. */
   seen?: Set<string>;
   progress(more: number): void;
@@ -113,7 +118,7 @@ async function* walkNode<T>(node: ScanNode, { plan, match, seen, progress, ...w 
   while (!done || pending.length) {
     const perKey = pending.map((k) => plan.commands(k));
     const cmds = perKey.flat();
-    if (!done) cmds.push(scanCommand(cursor, match, count));
+    if (!done) cmds.push(scanCommand(cursor, match, count, w.anyType));
     let outcomes: Outcome[];
     try {
       outcomes = await node.pipeline(cmds, { idempotent: true });

@@ -3,7 +3,7 @@
 import fs from "node:fs/promises";
 import type { LlmSettings } from "../config/profiles.js";
 import { UsageError } from "../errors/errors.js";
-import { parseDuration } from "../duration/duration.js";
+import { parseDurationMs } from "../duration/duration.js";
 import { resolveLlmSettings } from "./settings.js";
 import type { LlmOptions } from "./llm.js";
 import type { Engine } from "./session.js";
@@ -42,7 +42,7 @@ export async function buildLlmOptions(req: EngineRequest): Promise<{ engine: Eng
       ...settings,
       maxInputTokens: req.maxInputTokens,
       prompt,
-      timeoutMs: parseDuration(req.timeout, "--llm-timeout") * 1000,
+      timeoutMs: parseDurationMs(req.timeout, "--llm-timeout"),
       signal: req.signal,
     },
   };

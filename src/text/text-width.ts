@@ -15,6 +15,8 @@ export interface TextWidth {
   width(text: string): number;
   /** At most `columns` wide, ending in `…` when cut. */
   truncate(text: string, columns: number): string;
+  /** At most `columns` wide, cut in the middle (`message_…session-1`): ids keep both ends. */
+  truncateMiddle(text: string, columns: number): string;
   /**
    * Wrapped to `columns`, breaking words longer than a line. Each line keeps
    * its indentation, and its continuation lines get the same (code stays readable).
@@ -118,6 +120,13 @@ export async function textWidth(): Promise<TextWidth> {
           .join("\n");
       })
       .join("\n");
-  loaded = { width, truncate, wrap };
+  const truncateMiddle = (t: string, n: number): string => {
+    if (width(t) <= n) return t;
+    if (n < 1) return "";
+    let r = cliTruncate(t, n, { position: "middle" });
+    for (let k = n - 1; k >= 1 && stringWidth(r) > n; k--) r = cliTruncate(t, k, { position: "middle" });
+    return stringWidth(r) > n ? "" : r;
+  };
+  loaded = { width, truncate, truncateMiddle, wrap };
   return loaded;
 }

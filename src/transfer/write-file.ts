@@ -4,6 +4,12 @@
 //   ...
 //   await writeOutputFile(file, lines);                       // later: whole file or nothing
 //
+// `-` is stdout, and a character device (/dev/stdout, /dev/null) or a FIFO
+// (`--out >(gzip > f.gz)`) is written straight through: no temporary file, no
+// rename, and no "already exists". Nothing is opened until the first line is
+// there to write, so a command that finds nothing (or fails first) leaves no
+// file at all.
+//
 // checkOutputFile throws a UsageError (exit 2, one line) when the file could not
 // be written: missing folder, a folder or other non-file in the way, no
 // permission, or, unless `replace`, anything already at the path (a symlink
@@ -15,7 +21,8 @@
 // `replace`, by rename (an existing file or symlink is replaced, never written
 // through); without, by a hard link that fails if anything appeared at the
 // path meanwhile. So a file that exists is always a complete one, and a backup
-// never replaces an earlier backup.
+// never replaces an earlier backup. The temporary file is removed on every way
+// out: an error, process.exit(), and SIGINT, SIGTERM or SIGHUP.
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -29,6 +36,8 @@ export interface OutputFile {
   readonly path: string;
   /** May an existing file at the path be replaced (export --force)? */
   readonly replace: boolean;
+  /** `-` (stdout), a character device or a FIFO: written straight through, never replaced. */
+  readonly direct?: "stdout" | "stream";
 }
 
 export interface OutputFileOptions {
@@ -49,6 +58,8 @@ const REASONS: Record<string, string> = {
   EISDIR: "it is a folder",
   EEXIST: "it already exists",
   ENAMETOOLONG: "the name is too long",
+  EPIPE: "the reader went away",
+  ENXIO: "no device or reader at the path",
   EXDEV: "cannot move the temporary file into place",
 };
 
@@ -62,6 +73,7 @@ export function checkOutputFile(file: string, opts: OutputFileOptions = {}): Out
   const fail = (why: string, hint?: string): never => {
     throw new UsageError(`cannot write ${file}: ${why}`, hint);
   };
+  if (file === "-") return { path: file, replace: false, direct: "stdout" };
   if (file === "" || file.endsWith("/") || file.endsWith(path.sep)) fail("expected a file name, not a folder");
   const dir = path.dirname(path.resolve(file));
   let dirStat: fs.Stats;
@@ -78,6 +90,10 @@ export function checkOutputFile(file: string, opts: OutputFileOptions = {}): Out
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") fail(reason(err));
   }
   if (existing) {
+    // A device or a pipe, or a link to one (/dev/stdout -> /proc/self/fd/1), is written through; any other link is in the way.
+    const target = existing.isSymbolicLink() ? statOrUndefined(file) : existing;
+    if (target && isStream(target))
+      return { path: file, replace: false, direct: isStdout(target) ? "stdout" : "stream" };
     if (existing.isDirectory()) fail("it is a folder");
     if (!opts.replace)
       fail(existing.isSymbolicLink() ? "a symbolic link is in the way" : "it already exists", opts.existsHint);
@@ -92,6 +108,64 @@ export function checkOutputFile(file: string, opts: OutputFileOptions = {}): Out
     fail(reason(err));
   }
   return { path: file, replace: Boolean(opts.replace) };
+}
+
+function isStream(s: fs.Stats): boolean {
+  return s.isCharacterDevice() || s.isFIFO() || s.isSocket();
+}
+
+/** Our own stdout (`/dev/stdout` when it is a socket, which cannot be opened by name). */
+function isStdout(s: fs.Stats): boolean {
+  try {
+    const out = fs.fstatSync(1);
+    return out.dev === s.dev && out.ino === s.ino;
+  } catch {
+    return false;
+  }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+// Temporary files not yet in place, removed however the process ends.
+const liveTemps = new Set<string>();
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+function removeLiveTemps(): void {
+  for (const t of liveTemps) fs.rmSync(t, { force: true });
+  liveTemps.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeLiveTemps();
+  // Another handler (summarize's Ctrl-C) ends the command itself; else end as the signal would have.
+  if (process.listenerCount(signal) > 1) return;
+  untrackAll();
+  process.kill(process.pid, signal);
+}
+
+function untrackAll(): void {
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  process.removeListener("exit", removeLiveTemps);
+}
+
+function track(temp: string): void {
+  if (!liveTemps.size) {
+    // First in line, so the file is gone before any other handler ends the process.
+    for (const s of SIGNALS) process.prependListener(s, onSignal);
+    process.once("exit", removeLiveTemps);
+  }
+  liveTemps.add(temp);
+}
+
+function untrack(temp: string): void {
+  liveTemps.delete(temp);
+  if (!liveTemps.size) untrackAll();
 }
 
 function tempName(file: string): string {
@@ -131,59 +205,85 @@ function fsyncFolder(file: string): void {
 
 /**
  * Writes every line (a newline is added to each) to `file`, which came from
- * checkOutputFile. Returns the number of lines. On any error nothing is left
- * at the path and the temporary file is removed; the error is one line (exit 1).
+ * checkOutputFile. Returns the number of lines. Nothing is opened before the
+ * first line, so no line means no file. On any error nothing is left at the
+ * path and the temporary file is removed; the error is one line (exit 1).
  */
 export async function writeOutputFile(
   file: OutputFile,
   lines: AsyncIterable<string> | Iterable<string>,
   onLine?: (n: number) => void,
 ): Promise<number> {
-  const temp = tempName(file.path);
+  const temp = file.direct ? undefined : tempName(file.path);
   let stream: fs.WriteStream | undefined;
+  const errors: Error[] = [];
+  const check = () => {
+    if (errors.length) throw errors[0];
+  };
+  const open = async (): Promise<fs.WriteStream> => {
+    let out: fs.WriteStream;
+    if (file.direct === "stream") {
+      // Opened off the main thread: a FIFO's open waits for its reader.
+      out = fs.createWriteStream(file.path, { flags: "w" });
+      await new Promise((resolve, reject) => {
+        out.once("open", resolve);
+        out.once("error", reject);
+      });
+    } else if (file.direct === "stdout") out = fs.createWriteStream("", { fd: 1, autoClose: false });
+    else {
+      track(temp!);
+      out = fs.createWriteStream("", { fd: fs.openSync(temp!, "wx", 0o600), autoClose: true });
+    }
+    // A write error surfaces here, never as an unhandled 'error' event.
+    out.on("error", (err) => errors.push(err));
+    return out;
+  };
   // Errors while producing the lines (a lost connection) are not file errors.
   let producing = false;
   let n = 0;
   try {
-    const fd = fs.openSync(temp, "wx", 0o600);
-    const out = fs.createWriteStream("", { fd, autoClose: true });
-    stream = out;
-    // A write error surfaces here, never as an unhandled 'error' event.
-    const errors: Error[] = [];
-    out.on("error", (err) => errors.push(err));
-    const check = () => {
-      if (errors.length) throw errors[0];
-    };
     producing = true;
     for await (const line of lines) {
       producing = false;
+      stream ??= await open();
       check();
-      if (!out.write(`${line}\n`)) await Promise.race([once(out, "drain"), once(out, "close")]);
+      if (!stream.write(`${line}\n`)) await Promise.race([once(stream, "drain"), once(stream, "close")]);
       n++;
       onLine?.(n);
       producing = true;
     }
     producing = false;
+    if (!stream) return 0;
+    const out = stream;
     check();
     await new Promise<void>((resolve, reject) => {
       out.once("error", reject);
       out.end(() => resolve());
     });
     check();
-    const synced = fs.openSync(temp, "r");
-    try {
-      fs.fsyncSync(synced);
-    } finally {
-      fs.closeSync(synced);
+    if (temp) {
+      const synced = fs.openSync(temp, "r");
+      try {
+        fs.fsyncSync(synced);
+      } finally {
+        fs.closeSync(synced);
+      }
+      moveIntoPlace(temp, file);
+      fsyncFolder(file.path);
     }
-    moveIntoPlace(temp, file);
-    fsyncFolder(file.path);
     return n;
   } catch (err) {
     stream?.destroy();
-    fs.rmSync(temp, { force: true });
+    if (temp) fs.rmSync(temp, { force: true });
     if (producing || err instanceof CliError || !(err as NodeJS.ErrnoException)?.code) throw err;
-    throw new CliError(`cannot write ${file.path}: ${reason(err)}`, 1, "nothing was written to it");
+    const shown = file.direct === "stdout" ? "stdout" : file.path;
+    throw new CliError(
+      `cannot write ${shown}: ${reason(err)}`,
+      1,
+      file.direct ? undefined : "nothing was written to it",
+    );
+  } finally {
+    if (temp) untrack(temp);
   }
 }
 

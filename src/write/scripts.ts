@@ -105,6 +105,18 @@ if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
 return {1, redis.call('LLEN', key)}
 `;
 
+/** digest(count): SHA-1 over the SHA-1s of the oldest `count` elements of `key` (as src/summarize/compact.ts's tailDigest). */
+const TAIL_DIGEST = `
+local function digest(count)
+  if count == 0 then return redis.sha1hex('') end
+  local els = redis.call('LRANGE', key, -count, -1)
+  if #els ~= count then return '' end
+  local h = {}
+  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
+  return redis.sha1hex(table.concat(h, ''))
+end
+`;
+
 /**
  * Repair one session in place, anchored at the tail: the list grows at its
  * head, so the N elements that were read are the oldest N, whatever the app
@@ -121,15 +133,7 @@ return {1, redis.call('LLEN', key)}
  */
 export const REPAIR = `
 local key, n, before, m, after, tomb, flags = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
-local function digest(count)
-  if count == 0 then return redis.sha1hex('') end
-  local els = redis.call('LRANGE', key, -count, -1)
-  if #els ~= count then return '' end
-  local h = {}
-  for i, e in ipairs(els) do h[i] = redis.sha1hex(e) end
-  return redis.sha1hex(table.concat(h, ''))
-end
-local len = redis.call('LLEN', key)
+${TAIL_DIGEST}local len = redis.call('LLEN', key)
 if len >= n and digest(n) == before then
   local removed = false
   for j = 1, #flags do
@@ -145,5 +149,37 @@ if len >= n and digest(n) == before then
   return {1, redis.call('LLEN', key)}
 end
 if len >= m and digest(m) == after then return {2, len} end
+return {0, len}
+`;
+
+/**
+ * Trim one session: drop its oldest elements, anchored at the tail like
+ * REPAIR. Only if the oldest N elements are still exactly what was read
+ * (ARGV[2], SHA-1 over their SHA-1s) does it drop ARGV[5] of them from the old
+ * end, after the oldest one when ARGV[6] is '1' (a leading system message or
+ * summary that stays first); what the app LPUSHed since is at the head and is
+ * never touched. If instead the oldest M elements already are what the trim
+ * leaves (ARGV[4]), an earlier run whose answer was lost did it. A list that
+ * loses every element is deleted by Redis; the TTL of a recreated one is put back.
+ * ARGV: N, digest before, M, digest after, drop, keep oldest.
+ * → {status, length}: 1 trimmed, 2 already trimmed, 0 changed since it was read.
+ */
+export const TRIM = `
+local key, n, before, m, after, drop, lead = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6] == '1'
+${TAIL_DIGEST}local len = redis.call('LLEN', key)
+if len >= n and digest(n) == before then
+  local pttl = redis.call('PTTL', key)
+  if lead then
+    local oldest = redis.call('LINDEX', key, -1)
+    redis.call('LTRIM', key, 0, -(drop + 2))
+    redis.call('RPUSH', key, oldest)
+  else
+    redis.call('LTRIM', key, 0, -(drop + 1))
+  end
+  if pttl > 0 and redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, pttl) end
+  return {1, redis.call('LLEN', key)}
+end
+if m > 0 and len >= m and digest(m) == after then return {2, len} end
+if m == 0 and len < n then return {2, len} end
 return {0, len}
 `;

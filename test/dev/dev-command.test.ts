@@ -66,7 +66,7 @@ describe("dev command", () => {
     );
     const listenersBefore = process.listeners("SIGTERM");
     const run = runDev(
-      ["--port", "0", "--json", "--seed", "--redis", iso.redisUrl, "--readonly-token", "ro-token-123"],
+      ["--port", "0", "--json", "--seed", "--redis", iso.redisUrl, "--readonly-token", "ro-token-0123456789"],
       env,
     );
     await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
@@ -74,7 +74,7 @@ describe("dev command", () => {
     const info = JSON.parse(line) as { url: string; token: string; readonlyToken: string; redisUrl: string };
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(info.readonlyToken).toBe("ro-token-123");
+    expect(info.readonlyToken).toBe("ro-token-0123456789");
     // The Redis password is never printed.
     expect(info.redisUrl).toBe(iso.redisUrl.replace(/:[^:@/]+@/, ":••••@"));
     expect(line).not.toContain(new URL(iso.redisUrl).password);
@@ -113,7 +113,7 @@ describe("dev command", () => {
     await run.done;
   });
 
-  it("refuses unusable tokens before starting anything (exit 2), and warns about short ones", async () => {
+  it("refuses unusable tokens, short ones included, before starting anything (exit 2)", async () => {
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
     const env = { UPSTASH_MEMORY_CONFIG_DIR: configDir };
     const refused: Array<[string[], RegExp]> = [
@@ -122,6 +122,9 @@ describe("dev command", () => {
       [["--token", "same-token-0123456789", "--readonly-token", "same-token-0123456789"], /same as --token/],
       [["--token", "with space 0123456789"], /printable ASCII/],
       [["--token", "non-ascii-é-0123456789"], /printable ASCII/],
+      [["--token", "x"], /^--token is 1 characters: short tokens can be guessed; use 16 or more$/],
+      [["--token", "fifteen-chars-x"], /^--token is 15 characters/],
+      [["--readonly-token", "ro"], /^--readonly-token is 2 characters/],
     ];
     for (const [args, message] of refused) {
       const run = runDev(["--port", "0", "--redis", iso.redisUrl, ...args], env);
@@ -133,12 +136,43 @@ describe("dev command", () => {
     }
     expect(fs.readdirSync(configDir)).toEqual([]);
 
-    const run = runDev(["--port", "0", "--redis", iso.redisUrl, "--token", "short", "--readonly-token", "ro"], env);
+    const short = runDev(["--port", "0", "--redis", iso.redisUrl], {
+      ...env,
+      UPSTASH_MEMORY_DEV_READONLY_TOKEN: "short-ro",
+    });
+    await expect(short.done).rejects.toMatchObject({
+      exitCode: 2,
+      message: "UPSTASH_MEMORY_DEV_READONLY_TOKEN is 8 characters: short tokens can be guessed; use 16 or more",
+    });
+  });
+
+  it("takes the tokens and the Redis URL from the environment, off the command line", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "um-dev-"));
+    const env = {
+      UPSTASH_MEMORY_CONFIG_DIR: configDir,
+      UPSTASH_MEMORY_DEV_TOKEN: "env-full-token-0123456789",
+      UPSTASH_MEMORY_DEV_READONLY_TOKEN: "env-readonly-token-0123456789",
+      REDIS_URL: iso.redisUrl,
+    };
+    const run = runDev(["--port", "0", "--json", "--no-save", "--redis"], env);
     await until(() => (run.stderr().includes("Ctrl-C") ? true : undefined), "the ready note");
-    expect(run.stderr()).toContain("warning: --token is 5 characters: short tokens can be guessed; use 16 or more");
-    expect(run.stderr()).toContain("warning: --readonly-token is 2 characters");
+    const info = JSON.parse(run.stdout());
+    expect(info).toMatchObject({
+      token: env.UPSTASH_MEMORY_DEV_TOKEN,
+      readonlyToken: env.UPSTASH_MEMORY_DEV_READONLY_TOKEN,
+      redisUrl: iso.redisUrl.replace(/:[^:@/]+@/, ":••••@"),
+    });
+    const key = `env-${Date.now()}`;
+    await new Redis({ url: info.url, token: env.UPSTASH_MEMORY_DEV_TOKEN }).set(key, "1");
+    expect(await new Redis({ url: info.url, token: env.UPSTASH_MEMORY_DEV_READONLY_TOKEN }).get(key)).toBe(1);
     process.emit("SIGINT");
     await run.done;
+
+    const missing = runDev(["--port", "0", "--redis"], { UPSTASH_MEMORY_CONFIG_DIR: configDir });
+    await expect(missing.done).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/REDIS_URL, which is not set/),
+    });
   });
 
   it("exits 2 with one line for a refused token, as a user sees it", async () => {

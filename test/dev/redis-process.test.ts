@@ -56,6 +56,19 @@ describe("startRedisServer", () => {
     expect(leaks).toEqual([]);
   });
 
+  it("has one database: no command, at any depth, reaches another", async () => {
+    const admin = new IORedis(server.url);
+    try {
+      expect(await admin.config("GET", "databases")).toEqual(["databases", "1"]);
+      await admin.set("victim", "v");
+      await expect(admin.eval("return redis.call('COPY',KEYS[1],'hidden','DB','9')", 1, "victim")).rejects.toThrow(
+        /DB index is out of range/,
+      );
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it("gives every server a password of its own", async () => {
     const other = await startRedisServer();
     try {

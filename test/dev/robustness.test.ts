@@ -63,8 +63,8 @@ describe("slow and silent clients", () => {
   it("answers 408 and closes a connection whose headers or body do not arrive in time", async () => {
     const auth = `Authorization: Bearer ${TOKEN}\r\n`;
     for (const chunks of [
-      [`POST / HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 100\r\n\r\n["SET","slow","1"`],
-      ["POST / HTTP/1.1\r\nHost: x\r\n"],
+      [`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: 100\r\n\r\n["SET","slow","1"`],
+      ["POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"],
       [],
     ]) {
       const response = await rawExchange(chunks);
@@ -81,7 +81,7 @@ describe("slow and silent clients", () => {
       await new Promise<void>((resolve) => {
         const socket = net.connect({ host: "127.0.0.1", port: Number(port) }, () => {
           socket.write(
-            `POST /pipeline HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1000\r\n\r\n[["PING"]`,
+            `POST /pipeline HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1000\r\n\r\n[["PING"]`,
           );
           socket.destroy();
           resolve();

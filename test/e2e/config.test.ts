@@ -128,7 +128,7 @@ describe("connection precedence", () => {
     expect((await runCli(["config", "use", "b"], { configDir: dir })).code).toBe(0);
     const shown = JSON.parse((await runCli(["config", "show", "--json"], { configDir: dir })).stdout);
     expect(shown).toMatchObject({ name: "b", current: true, prefix: "message_store:", token: null });
-    expect((await runCli(["config", "use", "zzz"], { configDir: dir })).code).toBe(3);
+    expect((await runCli(["config", "use", "zzz"], { configDir: dir })).code).toBe(2);
     expect((await runCli(["config", "unset", "prefix"], { configDir: dir })).code).toBe(0);
     expect(JSON.parse((await runCli(["config", "show", "--json"], { configDir: dir })).stdout).prefix).toBe("");
     expect((await runCli(["logout", "b"], { configDir: dir })).code).toBe(0);

@@ -1,14 +1,25 @@
 // Files the CLI writes (export --out, clear --backup, summarize --store
 // --backup): a bad path is one line and exit 2 before anything changes; a
 // backup never replaces or follows anything; export replaces only with --force.
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis as IORedis } from "ioredis";
-import { appOn, appRedis, cliOn, lrangeBytes, TRANSPORTS, writeConversation } from "../harness/transports.js";
-import type { RunResult } from "../harness/cli.js";
+import {
+  appOn,
+  appRedis,
+  cliOn,
+  lpushMany,
+  lrangeBytes,
+  TRANSPORTS,
+  writeConversation,
+} from "../harness/transports.js";
+import { runCli, type RunResult } from "../harness/cli.js";
+import { startFaultProxy } from "../harness/fault-proxy.js";
+import { stack } from "../harness/stack.js";
 
 let app: IORedis;
 beforeAll(() => {
@@ -160,5 +171,100 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
     expect(fs.readFileSync(target, "utf8")).toBe("keep\n");
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(false);
     expect(fs.readdirSync(dir).sort()).toEqual(["link.jsonl", "out.jsonl", "target.txt"]);
+  });
+});
+
+describe("files: what is written, and what is left behind", () => {
+  const cli = cliOn("redis");
+
+  async function session(label: string): Promise<{ prefix: string; key: string }> {
+    const prefix = `f${randomUUID().slice(0, 8)}:`;
+    const key = `${prefix}${label}`;
+    await writeConversation(app, key, CHAT, 3600);
+    return { prefix, key };
+  }
+
+  it("a command that fails or finds nothing leaves no file", async () => {
+    const s = await session("s");
+    await app.set(`${s.prefix}str`, "a string, not a chat history");
+    const dir = folder();
+    const runs: [string[], number][] = [
+      [["export", "nope", "--out", path.join(dir, "x.jsonl")], 3],
+      [["summarize", "nope", "--store", "--yes", "--backup", path.join(dir, "y.jsonl")], 3],
+      [["summarize", "str", "--store", "--yes", "--backup", path.join(dir, "z.jsonl")], 1],
+      [["export", "--match", "none-*", "--out", path.join(dir, "w.jsonl")], 0],
+    ];
+    for (const [args, code] of runs) {
+      const r = await cli([...args, "--prefix", s.prefix]);
+      expect({ args, code: r.code }).toEqual({ args, code });
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("--out - is stdout; devices and FIFOs are written straight through, for --out and --backup", async () => {
+    const s = await session("s");
+    const dir = folder();
+    const viaDash = await cli(["export", "s", "--out", "-", "--prefix", s.prefix], { cwd: dir });
+    expect(viaDash.code).toBe(0);
+    expect(JSON.parse(viaDash.stdout)).toMatchObject({ sessionId: "s" });
+    expect(fs.readdirSync(dir)).toEqual([]);
+    for (const args of [
+      ["--out", "/dev/stdout"],
+      ["--out", "/dev/stdout", "--force"],
+    ]) {
+      const r = await cli(["export", "s", ...args, "--prefix", s.prefix]);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: expect.any(String) });
+      expect(JSON.parse(r.stdout).elements).toHaveLength(CHAT.length);
+    }
+    expect((await cli(["export", "s", "--out", "/dev/null", "--prefix", s.prefix])).code).toBe(0);
+    // A link to a device is one too.
+    fs.symlinkSync("/dev/null", path.join(dir, "null"));
+    expect((await cli(["export", "s", "--out", path.join(dir, "null"), "--prefix", s.prefix])).code).toBe(0);
+    // A FIFO, read as `>(gzip > f.gz)` would.
+    const fifo = path.join(dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const read = new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      fs.createReadStream(fifo)
+        .on("data", (c) => chunks.push(c as Buffer))
+        .on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+        .on("error", reject);
+    });
+    const r = await cli(["clear", "s", "--backup", fifo, "--yes", "--prefix", s.prefix]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(await read).elements).toHaveLength(CHAT.length);
+    expect(await app.exists(s.key)).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(["null", "pipe"]);
+  });
+
+  it.each(["SIGINT", "SIGTERM"] as const)("an export stopped by %s leaves no temporary file", async (signal) => {
+    const prefix = `big${randomUUID().slice(0, 8)}:`;
+    const entries: [string, string][] = [];
+    for (let i = 0; i < 3000; i++) entries.push([`${prefix}s${i}`, CHAT[0]]);
+    await lpushMany(app, entries);
+    // Every request answered late, so the export is still running when the signal comes.
+    const proxy = await startFaultProxy(stack().restUrl);
+    proxy.always({ kind: "slow", ms: 200 });
+    const dir = folder();
+    try {
+      let child: ChildProcess | undefined;
+      const run = runCli(["export", "--out", path.join(dir, "big.jsonl"), "--prefix", prefix], {
+        env: { UPSTASH_REDIS_REST_URL: proxy.url, UPSTASH_REDIS_REST_TOKEN: stack().restToken },
+        onSpawn: (c) => {
+          child = c;
+        },
+      });
+      const deadline = Date.now() + 20_000;
+      while (!fs.readdirSync(dir).some((f) => f.endsWith(".tmp")) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(fs.readdirSync(dir)).toEqual([expect.stringMatching(/^\.big\.jsonl\.[0-9a-f]+\.tmp$/)]);
+      child!.kill(signal);
+      const r = await run;
+      expect(r.code).toBe(128 + os.constants.signals[signal]);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      await proxy.close();
+      for (let i = 0; i < entries.length; i += 500) await app.del(...entries.slice(i, i + 500).map((e) => e[0]));
+    }
   });
 });

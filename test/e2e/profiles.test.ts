@@ -79,9 +79,10 @@ describe("profile names", () => {
     await runCli(["login", "--url", s.restUrl, "--token", s.restToken], { configDir: dir });
     for (const name of inherited) {
       const show = await runCli(["config", "show", name], { configDir: dir });
-      expect({ name, code: show.code, out: show.stdout }).toEqual({ name, code: 3, out: "" });
-      expect((await runCli(["logout", name], { configDir: dir })).code).toBe(3);
-      expect((await runCli(["config", "use", name], { configDir: dir })).code).toBe(3);
+      // A profile that does not exist is exit 2 everywhere (3 is a session that does not exist).
+      expect({ name, code: show.code, out: show.stdout }).toEqual({ name, code: 2, out: "" });
+      expect((await runCli(["logout", name], { configDir: dir })).code).toBe(2);
+      expect((await runCli(["config", "use", name], { configDir: dir })).code).toBe(2);
       const used = await runCli(["history", "show", "x", "--profile", name], { configDir: dir });
       expect({ name, code: used.code }).toEqual({ name, code: 2 });
       expect(used.stderr).toContain(`no profile named '${name}'`);
@@ -100,7 +101,7 @@ describe("profile names", () => {
     );
     expect(names).toEqual(["constructor", "default", "hasOwnProperty", "toString", "valueOf"]);
     expect((await runCli(["logout", "toString"], { configDir: dir })).code).toBe(0);
-    expect((await runCli(["config", "show", "toString"], { configDir: dir })).code).toBe(3);
+    expect((await runCli(["config", "show", "toString"], { configDir: dir })).code).toBe(2);
   });
 });
 

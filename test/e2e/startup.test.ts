@@ -109,6 +109,19 @@ describe("what a command loads", () => {
       expect(t.builtins).not.toContain(heavy);
   });
 
+  it("history show --tokens loads the one tokenizer it counts with, and only then", async () => {
+    const t = await traced(["history", "show", id, "--tokens", "--json"], { env: connectionEnv("rest") });
+    expect({ code: t.code, stderr: t.stderr }).toEqual({ code: 0, stderr: "" });
+    const vendors = t.files.filter((f) => f.startsWith("dist/bundle/vendor/"));
+    expect(vendors).toEqual(["dist/bundle/vendor/gpt-tokenizer-encoding-o200k_base.mjs"]);
+    const llama = await traced(["history", "show", id, "--tokens", "--model", "llama3.1", "--json"], {
+      env: connectionEnv("rest"),
+    });
+    expect(llama.files.filter((f) => f.startsWith("dist/bundle/vendor/"))).toEqual([
+      "dist/bundle/vendor/llama3-tokenizer-js.mjs",
+    ]);
+  });
+
   it("history show over redis://: ioredis from its own file, nothing else", async () => {
     const t = await traced(["history", "show", id, "--json"], { env: connectionEnv("redis") });
     expect(t.code).toBe(0);

@@ -23,6 +23,10 @@ export interface RunOptions {
   input?: string | Buffer;
   configDir?: string;
   timeoutMs?: number;
+  /** Working folder of the process (default: the test's). */
+  cwd?: string;
+  /** Called with the child once it is spawned (to signal it mid-run). */
+  onSpawn?: (child: import("node:child_process").ChildProcess) => void;
 }
 
 /**
@@ -65,7 +69,8 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult
     else env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    opts.onSpawn?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
@@ -76,7 +81,8 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);
       const result = {
-        code: code ?? (signal ? 128 : 1),
+        // Killed by a signal: 128 + its number, as shells report it.
+        code: code ?? (signal ? 128 + os.constants.signals[signal] : 1),
         stdout: stdoutBytes.toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8"),
         stdoutBytes,

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../src/duration/duration.js";
+import { formatDuration, parseDuration, parseDurationMs } from "../../src/duration/duration.js";
 import { VERSION } from "../../src/program/version.js";
 import { maskToken, redact, registerSecret } from "../../src/errors/secrets.js";
 import { KeySpace } from "../../src/sessions/keys.js";
@@ -20,6 +20,16 @@ describe("durations", () => {
     expect(parseDuration("7d")).toBe(604800);
     expect(parseDuration("1d12h")).toBe(129600);
     for (const bad of ["0", "-5", "soon", "", "1.5h", "99999999999"]) expect(() => parseDuration(bad)).toThrow();
+  });
+  it("one grammar for every duration: ms too, parts add up, TTLs whole seconds", () => {
+    expect(parseDurationMs("500ms")).toBe(500);
+    expect(parseDurationMs("1s500ms")).toBe(1500);
+    expect(parseDurationMs("2s")).toBe(2000);
+    expect(parseDurationMs("90")).toBe(90_000);
+    expect(parseDurationMs("1m30s")).toBe(90_000);
+    expect(parseDuration("2000ms")).toBe(2);
+    expect(() => parseDuration("500ms")).toThrow(/whole seconds/);
+    for (const bad of ["0ms", "ms", "5 ms", "1.5s", "soon"]) expect(() => parseDurationMs(bad)).toThrow();
   });
   it("formats the two largest units", () => {
     expect(formatDuration(604799)).toBe("6d 23h");

@@ -137,4 +137,22 @@ describe("table printer", async () => {
     expect(cut[1].endsWith("…")).toBe(true);
     expect(cut[2]).toContain("4f9d2c1e-8b7a-4e3f-9a21-6c5d0e7b3a18-and-a-very-long-suffix");
   });
+  it("on a narrow terminal keeps ids whole: the last message goes first; ids are cut last, in the middle", async () => {
+    const idColumns = [{ ...columns[0], keep: true }, ...columns.slice(1)];
+    const ids = ["message_store:py-session-1", "message_store:py-session-2", "message_store:py-session-3"];
+    const narrowRows = ids.map((id) => [id, "12", "1h 59m", "a long newest message that will not fit"]);
+    const at40 = await tableLines({ columns: idColumns, rows: narrowRows }, 40);
+    for (const [i, id] of ids.entries()) expect(at40[i + 1].startsWith(`${id}  `)).toBe(true);
+    for (const l of at40) expect(stringWidth(l)).toBeLessThanOrEqual(40);
+    const at30 = await tableLines({ columns: idColumns, rows: narrowRows }, 30);
+    const cut = at30.slice(1).map((l) => l.split("  ")[0]);
+    expect(new Set(cut).size).toBe(3);
+    for (const [i, c] of cut.entries()) {
+      expect(c).toContain("…");
+      expect(c.startsWith("mess")).toBe(true);
+      expect(c.endsWith(`-${i + 1}`)).toBe(true);
+    }
+    for (const l of at30) expect(stringWidth(l)).toBeLessThanOrEqual(30);
+    expect(at30.join("\n")).not.toContain("LAST MESSAGE");
+  });
 });

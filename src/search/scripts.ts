@@ -1,0 +1,141 @@
+// Read-only scripts that look at a session where it is stored, so only what
+// matters crosses the network: `search` gets back the elements that may match,
+// `stats` a dozen numbers per session. Each is loaded once per server (SCRIPT
+// LOAD, one request per master before the walk) and then called by its SHA-1
+// (EVALSHA_RO, one key, about 100 bytes a session), one call per session in
+// the request that carries the next SCAN. When a script cannot run there
+// (NOSCRIPT after a failover, a key whose bytes are not UTF-8 over REST), the
+// caller reads that session's elements plainly instead: slower, never wrong.
+import { createHash } from "node:crypto";
+import type { Cmd, Outcome, Store } from "../store/types.js";
+import { scanNodesOf } from "../store/shards.js";
+import { hasEscapedBytes } from "../text/bytes.js";
+
+/** Elements read per LRANGE inside a script: bounded memory whatever a session holds. */
+const CHUNK = 1000;
+
+/**
+ * KEYS[1] a session; ARGV[1] '1' to compare lower-cased (ASCII) text; ARGV[2..]
+ * literal pieces an element must all contain (plain string.find).
+ * → {LLEN, position, element, position, element, ...}, positions 0-based
+ * from the head (the newest element), newest first.
+ */
+export const SEARCH_LUA = `
+local key, fold = KEYS[1], ARGV[1] == '1'
+local n = redis.call('LLEN', key)
+local out = {n}
+local at = 0
+while at < n do
+  local page = redis.call('LRANGE', key, at, at + ${CHUNK - 1})
+  for j = 1, #page do
+    local e = page[j]
+    local s = fold and string.lower(e) or e
+    local all = true
+    for a = 2, #ARGV do
+      if not string.find(s, ARGV[a], 1, true) then all = false break end
+    end
+    if all then out[#out + 1] = at + j - 1 out[#out + 1] = e end
+  end
+  if #page < ${CHUNK} then break end
+  at = at + ${CHUNK}
+end
+return out
+`;
+
+/**
+ * KEYS[1] any key. A list → {'list', LLEN, TTL, MEMORY USAGE (-1 when not
+ * allowed), element bytes, user, assistant, system, tool, other, not a chat
+ * message}; another type → {type}. The roles follow src/history/codec.ts
+ * (parseElement, roleOf): valid UTF-8, a JSON object with a string type, an
+ * object data with a content that is not null, a known type; generic and
+ * chat messages count under their own data.role.
+ */
+export const STATS_LUA = `
+local key = KEYS[1]
+local t = redis.call('TYPE', key)['ok']
+if t ~= 'list' then return {t} end
+local ROLE = {human='user', ai='assistant', system='system', tool='tool', ['function']='tool', generic='generic', chat='generic'}
+local function utf8ok(s)
+  local i, n = 1, #s
+  while true do
+    i = string.find(s, '[\\128-\\255]', i)
+    if not i then return true end
+    local c = string.byte(s, i)
+    local len, lo, hi = 0, 128, 191
+    if c >= 194 and c <= 223 then len = 1
+    elseif c >= 224 and c <= 239 then len = 2
+      if c == 224 then lo = 160 elseif c == 237 then hi = 159 end
+    elseif c >= 240 and c <= 244 then len = 3
+      if c == 240 then lo = 144 elseif c == 244 then hi = 143 end
+    else return false end
+    if i + len > n then return false end
+    for k = 1, len do
+      local b = string.byte(s, i + k)
+      if k == 1 then
+        if b < lo or b > hi then return false end
+      elseif b < 128 or b > 191 then return false end
+    end
+    i = i + len + 1
+  end
+end
+local function role(e)
+  if not utf8ok(e) then return nil end
+  local ok, v = pcall(cjson.decode, e)
+  if not ok or type(v) ~= 'table' or type(v.type) ~= 'string' then return nil end
+  local d = v.data
+  if type(d) ~= 'table' or d.content == nil or d.content == cjson.null then return nil end
+  local r = ROLE[v.type]
+  if r == 'generic' and type(d.role) == 'string' and d.role ~= '' then r = d.role end
+  return r
+end
+local n = redis.call('LLEN', key)
+local mem = redis.pcall('MEMORY', 'USAGE', key, 'SAMPLES', '0')
+if type(mem) ~= 'number' then mem = -1 end
+local bytes, c = 0, {user=0, assistant=0, system=0, tool=0, other=0, bad=0}
+local at = 0
+while at < n do
+  local page = redis.call('LRANGE', key, at, at + ${CHUNK - 1})
+  for j = 1, #page do
+    local e = page[j]
+    bytes = bytes + #e
+    local r = role(e)
+    if r == nil then r = 'bad' elseif c[r] == nil or r == 'bad' then r = 'other' end
+    c[r] = c[r] + 1
+  end
+  if #page < ${CHUNK} then break end
+  at = at + ${CHUNK}
+end
+return {'list', n, redis.call('TTL', key), mem, bytes, c.user, c.assistant, c.system, c.tool, c.other, c.bad}
+`;
+
+export interface Script {
+  source: string;
+  sha: string;
+}
+
+export function script(source: string): Script {
+  return { source, sha: createHash("sha1").update(source).digest("hex") };
+}
+
+/**
+ * Loads the script on every server a walk visits (every master of a cluster):
+ * one request per server. A server that refuses (scripts disabled) is left
+ * out: its sessions are then read plainly, which the walk does by itself.
+ */
+export async function loadScript(store: Store, s: Script): Promise<void> {
+  const { nodes } = await scanNodesOf(store);
+  await Promise.all(
+    nodes.map((node) => node.pipeline([["SCRIPT", "LOAD", s.source]], { idempotent: true }).catch(() => undefined)),
+  );
+}
+
+/** The script's call for one key, or null when it must be read plainly (a key that is not UTF-8 over REST). */
+export function scriptCall(store: Store, s: Script, key: string, args: (string | number)[]): Cmd | null {
+  if (store.transport === "rest" && hasEscapedBytes(key)) return null;
+  return ["EVALSHA_RO", s.sha, 1, key, ...args];
+}
+
+/** A script that did not run (as opposed to a key that changed type meanwhile): read the key plainly. */
+export function scriptFailed(o: Outcome): boolean {
+  return !o.ok && !/WRONGTYPE/.test(o.error);
+}
