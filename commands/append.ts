@@ -55,9 +55,9 @@ export function appendCommand(ctx: Context): Command {
         ],
       }),
     )
-    .action(async (sessionId: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
+    .action(async (sessionIdArg: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
       const { validateNewMessageSessionId } = await import("../src/sessions/keys.js");
-      validateNewMessageSessionId(sessionId);
+      const sessionId = validateNewMessageSessionId(sessionIdArg);
       const w = await import("../src/write/append.js");
       let element: string;
       if (opts.messageJson !== undefined) element = w.elementFromJson(opts.messageJson);

@@ -36,7 +36,7 @@ export function clearCommand(ctx: Context): Command {
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
       const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
       const { showBytes } = await import("../src/text/bytes.js");
-      ids.forEach(validateSessionId);
+      for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");

@@ -14,6 +14,8 @@ interface DevOptions {
   /** true: `--redis` without a URL, which takes REDIS_URL. */
   redis?: string | true;
   allowOrigin?: string[];
+  maxReplyBytes?: number;
+  maxCommands?: number;
   seed?: boolean;
   json?: boolean;
   demo?: boolean;
@@ -27,6 +29,24 @@ const PROFILE = "local";
 function port(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65_535) throw new InvalidArgumentError("expected a port number (0-65535)");
+  return n;
+}
+
+/** A byte count: 1048576, 512KB, 10MB (powers of 1024). */
+function byteSize(value: string): number {
+  const match = /^\s*(\d+)\s*(B|KB|MB|GB)?\s*$/i.exec(value);
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(match?.[2] ?? "B").toUpperCase() as "B"];
+  const n = match ? Number(match[1]) * unit : 0;
+  if (!match || n < 1 || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError("expected a size such as 10MB, 512KB or 1048576");
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError("expected a whole number of 1 or more");
+  }
   return n;
 }
 
@@ -52,6 +72,12 @@ export function devCommand(ctx: Context): Command {
       "let web pages from this origin (http://localhost:3000) send requests; repeatable (default: requests with an Origin header are refused)",
       (value: string, list: string[] = []) => [...list, value],
     )
+    .option(
+      "--max-reply-bytes <size>",
+      "bytes of reply one request may get, counted as they arrive (default: 10MB)",
+      byteSize,
+    )
+    .option("--max-commands <n>", "commands one /pipeline or /multi-exec may hold (default: 10000)", positive)
     .option(
       "--seed",
       "load sample conversations (LangChain JS, Flowise, LangChain Python); keys that exist are left untouched",
@@ -95,7 +121,7 @@ export function devCommand(ctx: Context): Command {
         const redisUrl = redisOption ?? redisServer!.url;
         try {
           // Listening first: a busy port fails before anything is written.
-          const endpoint = await listen(redisUrl, opts, token, readonlyToken);
+          const endpoint = await listen(redisUrl, opts, token, readonlyToken, redisServer !== undefined);
           try {
             if (opts.seed) await seedSamples(ctx, redisUrl);
             await announce(
@@ -258,7 +284,13 @@ async function seedSamples(ctx: Context, redisUrl: string): Promise<void> {
   }
 }
 
-async function listen(redisUrl: string, opts: DevOptions, token: string, readonlyToken: string | undefined) {
+async function listen(
+  redisUrl: string,
+  opts: DevOptions,
+  token: string,
+  readonlyToken: string | undefined,
+  ownRedis: boolean,
+) {
   const { startEndpoint } = await import("../src/dev/server.js");
   const { RedisUnavailableError } = await import("../src/dev/connections.js");
   const { CliError, ConnectionError, ExitCode } = await import("../src/errors/errors.js");
@@ -271,6 +303,9 @@ async function listen(redisUrl: string, opts: DevOptions, token: string, readonl
       token,
       readonlyToken,
       allowOrigins: opts.allowOrigin,
+      maxReplyBytes: opts.maxReplyBytes,
+      maxCommands: opts.maxCommands,
+      ownRedis,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -31,9 +31,9 @@ export function doctorCommand(ctx: Context): Command {
         "\nExit code 3 when the session does not exist, 1 when any other check failed (usable in CI), 0 otherwise;\n" +
         "connection problems are failed checks too. Elements that break loading: `upstash-memory repair <sessionId>`.\n",
     )
-    .action(async (sessionId: string | undefined, opts: DoctorOptions, cmd: Command) => {
+    .action(async (sessionIdArg: string | undefined, opts: DoctorOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      if (sessionId !== undefined) validateSessionId(sessionId);
+      const sessionId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
       const { timeoutMs, debugLogger } = await import("../src/program/connection.js");
       const { runDoctor } = await import("../src/doctor/run.js");
       const { renderDoctor } = await import("../src/render/doctor.js");

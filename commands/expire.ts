@@ -78,7 +78,7 @@ export function expireCommand(ctx: Context): Command {
         const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
         const ids = [...args];
         const ttl: number | "persist" = opts.persist ? "persist" : parseDuration(ids.pop()!, "duration");
-        ids.forEach(validateSessionId);
+        for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
         const { withConnection } = await import("../src/program/connection.js");
         const { expireKeys } = await import("../src/write/expire.js");
         const { confirmChanges } = await import("../src/terminal/prompts.js");

@@ -31,7 +31,7 @@ export function exportCommand(ctx: Context): Command {
     .hook("preAction", flagRules({ exclusive: [["<sessionIds>", "--match"]], requires: { "--force": "--out" } }))
     .action(async (ids: string[], opts: ExportOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      ids.forEach(validateSessionId);
+      for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
       const { checkOutputFile, writeExportFile } = await import("../src/transfer/write-file.js");
       // `--out -` is stdout, as `import -` is stdin.
       const file =

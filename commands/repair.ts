@@ -46,7 +46,7 @@ export function repairCommand(ctx: Context): Command {
     )
     .action(async (ids: string[], opts: RepairOptions, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      ids.forEach(validateSessionId);
+      for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");

@@ -74,14 +74,14 @@ export function summarizeCommand(ctx: Context): Command {
         },
       }),
     )
-    .action(async (sessionId: string | undefined, opts: SummarizeOpts, cmd: Command) => {
+    .action(async (sessionIdArg: string | undefined, opts: SummarizeOpts, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
-      if (sessionId !== undefined) validateSessionId(sessionId);
+      const sessionId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
       const { Output } = await import("../src/render/output.js");
-      const { renderSummary, summaryJson } = await import("../src/render/summary.js");
+      const { foldWarnings, renderSummary, summaryJson } = await import("../src/render/summary.js");
       const { summarizeSession } = await import("../src/summarize/session.js");
       const { buildLlmOptions } = await import("../src/summarize/engine-options.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
@@ -160,6 +160,8 @@ export function summarizeCommand(ctx: Context): Command {
             summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {
             const r = await run(sessionId);
+            // On a terminal the question showed these already.
+            if (!ask) for (const w of foldWarnings([r])) out.warn(w);
             if (opts.json) await out.json(summaryJson(r));
             else await renderSummary(out, r, { streamed, heading: false });
             return;
@@ -169,6 +171,7 @@ export function summarizeCommand(ctx: Context): Command {
             bar.update(`summarized ${done}/${ids.length}…`),
           );
           bar.done();
+          if (!ask) for (const w of foldWarnings(results)) out.warn(w);
           if (opts.json) await out.json(results.map(summaryJson));
           else for (const r of results) await renderSummary(out, r, { streamed: false, heading: true });
         });

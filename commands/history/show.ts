@@ -82,7 +82,7 @@ export function historyShowCommand(ctx: Context): Command {
         );
       }
       const { validateSessionId } = await import("../../src/sessions/keys.js");
-      if (sessionIdArg !== undefined) validateSessionId(sessionIdArg);
+      const typedId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
       const { withConnection } = await import("../../src/program/connection.js");
       const { loadHistory } = await import("../../src/history/show.js");
       const { renderHistory, warnUnrecognized } = await import("../../src/render/history.js");
@@ -90,7 +90,7 @@ export function historyShowCommand(ctx: Context): Command {
       const g = ctx.globals(cmd);
       const out = new Output(ctx.io, g.color, g.pager);
       await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
-        const sessionId = sessionIdArg ?? (await pickSession(ctx, store, keys));
+        const sessionId = typedId ?? (await pickSession(ctx, store, keys));
         if (opts.tokens) {
           // Counted over the whole history (the window is counted from the newest back), shown as asked.
           const { counterFor } = await import("../../src/tokens/count.js");

@@ -43,7 +43,10 @@ export function sessionsListCommand(ctx: Context): Command {
         const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
         const { Output } = await import("../../src/render/output.js");
         const { progress } = await import("../../src/render/progress.js");
-        const { renderSessionTable, sessionJson, sessionTsv, cutNote } = await import("../../src/render/sessions.js");
+        const { renderSessionTable, sessionJson, sessionTsv, cutNote, listNotes } = await import(
+          "../../src/render/sessions.js"
+        );
+        const { ListWatch, otherTypes } = await import("../../src/sessions/list-notes.js");
         const g = ctx.globals(cmd);
         const out = new Output(ctx.io, g.color, g.pager);
         const bar = progress(ctx.io);
@@ -51,17 +54,20 @@ export function sessionsListCommand(ctx: Context): Command {
         const onProgress = (n: number) => bar.update(`found ${plural(n, "session")}…`);
         let cut: [number, number, boolean] | undefined;
         await withConnection(ctx, cmd, async ({ store, keys }) => {
+          const watch = new ListWatch(keys.prefix);
           try {
             // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
-            const sessions = clearBarFirst(
-              streamSessions(store, keys, {
-                pattern,
-                sort: opts.sort,
-                limit: opts.limit,
-                onProgress,
-                onCut: (...a) => (cut = a),
-              }),
-              bar,
+            const sessions = watch.watch(
+              clearBarFirst(
+                streamSessions(store, keys, {
+                  pattern,
+                  sort: opts.sort,
+                  limit: opts.limit,
+                  onProgress,
+                  onCut: (...a) => (cut = a),
+                }),
+                bar,
+              ),
             );
             await out.paged(async () => {
               if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
@@ -70,6 +76,8 @@ export function sessionsListCommand(ctx: Context): Command {
               else
                 await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
               if (cut) out.warn(cutNote(...cut));
+              const others = watch.count ? undefined : await otherTypes(store, keys, pattern);
+              listNotes(out, { pattern, prefix: keys.prefix, suggestedPrefix: watch.suggestedPrefix(), others });
             });
           } finally {
             bar.done();

@@ -2,7 +2,7 @@
 // base64 responses are byte-exact. A Redis error reply is an outcome of its
 // command; anything else (connection gone) is a RedisUnavailableError.
 import { ReplyError, type ChainableCommander, type Redis } from "ioredis";
-import { RedisUnavailableError, type TransactionPool } from "./connections.js";
+import { type ConnectionPool, RedisUnavailableError } from "./connections.js";
 import { isNeverRun, wasVetted, type Refusal, type VettedCommand } from "./policy.js";
 import { attachTypes, withoutWithType } from "./scan-withtype.js";
 import type { ScriptWatchdog } from "./script-watchdog.js";
@@ -56,81 +56,86 @@ function send(target: Redis | ChainableCommander, argv: Argv): unknown {
 
 export class Executor {
   constructor(
-    private readonly shared: Redis,
-    private readonly pool: TransactionPool,
+    private readonly pool: ConnectionPool,
     private readonly watchdog: ScriptWatchdog,
   ) {}
 
   async command(cmd: VettedCommand): Promise<Outcome> {
     const p = plan(cmd);
     if (p.constant !== undefined) return { result: p.constant };
-    let reply: unknown;
-    try {
-      reply = await this.watchdog.guard(names([p]), send(this.shared, p.argv) as Promise<unknown>);
-    } catch (err) {
-      return failed(err);
-    }
-    return this.finish(p, reply);
+    return this.watchdog.guard(
+      names([p]),
+      this.pool.run(async (conn) => {
+        let reply: unknown;
+        try {
+          reply = await send(conn, p.argv);
+        } catch (err) {
+          return failed(err);
+        }
+        return finish(conn, p, reply);
+      }),
+    );
   }
 
-  /** Every command runs, in order, on the shared connection; each succeeds or fails on its own. */
+  /** Every command runs, in order, on one connection; each succeeds or fails on its own. */
   async pipeline(items: PipelineItem[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     const plans = items.map((item) => ("refused" in item ? item : plan(item)));
-    const batch = this.shared.pipeline();
     const sent: Array<{ index: number; plan: Plan }> = [];
     plans.forEach((p, index) => {
       if ("refused" in p) outcomes[index] = { error: p.refused };
       else if (p.constant !== undefined) outcomes[index] = { result: p.constant };
-      else {
-        send(batch, p.argv);
-        sent.push({ index, plan: p });
-      }
+      else sent.push({ index, plan: p });
     });
-    if (sent.length > 0) {
-      const replies = await this.watchdog.guard(names(sent.map((s) => s.plan)), execute(batch));
-      for (const [i, { index, plan: p }] of sent.entries()) {
-        outcomes[index] = await this.settle(p, replies[i]);
-      }
-    }
+    if (sent.length === 0) return outcomes;
+    await this.watchdog.guard(
+      names(sent.map((s) => s.plan)),
+      this.pool.run(async (conn) => {
+        const batch = conn.pipeline();
+        for (const { plan: p } of sent) send(batch, p.argv);
+        const replies = await execute(batch);
+        for (const [i, { index, plan: p }] of sent.entries()) {
+          outcomes[index] = await settle(conn, p, replies[i]);
+        }
+      }),
+    );
     return outcomes;
   }
 
-  /** MULTI/EXEC on a pooled connection of its own. */
+  /** MULTI/EXEC on a connection of its own. */
   async transaction(commands: VettedCommand[]): Promise<Outcome[]> {
     const plans = commands.map(plan);
     const queued = plans.filter((p) => p.constant === undefined);
-    const replies =
-      queued.length === 0
-        ? []
-        : await this.watchdog.guard(
-            names(queued),
-            this.pool.run((conn) => execTransaction(conn, queued)),
-          );
-    // EXECABORT is Redis' answer, not a failure of the connection: it goes back
+    const run = async (conn: Redis): Promise<Outcome[] | TransactionAbortedError> => {
+      const replies = queued.length === 0 ? [] : await execTransaction(conn, queued);
+      if (replies instanceof TransactionAbortedError) return replies;
+      const outcomes: Outcome[] = [];
+      let next = 0;
+      for (const p of plans) {
+        outcomes.push(p.constant !== undefined ? { result: p.constant } : await settle(conn, p, replies[next++]));
+      }
+      return outcomes;
+    };
+    const outcomes = await this.watchdog.guard(names(queued), this.pool.run(run));
+    // EXECABORT is Redis' answer, not a failure of the connection: it went back
     // to the pool, and the transaction is refused as a whole.
-    if (replies instanceof TransactionAbortedError) throw replies;
-    const outcomes: Outcome[] = [];
-    let next = 0;
-    for (const p of plans) {
-      outcomes.push(p.constant !== undefined ? { result: p.constant } : await this.settle(p, replies[next++]));
-    }
+    if (outcomes instanceof TransactionAbortedError) throw outcomes;
     return outcomes;
   }
+}
 
-  private async settle(p: Plan, entry: [Error | null, unknown] | undefined): Promise<Outcome> {
-    if (!entry) throw new RedisUnavailableError("a reply is missing");
-    const [err, reply] = entry;
-    return err ? failed(err) : this.finish(p, reply);
-  }
+async function settle(conn: Redis, p: Plan, entry: [Error | null, unknown] | undefined): Promise<Outcome> {
+  if (!entry) throw new RedisUnavailableError("a reply is missing");
+  const [err, reply] = entry;
+  return err ? failed(err) : finish(conn, p, reply);
+}
 
-  private async finish(p: Plan, reply: unknown): Promise<Outcome> {
-    if (!p.withTypes) return { result: reply };
-    try {
-      return { result: await attachTypes(this.shared, reply) };
-    } catch (err) {
-      return failed(err);
-    }
+async function finish(conn: Redis, p: Plan, reply: unknown): Promise<Outcome> {
+  if (!p.withTypes) return { result: reply };
+  try {
+    return { result: await attachTypes(conn, reply) };
+  } catch (err) {
+    return failed(err);
   }
 }
 

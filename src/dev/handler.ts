@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCheck } from "./auth.js";
-import { RedisUnavailableError } from "./connections.js";
+import { RedisUnavailableError, ReplyTooLargeError } from "./connections.js";
 import { encodeReply, wantsBase64 } from "./encoding.js";
 import { TransactionAbortedError, type Executor, type Outcome } from "./executor.js";
 import { isRefusal, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
@@ -19,6 +19,8 @@ export interface HandlerDeps {
   policy: CommandPolicy;
   executor: Executor;
   latencyMs: number;
+  /** Commands one /pipeline or /multi-exec may hold. */
+  maxCommands: number;
 }
 
 export class RequestHandler {
@@ -50,7 +52,7 @@ export class RequestHandler {
 
     const body = await readBody(req);
     if (this.deps.latencyMs > 0) await sleep(this.deps.latencyMs);
-    const route = parseRoute(method, pathname, query, body);
+    const route = parseRoute(method, pathname, query, body, this.deps.maxCommands);
     const base64 = wantsBase64(req.headers["upstash-encoding"]);
 
     if (route.kind === "command") {
@@ -104,7 +106,9 @@ function errorResponse(err: unknown): JsonResponse {
   // the response: closing instead would make a client still sending it fail
   // with EPIPE before it sees the 413.
   if (err instanceof HttpError) return { status: err.status, body: { error: err.message } };
-  if (err instanceof TransactionAbortedError) return { status: 400, body: { error: err.message } };
+  if (err instanceof TransactionAbortedError || err instanceof ReplyTooLargeError) {
+    return { status: 400, body: { error: err.message } };
+  }
   if (err instanceof RedisUnavailableError) return { status: 503, body: { error: err.message } };
   return { status: 500, body: { error: `ERR internal error: ${(err as Error)?.message ?? String(err)}` } };
 }

@@ -42,7 +42,13 @@ export function splitTarget(target: string): { pathname: string; query: URLSearc
     : { pathname: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
 }
 
-export function parseRoute(method: string, pathname: string, query: URLSearchParams, body: Buffer): Route {
+export function parseRoute(
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+  body: Buffer,
+  maxCommands = Number.POSITIVE_INFINITY,
+): Route {
   const hasBody = method === "POST";
   if (pathname === "/" || pathname === "") {
     if (!hasBody) {
@@ -52,7 +58,10 @@ export function parseRoute(method: string, pathname: string, query: URLSearchPar
   }
   if (pathname === "/pipeline" || pathname === "/multi-exec") {
     if (!hasBody) throw new HttpError(404, `ERR unknown route: ${method} ${pathname} (send a POST)`);
-    return { kind: pathname === "/pipeline" ? "pipeline" : "multi-exec", commands: toCommands(parseJson(body)) };
+    return {
+      kind: pathname === "/pipeline" ? "pipeline" : "multi-exec",
+      commands: toCommands(parseJson(body), maxCommands),
+    };
   }
   return { kind: "command", argv: pathArgv(pathname, query, hasBody ? body : undefined), viaPath: true };
 }
@@ -87,7 +96,7 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function toCommands(value: unknown): Argv[] {
+function toCommands(value: unknown, max: number): Argv[] {
   if (!Array.isArray(value)) {
     throw new HttpError(
       400,
@@ -95,6 +104,12 @@ function toCommands(value: unknown): Argv[] {
     );
   }
   if (value.length === 0) throw new HttpError(400, "ERR no commands in the request body");
+  if (value.length > max) {
+    throw new HttpError(
+      400,
+      `ERR too many commands in one request: ${value.length}, at most ${max} (the limit of dev --max-commands); send them in smaller batches`,
+    );
+  }
   return value.map((cmd, i) => toArgv(cmd, `command ${i + 1}`));
 }
 

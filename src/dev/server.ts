@@ -4,9 +4,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
 import { TokenCheck } from "./auth.js";
 import { CommandTable } from "./command-table.js";
-import { openConnection, RedisUnavailableError, TransactionPool } from "./connections.js";
+import { ConnectionPool, MAX_REPLY_BYTES, openConnection, RedisUnavailableError } from "./connections.js";
 import { Executor } from "./executor.js";
 import { RequestHandler, syncToken } from "./handler.js";
 import { CommandPolicy } from "./policy.js";
@@ -32,6 +34,18 @@ export interface EndpointOptions {
   scriptTimeoutMs?: number;
   /** How long Redis has to answer a command before its request fails with 503 (default 30 s). */
   replyTimeoutMs?: number;
+  /** Bytes of reply one request may receive, counted as they arrive (default 10 MB). */
+  maxReplyBytes?: number;
+  /** Commands one /pipeline or /multi-exec request may hold (default 10,000). */
+  maxCommands?: number;
+  /**
+   * The Redis at redisUrl was started for this endpoint alone (by `dev`), and
+   * its default user may configure it. The endpoint then has Redis enforce its
+   * limits too: a reply well past maxReplyBytes (a quarter more) is dropped by Redis
+   * before it is sent (client-output-buffer-limit), which also ends early the
+   * command that builds it.
+   */
+  ownRedis?: boolean;
 }
 
 export interface Endpoint {
@@ -42,8 +56,9 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-/** Connections for concurrent MULTI/EXEC; more transactions wait for one to free up. */
-const TRANSACTION_POOL_SIZE = 8;
+/** Connections to Redis, one per request running; more requests wait for one to free up. */
+const POOL_SIZE = 16;
+export const MAX_COMMANDS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SCRIPT_TIMEOUT_MS = 5_000;
 const REPLY_TIMEOUT_MS = 30_000;
@@ -53,17 +68,31 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   // First: refused tokens (empty, equal) fail before anything is opened.
   const tokens = new TokenCheck(opts.token, opts.readonlyToken);
   const replyTimeoutMs = opts.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
-  const shared = await openConnection(opts.redisUrl, true, replyTimeoutMs);
-  const control = await openConnection(opts.redisUrl, true).catch((err) => {
-    shared.disconnect();
-    throw err;
+  // The control connection loads the command table and kills runaway scripts.
+  const control = await openConnection(opts.redisUrl, true);
+  const maxReplyBytes = opts.maxReplyBytes ?? MAX_REPLY_BYTES;
+  if (opts.ownRedis) {
+    try {
+      // A quarter more than the limit: Redis counts its allocations (rounded up
+      // to the allocator's size classes, at most a quarter apart), the
+      // endpoint counts bytes exactly.
+      const redisLimit = Math.ceil(maxReplyBytes * 1.25) + 64 * 1024;
+      await control.config("SET", "client-output-buffer-limit", `normal ${redisLimit} 0 0`);
+    } catch (err) {
+      control.disconnect();
+      throw new RedisUnavailableError(err);
+    }
+  }
+  const pool = new ConnectionPool(opts.redisUrl, {
+    size: POOL_SIZE,
+    replyTimeoutMs,
+    maxReplyBytes,
+    redisStillUp: opts.ownRedis ? () => answersPing(control) : undefined,
   });
-  const pool = new TransactionPool(opts.redisUrl, TRANSACTION_POOL_SIZE, replyTimeoutMs);
   let table: CommandTable;
   try {
-    table = await CommandTable.load((names) => shared.callBuffer("COMMAND", "INFO", ...names));
+    table = await CommandTable.load((names) => control.callBuffer("COMMAND", "INFO", ...names));
   } catch (err) {
-    shared.disconnect();
     control.disconnect();
     throw new RedisUnavailableError(err);
   }
@@ -71,8 +100,9 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     guard: new RequestGuard(host, opts.allowOrigins),
     tokens,
     policy: new CommandPolicy(table),
-    executor: new Executor(shared, pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),
+    executor: new Executor(pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),
     latencyMs: opts.latencyMs ?? 0,
+    maxCommands: opts.maxCommands ?? MAX_COMMANDS,
   });
   const stats = { requests: 0 };
 
@@ -100,7 +130,6 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       });
     });
   } catch (err) {
-    shared.disconnect();
     control.disconnect();
     throw err;
   }
@@ -117,12 +146,23 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
         server.closeAllConnections();
       }).then(() => {
         pool.close();
-        shared.disconnect();
         control.disconnect();
       });
       return closing;
     },
   };
+}
+
+/** Whether Redis answers PING within a second. */
+async function answersPing(conn: Redis): Promise<boolean> {
+  const timeout = sleep(1_000, false, { ref: false });
+  return Promise.race([
+    conn.ping().then(
+      () => true,
+      () => false,
+    ),
+    timeout,
+  ]);
 }
 
 /** HTTP the parser rejected, or a request not received in time: a JSON answer if the socket still takes one, never a throw. */

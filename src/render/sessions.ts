@@ -4,7 +4,9 @@ import type { SessionInfo } from "../sessions/scan.js";
 import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
 import { printTable } from "./table.js";
-import { clip, sanitizeLine } from "../text/sanitize.js";
+import { clip, sanitizeLine, shellArg } from "../text/sanitize.js";
+import { showBytes } from "../text/bytes.js";
+import type { OtherTypes } from "../sessions/list-notes.js";
 import { keyFields } from "../sessions/keys.js";
 import { groupDigits, plural } from "../text/plural.js";
 
@@ -19,6 +21,31 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
  */
 export function sessionTsv(out: Output, s: SessionInfo): Promise<void> | void {
   return out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", clip(s.last?.content ?? "", 200)]);
+}
+
+/**
+ * What the list suggests afterwards: the separator a prefix lacks (every id
+ * then starts with it), or, when nothing was listed, the keys the pattern
+ * matched that are not chat histories.
+ */
+export function listNotes(
+  out: Output,
+  o: { pattern: string; suggestedPrefix?: string; others?: OtherTypes; prefix: string },
+): void {
+  if (o.suggestedPrefix !== undefined) {
+    const sep = o.suggestedPrefix.slice(o.prefix.length);
+    out.warn(
+      `warning: every id starts with '${sanitizeLine(sep)}': did you mean --prefix ${sanitizeLine(shellArg(o.suggestedPrefix))}?`,
+    );
+  }
+  if (o.others?.count) {
+    const n = o.others.count;
+    const more = n >= 100 ? "at least " : "";
+    const eg = o.others.examples.map((x) => `${sanitizeLine(showBytes(x.sessionId))}: a ${x.type}`).join(", ");
+    out.warn(
+      `${more}${plural(n, "key")} ${n === 1 ? "matches" : "match"} '${sanitizeLine(o.pattern)}' but ${n === 1 ? "is not a chat history" : "are not chat histories"} (${eg})`,
+    );
+  }
 }
 
 /** --limit cut the list: say how much is not shown. */

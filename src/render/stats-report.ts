@@ -4,9 +4,10 @@
 import type { StatsReport } from "../stats/stats.js";
 import type { Output } from "./output.js";
 import { groupDigits } from "../text/plural.js";
-import { sanitizeLine } from "../text/sanitize.js";
+import { clip, sanitizeLine } from "../text/sanitize.js";
 
 const BAR = 20;
+const ID_MAX = 48;
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
 /** A bar of `value / max` of BAR cells, to the eighth of a cell; at least a sliver for any non-zero value. */
@@ -85,10 +86,14 @@ export async function renderStats(out: Output, r: StatsReport): Promise<void> {
       r.sessions,
     );
     heading("largest sessions");
-    const idW = Math.max(...r.largest.map((l) => Array.from(sanitizeLine(l.sessionId)).length));
+    // Ids cut to a width that leaves room for the count (the whole id is in --json).
+    const ids = r.largest.map((l) => clip(sanitizeLine(l.sessionId), ID_MAX));
+    const idW = Math.max(...ids.map((id) => Array.from(id).length));
     const numW = Math.max(...r.largest.map((l) => groupDigits(l.count).length));
-    for (const l of r.largest)
-      lines.push(`  ${sanitizeLine(l.sessionId).padEnd(idW)}  ${groupDigits(l.count).padStart(numW)} messages`);
+    r.largest.forEach((l, i) => {
+      const pad = " ".repeat(idW - Array.from(ids[i]).length);
+      lines.push(`  ${ids[i]}${pad}  ${groupDigits(l.count).padStart(numW)} messages`);
+    });
   }
   const other = Object.entries(r.otherKeys).sort(([a], [b]) => (a < b ? -1 : 1));
   if (other.length) {

@@ -57,8 +57,18 @@ export function approvalLines(drafts: SummarizeResult[], keep: number): string[]
     lines.push(`summary to store in ${sanitizeLine(r.sessionId)}, replacing messages 1–${replaced} of ${d.count}:`);
     for (const l of sanitizeMultiline(d.summary).split("\n")) lines.push(`  ${l}`.trimEnd());
   }
-  for (const r of drafts) {
-    const sys = r.draft!.foldsSystem;
+  return [...lines, ...foldWarnings(drafts)];
+}
+
+/**
+ * A warning for every system message a stored summary folds in: shown with
+ * the question on a terminal, and by --yes and --dry-run too (a dry run
+ * reports what the real run would do, warnings included).
+ */
+export function foldWarnings(results: SummarizeResult[]): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    const sys = r.draft?.foldsSystem ?? [];
     if (!sys.length) continue;
     const which = sys.length === 1 ? `system message ${sys[0]}` : `system messages ${sys.join(", ")}`;
     lines.push(

@@ -1,7 +1,7 @@
 // Session ids and Redis keys: the key is the optional prefix plus the id
 // (LangChain Python writes `message_store:<id>`); ids are shown without it.
 import { UsageError } from "../errors/errors.js";
-import { bytesFromText, hasEscapedBytes, showBytes } from "../text/bytes.js";
+import { bytesFromText, hasEscapedBytes, showBytes, textFromShown } from "../text/bytes.js";
 
 export class KeySpace {
   constructor(readonly prefix: string) {}
@@ -28,13 +28,14 @@ export function escapeGlob(text: string): string {
  * Reject ids that cannot be what the user meant; nothing is sent for them.
  * The empty id, given explicitly (`''`), is a real key: an app (or a Flowise
  * memory node's wrapped LangChain memory) without a session id stores every
- * conversation there.
+ * conversation there. Returns the id to use: bytes shown as `\xff` (as
+ * `sessions list` prints a key that is not UTF-8) are read back as those bytes.
  */
 export function validateSessionId(id: string | undefined): string {
   if (id === undefined) throw new UsageError("the session id is missing");
   if (id !== "" && id.trim() === "")
     throw new UsageError("the session id is only whitespace", "quote the id exactly as the app writes it");
-  return id;
+  return textFromShown(id);
 }
 
 /** For a new message: the empty id is refused, as a message there joins every id-less conversation. */

@@ -292,7 +292,9 @@ export function describeNearMisses(search: NearMissSearch, keys: KeySpace, shown
   if (!search.found.length) return undefined;
   const parts = search.found.slice(0, shown).map((m) => {
     const id = m.key.startsWith(keys.prefix) ? keys.sessionId(m.key) : m.key;
-    return `'${id}' (${m.reason}, ${holds(m)})`;
+    // A key without the prefix is reached only by dropping it: say how.
+    const reach = m.reason.split(", ").includes("no prefix") ? '; reach it with --prefix ""' : "";
+    return `'${id}' (${m.reason}, ${holds(m)}${reach})`;
   });
   const rest = search.found.length - shown + search.unlisted;
   return `did you mean ${parts.join(", ")}${rest > 0 ? ` or ${rest} more` : ""}?`;

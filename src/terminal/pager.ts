@@ -3,6 +3,9 @@
 // `--no-pager` or an empty UPSTASH_MEMORY_PAGER turns it off; it never runs
 // when stdout is not a terminal. Output is held until it is longer than the
 // screen, so a short answer is printed as it is and no pager starts at all.
+// A pager that cannot start (not found) or fails (exits non-zero, as
+// `PAGER=false` does) loses nothing: what it was given is printed straight to
+// the terminal after a one-line warning naming it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
@@ -38,6 +41,25 @@ function onPath(name: string, searchPath = ""): boolean {
   });
 }
 
+/** A copy of what the pager was given, kept for printing it ourselves if the pager fails. */
+const COPY_LIMIT = 16 * 1024 * 1024;
+
+/** The program a pager command runs, when it is a plain word that can be checked (else undefined). */
+function programOf(command: string): string | undefined {
+  const word = command.trim().split(/\s+/)[0];
+  return /^[\w./+-]+$/.test(word) ? word : undefined;
+}
+
+function runnable(program: string, env: NodeJS.ProcessEnv): boolean {
+  if (!program.includes("/")) return onPath(program, env.PATH);
+  try {
+    accessSync(program, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * stdout for a paged command: holds output until it fills the screen, then
  * starts the pager and streams through it (its stdin's backpressure included).
@@ -51,6 +73,12 @@ export class PagedStdout extends Writable {
   private pager?: ChildProcess;
   private quit = false;
   private pagerExit?: Promise<void>;
+  /** The pager failed: output goes straight to the terminal. */
+  private direct = false;
+  /** What the pager was given, until it closes (null: too much to keep). */
+  private copy: Buffer[] | null = [];
+  private copied = 0;
+  private pagerClosed = false;
   private readonly ignoreInterrupt = () => {};
 
   constructor(
@@ -72,7 +100,12 @@ export class PagedStdout extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (this.direct) {
+      this.toTerminal(chunk, done);
+      return;
+    }
     if (this.quit) {
+      this.keep(chunk);
       done();
       return;
     }
@@ -89,14 +122,38 @@ export class PagedStdout extends Writable {
       done();
       return;
     }
-    this.start();
     const held = Buffer.concat(this.held);
     this.held = [];
+    if (!this.start()) {
+      this.toTerminal(held, done);
+      return;
+    }
     this.toPager(held, done);
   }
 
+  private toTerminal(chunk: Buffer, done: (err?: Error | null) => void): void {
+    if (!chunk.length || this.io.stdout.write(chunk)) done();
+    else this.io.stdout.once("drain", () => done());
+  }
+
+  private keep(chunk: Buffer): void {
+    if (this.pagerClosed || !this.copy) return;
+    this.copied += chunk.length;
+    if (this.copied > COPY_LIMIT) this.copy = null;
+    else this.copy.push(chunk);
+  }
+
+  /** The pager could not show the output: warn once, print what it was given, and print the rest directly. */
+  private fallBack(why: string): void {
+    this.io.stderr.write(`upstash-memory: the pager '${this.command}' ${why}; printing without it\n`);
+    this.direct = true;
+    this.quit = false;
+    if (this.copy) this.io.stdout.write(Buffer.concat(this.copy));
+    this.copy = null;
+  }
+
   override _final(done: (err?: Error | null) => void): void {
-    if (!this.pager) {
+    if (!this.pager || this.direct) {
       const held = Buffer.concat(this.held);
       this.held = [];
       if (!held.length || this.io.stdout.write(held)) {
@@ -110,7 +167,13 @@ export class PagedStdout extends Writable {
     void this.pagerExit!.then(() => done());
   }
 
-  private start(): void {
+  /** Starts the pager; false when it cannot run (then the output is printed directly). */
+  private start(): boolean {
+    const program = programOf(this.command);
+    if (program !== undefined && !runnable(program, this.io.env)) {
+      this.fallBack("was not found");
+      return false;
+    }
     const env = { ...this.io.env };
     // As git does: less with colours, quitting when the text fits, not clearing the screen.
     env.LESS ??= "FRX";
@@ -124,10 +187,16 @@ export class PagedStdout extends Writable {
         process.removeListener("SIGINT", this.ignoreInterrupt);
         resolve();
       };
-      child.once("close", finish);
+      child.once("close", (code) => {
+        this.pagerClosed = true;
+        // Quitting the pager early is exit 0 (the rest is dropped); a failure prints it all here.
+        if (code !== 0 && code !== null) this.fallBack(`failed (exit code ${code})`);
+        this.copy = null;
+        finish();
+      });
       child.once("error", (err) => {
-        this.quit = true;
-        this.io.stderr.write(`upstash-memory: cannot run the pager '${this.command}': ${err.message}\n`);
+        this.pagerClosed = true;
+        this.fallBack(`cannot run (${err.message})`);
         finish();
       });
     });
@@ -135,10 +204,12 @@ export class PagedStdout extends Writable {
       // EPIPE: the reader quit the pager before the end.
       this.quit = true;
     });
+    return true;
   }
 
   private toPager(chunk: Buffer, done: (err?: Error | null) => void): void {
     const stdin = this.pager!.stdin!;
+    this.keep(chunk);
     if (this.quit || stdin.destroyed) {
       this.quit = true;
       done();

@@ -67,6 +67,19 @@ export function bytesFromText(s: string): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * The inverse of showBytes, for ids typed back: `bin\xffkey` as `sessions list`
+ * printed it means the key with the byte 0xff. Only \x80-\xff are read (what
+ * showBytes writes); the result is canonical (valid UTF-8 runs decoded).
+ */
+export function textFromShown(s: string): string {
+  if (!/\\x[89a-f][0-9a-f]/i.test(s)) return s;
+  const raw = s.replace(/\\x([89a-f][0-9a-f])/gi, (_, h: string) =>
+    String.fromCharCode(0xdc00 + Number.parseInt(h, 16)),
+  );
+  return textFromBytes(bytesFromText(raw));
+}
+
 /** Readable text for people: each byte that is not UTF-8 as `\xNN`. */
 export function showBytes(s: string): string {
   return s.replace(ESCAPED_BYTES, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).padStart(2, "0")}`);

@@ -8,7 +8,7 @@ import net from "node:net";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommandTable } from "../../src/dev/command-table.js";
-import { openConnection, TransactionPool } from "../../src/dev/connections.js";
+import { ConnectionPool, openConnection } from "../../src/dev/connections.js";
 import { Executor } from "../../src/dev/executor.js";
 import { CommandPolicy, type VettedCommand } from "../../src/dev/policy.js";
 import { ScriptWatchdog } from "../../src/dev/script-watchdog.js";
@@ -133,11 +133,10 @@ describe("a Redis that stops answering", () => {
 
 describe("the executor's own check", () => {
   it("sends nothing the policy did not issue, even when handed a forged command", async () => {
-    const shared = await openConnection(iso.redisUrl, false);
     const control = await openConnection(iso.redisUrl, false);
-    const pool = new TransactionPool(iso.redisUrl, 1);
-    const table = await CommandTable.load((names) => shared.callBuffer("COMMAND", "INFO", ...names));
-    const executor = new Executor(shared, pool, new ScriptWatchdog(control, 1_000));
+    const pool = new ConnectionPool(iso.redisUrl, { size: 1 });
+    const table = await CommandTable.load((names) => control.callBuffer("COMMAND", "INFO", ...names));
+    const executor = new Executor(pool, new ScriptWatchdog(control, 1_000));
     const policy = new CommandPolicy(table);
     try {
       const forged = [
@@ -158,7 +157,6 @@ describe("the executor's own check", () => {
       await health.expectConnectionsPristine("after forged commands");
     } finally {
       pool.close();
-      shared.disconnect();
       control.disconnect();
       await health.direct.del("vetted");
     }

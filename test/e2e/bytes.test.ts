@@ -39,6 +39,26 @@ describe.each(TRANSPORTS)("keys that are not UTF-8, over %s", (transport) => {
     return { prefix, idBytes, key, elements: [...oldestFirst].reverse(), shown: "bin\\xff\\xfe-é\\x80" };
   }
 
+  it("the escaped form sessions list prints is accepted back as the session id, in every command", async () => {
+    const { prefix, key, shown } = await seed();
+    const listed = await cli(["sessions", "list", "--prefix", prefix, "--sort", "name"]);
+    expect(listed.stdout.split("\n")[0].split("\t")[0]).toBe(shown);
+    const show = await cli(["history", "show", shown, "--json", "--prefix", prefix]);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout).count).toBe(2);
+    expect((await cli(["doctor", shown, "--prefix", prefix])).stdout).not.toMatch(/no session/);
+    const exported = await cli(["export", shown, "--prefix", prefix]);
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout).keyBase64).toBe(key.toString("base64"));
+    expect((await cli(["summarize", shown, "--prefix", prefix])).code).toBe(0);
+    expect((await cli(["expire", shown, "2h", "--prefix", prefix])).code).toBe(0);
+    expect(await app.ttl(key)).toBeGreaterThan(3600);
+    expect((await cli(["append", shown, "more", "--prefix", prefix])).code).toBe(0);
+    expect(await app.llen(key)).toBe(3);
+    expect((await cli(["clear", shown, "--yes", "--prefix", prefix])).code).toBe(0);
+    expect(await app.exists(key)).toBe(0);
+  });
+
   it("sessions list shows them escaped, with keyBase64 in JSON and NDJSON", async () => {
     const { prefix, key, shown } = await seed();
     const json = await cli(["sessions", "list", "--prefix", prefix, "--json", "--sort", "name"]);

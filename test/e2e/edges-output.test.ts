@@ -131,4 +131,49 @@ describe.each(TRANSPORTS)("output and flags over %s", (transport) => {
     expect(await app.get(`${prefix}str`)).toBe("not a list");
     expect(await app.ttl(`${prefix}str`)).toBe(-1);
   });
+
+  it("summarize --store warns that a leading system message is folded in, with --dry-run and --yes too", async () => {
+    const prefix = `${uniqueId("fold")}:`;
+    const sys = JSON.stringify({ type: "system", data: { content: "You are a terse travel assistant." } });
+    const turns = ["Where is the station?", "Straight ahead.", "And the museum?", "Left at the square."];
+    await app.rpush(`${prefix}s`, ...turns.map(msg).reverse(), sys);
+    const dry = await cli(["summarize", "s", "--store", "--keep", "2", "--dry-run", "--prefix", prefix]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain("s: the summary folds in system message 1");
+    expect(await app.llen(`${prefix}s`)).toBe(5);
+    const yes = await cli(["summarize", "s", "--store", "--keep", "2", "--yes", "--json", "--prefix", prefix]);
+    expect(yes.code).toBe(0);
+    expect(yes.stderr).toContain("s: the summary folds in system message 1");
+    expect(await app.llen(`${prefix}s`)).toBe(3);
+  });
+
+  it("a prefix without its separator is pointed out; so is a pattern that matched only other types", async () => {
+    const base = uniqueId("sep");
+    await app.lpush(`${base}:py-session-1`, msg("a"));
+    await app.lpush(`${base}:py-session-2`, msg("b"));
+    const r = await cli(["sessions", "list", "--prefix", base]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(/^:py-session-\d\t/);
+    expect(r.stderr).toContain(`every id starts with ':': did you mean --prefix ${base}:?`);
+    const right = await cli(["sessions", "list", "--prefix", `${base}:`]);
+    expect(right.stderr).toBe("");
+    const prefix = `${uniqueId("typ")}:`;
+    await app.set(`${prefix}a-1`, "x");
+    await app.hset(`${prefix}a-2`, "f", "v");
+    const typed = await cli(["sessions", "list", "a-*", "--prefix", prefix]);
+    expect(typed.code).toBe(0);
+    expect(typed.stdout).toBe("");
+    expect(typed.stderr).toMatch(
+      /2 keys match 'a-\*' but are not chat histories \(a-[12]: a (string|hash), a-[12]: a (string|hash)\)/,
+    );
+  });
+
+  it('the no-prefix near miss says how to reach it (--prefix "")', async () => {
+    const id = `np-${uniqueId("x").replace(/[^a-z0-9]/gi, "")}`;
+    await app.lpush(id, msg("a"));
+    const r = await cli(["history", "show", id, "--prefix", "p:"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`'${id}' (no prefix, 1 message; reach it with --prefix "")`);
+    await app.del(id);
+  });
 });

@@ -260,6 +260,21 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     });
 
   if (transport !== "cluster")
+    it("search --limit sends nothing more once it has its hits", async () => {
+      const many = `ssm${randomUUID().slice(0, 8)}:`;
+      const { lpushMany } = await import("../harness/transports.js");
+      await lpushMany(
+        app,
+        Array.from({ length: 2500 }, (_, i) => [`${many}${i}`, element({ type: "human", content: `common ${i}` })]),
+      );
+      const all = await cli(["search", "common", "--prefix", many, "--stats", "--ndjson"]);
+      expect(all.stdout.trim().split("\n")).toHaveLength(2500);
+      const two = await cli(["search", "common", "--prefix", many, "--stats", "--ndjson", "--limit", "2"]);
+      expect(two.stdout.trim().split("\n")).toHaveLength(2);
+      expect(stats(two.stderr)).toBeLessThan(stats(all.stderr));
+    });
+
+  if (transport !== "cluster")
     it("search costs at most the listing's requests plus one", async () => {
       const list = await cli(["sessions", "list", "--prefix", prefix, "--stats"]);
       const search = await cli(["search", "order 1234", "--prefix", prefix, "--stats", "--json"]);

@@ -167,6 +167,21 @@ describe("pager", () => {
     expect(r.seen()).toBeNull();
   });
 
+  it("a pager that fails or is not found: the output is printed directly, after a warning naming it", async () => {
+    for (const pager of ["false", "nonexistent-pager-x", "sh -c 'exit 3'"]) {
+      const r = await runInPty(["sessions", "list", "--prefix", many], [], {
+        env: { ...env(), PAGER: pager },
+        columns: 80,
+        rows: 10,
+      });
+      expect({ pager, code: r.code }).toEqual({ pager, code: 0 });
+      for (let i = 0; i < 15; i++) expect(r.screen).toContain(`s${String(i).padStart(2, "0")} `);
+      const warnings = screenLines(r.screen).filter((l) => l.includes(`the pager '${pager}'`));
+      expect({ pager, warnings: warnings.length }).toEqual({ pager, warnings: 1 });
+      expect(r.screen).not.toMatch(/sh: .*nonexistent/);
+    }
+  });
+
   it("never pages piped output or --follow", async () => {
     const p = recorder();
     const piped = await runCli(["sessions", "list", "--prefix", many], {
