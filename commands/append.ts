@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import type { Context } from "../src/program/context.js";
-import { UsageError } from "../src/errors/errors.js";
+import { readFailure } from "../src/errors/errors.js";
 import { examples, flagRules, shellLine } from "../src/program/options.js";
 
 interface AppendOptions {
@@ -66,7 +66,7 @@ export function appendCommand(ctx: Context): Command {
         if (opts.file !== undefined) {
           const fs = await import("node:fs/promises");
           bytes = await fs.readFile(opts.file).catch((e: Error) => {
-            throw new UsageError(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+            throw readFailure(opts.file!, e);
           });
         } else if (content === "-") {
           const { readAll } = await import("../src/terminal/stdin.js");

@@ -99,7 +99,10 @@ export function clearCommand(ctx: Context): Command {
           const bar = progress(ctx.io);
           const result = await unlinkUnchanged(store, targets, (n) => bar.update(`deleted ${n}/${targets.length}…`));
           bar.done();
-          for (const t of result.changed) out.warn(r.sessionLine(t.sessionId, "changed since it was listed: kept"));
+          for (const t of result.changed)
+            out.warn(
+              r.sessionLine(t.sessionId, "changed since it was listed: kept (run the command again to delete it)"),
+            );
           if (opts.json) {
             await out.json({
               deleted: result.deleted.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })),

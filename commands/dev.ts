@@ -360,7 +360,8 @@ async function announce(
   const backend = startedRedis
     ? `in-memory redis-server on ${new URL(redisUrl).host}, password-protected, discarded on exit`
     : shownRedisUrl;
-  io.stderr.write(`${profileNote}\nredis: ${backend}\nlocal endpoint ready; Ctrl-C to stop\n`);
+  // --demo stops by itself: no Ctrl-C to mention.
+  io.stderr.write(`${profileNote}\nredis: ${backend}\nlocal endpoint ready${opts.demo ? "" : "; Ctrl-C to stop"}\n`);
 }
 
 /**

@@ -47,7 +47,10 @@ export function buildProgram(ctx: Context, argv?: string[]): Command {
     .showSuggestionAfterError(true)
     // Commands listed by name, as gh lists them: the descriptions keep room to
     // wrap within 80 columns (each command's own help shows its arguments).
-    .configureHelp({ subcommandTerm: (c) => c.name() })
+    // A group with one subcommand is listed as the command people type (`sessions list`).
+    .configureHelp({
+      subcommandTerm: (c) => (c.commands.length === 1 ? `${c.name()} ${c.commands[0].name()}` : c.name()),
+    })
     .addHelpText("after", ROOT_EXAMPLES);
   registerCommands(program, ctx, argv && commandWord(program, argv));
   return program;

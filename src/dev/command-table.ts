@@ -72,6 +72,11 @@ export class CommandTable {
     return this.commands.get(name);
   }
 
+  /** Every command the endpoint may run, in no particular order. */
+  all(): Iterable<AllowedCommand> {
+    return this.commands.values();
+  }
+
   get size(): number {
     return this.commands.size;
   }

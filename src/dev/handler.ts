@@ -8,7 +8,7 @@ import type { TokenCheck } from "./auth.js";
 import { RedisUnavailableError, ReplyTooLargeError } from "./connections.js";
 import { encodeReply, wantsBase64 } from "./encoding.js";
 import { TransactionAbortedError, type Executor, type Outcome } from "./executor.js";
-import { isRefusal, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
+import { type Access, isRefusal, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
 import { readBody } from "./request-body.js";
 import type { RequestGuard } from "./request-guard.js";
 import { ALLOWED_METHODS, HttpError, parseRoute, splitTarget } from "./routes.js";
@@ -17,7 +17,8 @@ export interface HandlerDeps {
   guard: RequestGuard;
   tokens: TokenCheck;
   policy: CommandPolicy;
-  executor: Executor;
+  /** The executor of each access (on dev's own redis-server, each logs in as a Redis user of its own). */
+  executors: Record<Access, Executor>;
   latencyMs: number;
   /** Commands one /pipeline or /multi-exec may hold. */
   maxCommands: number;
@@ -66,7 +67,7 @@ export class RequestHandler {
         }
         throw new HttpError(400, vetted.refused);
       }
-      const outcome = await this.deps.executor.command(vetted);
+      const outcome = await this.deps.executors[access].command(vetted);
       return "error" in outcome
         ? { status: 400, body: outcome }
         : { status: 200, body: { result: encodeReply(outcome.result, base64) } };
@@ -74,13 +75,16 @@ export class RequestHandler {
 
     const items = route.commands.map((argv) => this.deps.policy.vet(argv, access));
     if (route.kind === "pipeline") {
-      return { status: 200, body: encodeAll(await this.deps.executor.pipeline(items), base64) };
+      return { status: 200, body: encodeAll(await this.deps.executors[access].pipeline(items), base64) };
     }
     // A refused command would be a queue-time error in Redis: the whole
     // transaction is discarded, with the refusal as the reason.
     const refusal = items.find(isRefusal);
     if (refusal) throw new HttpError(400, transactionRefusal(refusal));
-    return { status: 200, body: encodeAll(await this.deps.executor.transaction(items as VettedCommand[]), base64) };
+    return {
+      status: 200,
+      body: encodeAll(await this.deps.executors[access].transaction(items as VettedCommand[]), base64),
+    };
   }
 }
 

@@ -131,7 +131,7 @@ export class CommandPolicy {
       const blocked = blockingRefusal(name, lower, argv);
       if (blocked) return blocked;
     }
-    if (access === "readonly" && (NOT_FOR_READONLY.has(name) || isWrite(spec))) return noPerm(lower);
+    if (!readableWith(name, spec, access)) return noPerm(lower);
 
     let constantReply: number | undefined;
     if (name === "COPY") {
@@ -147,6 +147,18 @@ export class CommandPolicy {
     issued.add(command);
     return command;
   }
+}
+
+/** Whether this access may run the command at all, its arguments aside (they may still be refused). */
+export function mayRun(name: string, spec: CommandSpec, access: Access): boolean {
+  if (REFUSED.has(name)) return false;
+  // XREAD and XREADGROUP block only with BLOCK, which vet() refuses.
+  if (spec.flags.has("blocking") && name !== "XREAD" && name !== "XREADGROUP") return false;
+  return readableWith(name, spec, access);
+}
+
+function readableWith(name: string, spec: CommandSpec, access: Access): boolean {
+  return access === "full" || !(NOT_FOR_READONLY.has(name) || isWrite(spec));
 }
 
 export function isRefusal(v: VettedCommand | Refusal): v is Refusal {

@@ -11,7 +11,8 @@ import { CommandTable } from "./command-table.js";
 import { ConnectionPool, MAX_REPLY_BYTES, openConnection, RedisUnavailableError } from "./connections.js";
 import { Executor } from "./executor.js";
 import { RequestHandler, syncToken } from "./handler.js";
-import { CommandPolicy } from "./policy.js";
+import { type Access, CommandPolicy } from "./policy.js";
+import { createAclUsers } from "./acl.js";
 import { RequestGuard } from "./request-guard.js";
 import { ScriptWatchdog } from "./script-watchdog.js";
 
@@ -71,36 +72,46 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   // The control connection loads the command table and kills runaway scripts.
   const control = await openConnection(opts.redisUrl, true);
   const maxReplyBytes = opts.maxReplyBytes ?? MAX_REPLY_BYTES;
-  if (opts.ownRedis) {
-    try {
+  let table: CommandTable;
+  let urls: Record<Access, string>;
+  try {
+    if (opts.ownRedis) {
       // A quarter more than the limit: Redis counts its allocations (rounded up
       // to the allocator's size classes, at most a quarter apart), the
       // endpoint counts bytes exactly.
       const redisLimit = Math.ceil(maxReplyBytes * 1.25) + 64 * 1024;
       await control.config("SET", "client-output-buffer-limit", `normal ${redisLimit} 0 0`);
-    } catch (err) {
-      control.disconnect();
-      throw new RedisUnavailableError(err);
     }
-  }
-  const pool = new ConnectionPool(opts.redisUrl, {
-    size: POOL_SIZE,
-    replyTimeoutMs,
-    maxReplyBytes,
-    redisStillUp: opts.ownRedis ? () => answersPing(control) : undefined,
-  });
-  let table: CommandTable;
-  try {
     table = await CommandTable.load((names) => control.callBuffer("COMMAND", "INFO", ...names));
+    // On its own redis-server, each token's requests log in as a Redis user of their own.
+    urls = opts.ownRedis
+      ? await createAclUsers(control, opts.redisUrl, table)
+      : { full: opts.redisUrl, readonly: opts.redisUrl };
   } catch (err) {
     control.disconnect();
     throw new RedisUnavailableError(err);
+  }
+  const watchdog = new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS);
+  const pools = new Map<string, ConnectionPool>();
+  const executors = {} as Record<Access, Executor>;
+  for (const access of ["full", "readonly"] as const) {
+    let pool = pools.get(urls[access]);
+    if (!pool) {
+      pool = new ConnectionPool(urls[access], {
+        size: POOL_SIZE,
+        replyTimeoutMs,
+        maxReplyBytes,
+        redisStillUp: opts.ownRedis ? () => answersPing(control) : undefined,
+      });
+      pools.set(urls[access], pool);
+    }
+    executors[access] = new Executor(pool, watchdog);
   }
   const handler = new RequestHandler({
     guard: new RequestGuard(host, opts.allowOrigins),
     tokens,
     policy: new CommandPolicy(table),
-    executor: new Executor(pool, new ScriptWatchdog(control, opts.scriptTimeoutMs ?? SCRIPT_TIMEOUT_MS)),
+    executors,
     latencyMs: opts.latencyMs ?? 0,
     maxCommands: opts.maxCommands ?? MAX_COMMANDS,
   });
@@ -145,7 +156,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
         server.close(() => resolve());
         server.closeAllConnections();
       }).then(() => {
-        pool.close();
+        for (const pool of pools.values()) pool.close();
         control.disconnect();
       });
       return closing;

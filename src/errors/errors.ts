@@ -58,6 +58,22 @@ export class RedisReplyError extends CliError {
   }
 }
 
+const READ_REASONS: Record<string, [string, string?]> = {
+  ENOENT: ["no such file", "check the path (`-` reads stdin)"],
+  ENOTDIR: ["a part of the path is not a folder", "check the path"],
+  EISDIR: ["it is a folder", "name a file in it"],
+  EACCES: ["permission denied", "check the file's permissions"],
+  EPERM: ["permission denied", "check the file's permissions"],
+  ENAMETOOLONG: ["the name is too long"],
+};
+
+/** `cannot read nope.txt: no such file`, from a failed read of an input file (exit 2). */
+export function readFailure(path: string, err: unknown): UsageError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const [why, hint] = (code && READ_REASONS[code]) || [code ?? (err as Error)?.message ?? String(err)];
+  return new UsageError(`cannot read ${path}: ${why}`, hint);
+}
+
 /** Any thrown value to an exit code: unknown errors are failures (1). */
 export function exitCodeOf(err: unknown): ExitCodeValue {
   return err instanceof CliError ? err.exitCode : ExitCode.failure;

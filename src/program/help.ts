@@ -63,11 +63,23 @@ export function helpCommandArgs(program: Command, argv: string[]): string[] {
     : argv;
 }
 
+/** Words other tools use for these commands: `list` → `sessions list`, `show ID` → `history show ID`, `delete ID` → `clear ID`. */
+const OTHER_TOOLS_WORDS: Record<string, string[]> = {
+  list: ["sessions", "list"],
+  ls: ["sessions", "list"],
+  show: ["history", "show"],
+  get: ["history", "show"],
+  delete: ["clear"],
+  del: ["clear"],
+  remove: ["clear"],
+};
+
 /**
  * For `upstash-memory history user-42`: "did you mean: upstash-memory history
  * show user-42". The subcommand is the group's only one, else its `show`.
- * Undefined when the unknown word is not under a group, or there is no such
- * subcommand (commander's own "Did you mean" covers misspelt subcommands).
+ * At the top, a word another tool would use names ours (`list`: `sessions list`).
+ * Undefined when there is no such subcommand (commander's own "Did you mean"
+ * covers misspelt subcommands).
  */
 export function subcommandHint(program: Command, argv: string[]): string | undefined {
   let cmd = program;
@@ -83,7 +95,13 @@ export function subcommandHint(program: Command, argv: string[]): string | undef
       cmd = sub;
       continue;
     }
-    if (cmd === program || !cmd.commands.length) return undefined;
+    if (cmd === program) {
+      const meant = Object.hasOwn(OTHER_TOOLS_WORDS, word) ? OTHER_TOOLS_WORDS[word] : undefined;
+      if (!meant || !program.commands.some((c) => c.name() === meant[0])) return undefined;
+      const line = argv.slice(0, i).concat(meant, argv.slice(i + 1));
+      return `did you mean: ${[program.name(), ...line.map((w) => quote(sanitizeEcho(w)))].join(" ")}`;
+    }
+    if (!cmd.commands.length) return undefined;
     const visible = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
     const meant = visible.length === 1 ? visible[0] : visible.find((c) => c.name() === "show");
     if (!meant) return undefined;

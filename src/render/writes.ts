@@ -102,6 +102,9 @@ export function importReport(results: ImportResult[], mode: ImportMode, dryRun: 
   );
   const hint = json.skipped.length && mode === "skip" ? " (use --replace or --merge)" : "";
   const [imported, skipped] = dryRun ? ["dry run: would import", "would skip"] : ["imported", "skipped"];
-  const summary = `${imported} ${plural(json.written.length, "session")}; ${skipped} ${json.skipped.length} that already exist${hint}`;
+  // --merge adds only what is missing: say how much that was, 0 included.
+  const added = results.reduce((n, x) => n + (x.status === "written" ? x.added : 0), 0);
+  const merged = mode === "merge" && !dryRun ? ` (${plural(added, "message")} added)` : "";
+  const summary = `${imported} ${plural(json.written.length, "session")}${merged}; ${skipped} ${json.skipped.length} that already exist${hint}`;
   return { json, warnings, summary };
 }

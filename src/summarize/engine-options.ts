@@ -2,7 +2,7 @@
 // configured (flag, env or profile), else the offline extractive engine.
 import fs from "node:fs/promises";
 import type { LlmSettings } from "../config/profiles.js";
-import { UsageError } from "../errors/errors.js";
+import { readFailure, UsageError } from "../errors/errors.js";
 import { parseDurationMs } from "../duration/duration.js";
 import { resolveLlmSettings } from "./settings.js";
 import type { LlmOptions } from "./llm.js";
@@ -33,7 +33,7 @@ export async function buildLlmOptions(req: EngineRequest): Promise<{ engine: Eng
   let prompt: string | undefined;
   if (req.promptFile) {
     prompt = await fs.readFile(req.promptFile, "utf8").catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${req.promptFile}: ${e.code ?? e.message}`);
+      throw readFailure(req.promptFile!, e);
     });
   }
   return {

@@ -290,7 +290,7 @@ function describeFailure(err: unknown, guard: RequestGuard, req: CompletionReque
   if (guard.timedOut) {
     return new ConnectionError(
       `the model API did not answer within ${seconds(req.timeoutMs)}`,
-      "a slow or busy model may need a longer timeout",
+      "a slow or busy model may need a longer timeout: --llm-timeout 5m",
     );
   }
   const code = networkCode(err);

@@ -15,6 +15,8 @@ export interface ImportResult {
   key: string;
   status: ImportStatus;
   count: number;
+  /** Messages the restore pushed (0 in a dry run, which does not count them). */
+  added: number;
 }
 
 /** Stay well inside Upstash's 10 MB request limit. */
@@ -112,8 +114,13 @@ export async function importLines(
       { idempotent: true },
     );
     batch.forEach((b, i) => {
-      const [status, count] = asArray(unwrap(o[i])).map(asInt);
-      results.push({ key: b.key, status: status === 1 ? "written" : status === 0 ? "skipped" : "not-a-list", count });
+      const [status, count, added = 0] = asArray(unwrap(o[i])).map(asInt);
+      results.push({
+        key: b.key,
+        status: status === 1 ? "written" : status === 0 ? "skipped" : "not-a-list",
+        count,
+        added,
+      });
     });
     opts.onProgress?.(results.length);
     batch = [];

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import { isUtf8 } from "node:buffer";
 import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
-import { UsageError } from "../errors/errors.js";
+import { readFailure, UsageError } from "../errors/errors.js";
 import { readAll } from "../terminal/stdin.js";
 import type { InStream } from "../terminal/io.js";
 import { parseExportLine, type ExportLine } from "./format.js";
@@ -20,7 +20,7 @@ export async function openSource(path: string, stdin: InStream): Promise<Source>
   try {
     fs.accessSync(path, fs.constants.R_OK);
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code}`);
+    throw readFailure(path, e);
   }
   return () => fs.createReadStream(path);
 }

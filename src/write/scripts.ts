@@ -79,7 +79,8 @@ end
  * ARGV[3] one 't'/'b' flag per element; ARGV[4..] elements, newest first as
  * stored. Re-running it changes nothing further. A mode prefixed 'dry-' (the
  * dry run) answers the same status and writes nothing.
- * → {status, length}: status 1 written, 0 skipped (exists), -3 not a list.
+ * → {status, length, added}: status 1 written, 0 skipped (exists), -3 not a
+ * list; added: elements pushed (the dry run does not count them: 0).
  */
 export const IMPORT = `${BASE64_DECODE}
 local key, mode, ttl = KEYS[1], ARGV[1], ARGV[2]
@@ -87,22 +88,24 @@ local dry = string.sub(mode, 1, 4) == 'dry-'
 if dry then mode = string.sub(mode, 5) end
 local t = redis.call('TYPE', key)['ok']
 if t ~= 'none' and t ~= 'list' then return {-3, 0} end
-if mode == 'skip' and t ~= 'none' then return {0, redis.call('LLEN', key)} end
-if dry then return {1, redis.call('LLEN', key)} end
+if mode == 'skip' and t ~= 'none' then return {0, redis.call('LLEN', key), 0} end
+if dry then return {1, redis.call('LLEN', key), 0} end
 local count = #ARGV - 3
+local added = 0
 if mode == 'merge' and t == 'list' then
   local have = {}
   for _, v in ipairs(redis.call('LRANGE', key, 0, -1)) do have[v] = true end
   for i = 1, count do
     local e = element(i)
-    if not have[e] then redis.call('RPUSH', key, e); have[e] = true end
+    if not have[e] then redis.call('RPUSH', key, e); have[e] = true; added = added + 1 end
   end
 else
   if mode == 'replace' then redis.call('DEL', key) end
   for i = 1, count do redis.call('RPUSH', key, element(i)) end
+  added = count
 end
 if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
-return {1, redis.call('LLEN', key)}
+return {1, redis.call('LLEN', key), added}
 `;
 
 /** digest(count): SHA-1 over the SHA-1s of the oldest `count` elements of `key` (as src/summarize/compact.ts's tailDigest). */

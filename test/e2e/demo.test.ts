@@ -18,8 +18,14 @@ describe("the demo (npm run demo)", () => {
     expect(r.stdout).toMatch(/^user-42\t5\tnever\tassistant\t/m);
     expect(r.stdout).toMatch(/^support-ticket-1017\t6\t/m);
     expect(r.stdout).toMatch(/^1\tsystem\tYou are a friendly travel assistant/m);
-    expect(r.stderr).toContain("$ upstash-memory history show user-42");
-    expect(r.stderr).toContain("\n  upstash-memory --profile local doctor user-42\n");
+    expect(r.stderr).toContain("$ npx upstash-memory history show user-42");
+    // In a clone the bare name is not on PATH: every next step says npx.
+    const next = r.stderr.slice(r.stderr.indexOf("\nnext:"));
+    expect(next).toContain("\n  npx upstash-memory dev --seed\n");
+    expect(next).toContain("\n  npx upstash-memory --profile local doctor user-42\n");
+    expect(next).not.toMatch(/^ {2}upstash-memory/m);
+    // It stops by itself: nothing to stop with Ctrl-C.
+    expect(r.stderr).not.toContain("Ctrl-C");
     expect(r.stderr).toContain("not saved as a profile");
     expect(fs.existsSync(path.join(configDir, "config.json"))).toBe(false);
   }, 90_000);

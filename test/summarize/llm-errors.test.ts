@@ -183,6 +183,8 @@ describe("llm engine: connection problems", () => {
     expectOneSafeLine(err);
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toBe("the model API did not answer within 0.2s");
+    // The next step names the flag that gives the model longer.
+    expect(err.hint).toContain("--llm-timeout");
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
