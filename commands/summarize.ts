@@ -13,6 +13,7 @@ interface SummarizeOpts {
   llmTimeout: string;
   store?: boolean;
   keep: number;
+  fit?: number;
   summaryRole: "human" | "ai" | "system";
   dryRun?: boolean;
   backup?: string;
@@ -32,13 +33,14 @@ export function summarizeCommand(ctx: Context): Command {
         "llm",
       ]),
     )
-    .option("--model <name>", "model for the llm engine (else llm.model / UPSTASH_MEMORY_MODEL)")
+    .option("--model <name>", "model for the llm engine (else llm.model / UPSTASH_MEMORY_MODEL); --fit counts for it")
     .option("--max-words <n>", "extractive summary length", positiveInt, 120)
     .option("--max-input-tokens <n>", "llm: larger conversations are summarized progressively", positiveInt, 6000)
     .option("--prompt <file>", "llm: instructions that replace the default ones")
     .option("--llm-timeout <duration>", "llm: per-request timeout", "60s")
     .option("--store", "replace all but the newest --keep messages with one summary message")
     .option("--keep <n>", "with --store: newest messages kept as they are", nonNegativeInt, 4)
+    .option("--fit <t>", "with --store: keep the newest messages that fit T tokens with the summary", positiveInt)
     .addOption(
       new Option("--summary-role <role>", "with --store: the summary message's type")
         .choices(["human", "ai", "system"])
@@ -56,6 +58,7 @@ export function summarizeCommand(ctx: Context): Command {
         "summarize user-42 --engine llm --model llama3.2   # Ollama at localhost:11434 by default",
         shellLine("OPENAI_API_KEY=sk-... upstash-memory summarize user-42 --model gpt-4o-mini"),
         "summarize user-42 --store --keep 6 --dry-run",
+        "summarize user-42 --store --fit 4000 --model gpt-4o-mini --yes",
         "summarize --match 'support-*' --store --yes --backup b.jsonl",
       ) +
         '\nThe stored summary is a `human` message by default ("Summary of the earlier conversation: ..."):\n' +
@@ -65,10 +68,12 @@ export function summarizeCommand(ctx: Context): Command {
       "preAction",
       flagRules({
         oneOf: [[["<sessionId>", "--match"], "upstash-memory summarize <sessionId> or --match PATTERN"]],
+        exclusive: [["--keep", "--fit"]],
         requires: {
           "--dry-run": "--store",
           "--backup": "--store",
           "--keep": "--store",
+          "--fit": "--store",
           "--summary-role": "--store",
           "--concurrency": "--match",
         },
@@ -110,15 +115,25 @@ export function summarizeCommand(ctx: Context): Command {
           }
           const writes = opts.store && !opts.dryRun;
           const { plural } = await import("../src/render/writes.js");
-          const question = `replace all but the newest ${opts.keep} messages of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
+          const newest =
+            opts.fit !== undefined ? `newest messages that fit ${opts.fit} tokens` : `newest ${opts.keep} messages`;
+          const question = `replace all but the ${newest} of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
           const { confirmChanges, requireConsent } = await import("../src/terminal/prompts.js");
           if (writes) requireConsent(ctx.io, question, opts.yes);
           // On a terminal, the summaries are computed first and shown with the question.
           const ask = writes && !opts.yes;
           const streamed = single && engine === "llm" && out.tty && !opts.json && !ask;
           if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
+          let fit: { maxTokens: number; count: (text: string) => number } | undefined;
+          if (opts.fit !== undefined) {
+            // The model the history is sent to: --model, the profile's model, else its llm.model.
+            const { counterFor } = await import("../src/tokens/count.js");
+            const p = resolved.profile;
+            const counter = await counterFor(opts.model ?? p?.model ?? p?.llm?.model);
+            fit = { maxTokens: opts.fit, count: counter.text };
+          }
           const storeOpts = opts.store
-            ? { keep: opts.keep, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() }
+            ? { keep: opts.keep, fit, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() }
             : undefined;
           const { mapBounded } = await import("../src/summarize/bounded.js");
           const { progress } = await import("../src/render/progress.js");

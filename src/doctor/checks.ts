@@ -4,7 +4,7 @@
 
 export type CheckStatus = "pass" | "warn" | "fail" | "info";
 
-export const SECTIONS = ["connection", "key", "health", "content", "cost"] as const;
+export const SECTIONS = ["connection", "key", "health", "content", "cost", "context"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Check {

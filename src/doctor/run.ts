@@ -19,6 +19,7 @@ import { checkContent } from "./content.js";
 import { checkTurns } from "./turns.js";
 import { checkCost } from "./cost.js";
 import { checkCluster } from "./cluster.js";
+import { checkContext, wantsContext, type ContextRequest } from "./context.js";
 
 export interface DoctorRequest {
   ctx: Context;
@@ -28,6 +29,8 @@ export interface DoctorRequest {
   flowiseSessionId?: string;
   timeoutMs: number;
   debug?: (line: string) => void;
+  /** --model, --context, --window, --max-tokens: the context checks (a model set in the profile counts too). */
+  context?: ContextRequest;
 }
 
 export interface DoctorReport {
@@ -72,7 +75,8 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     } else if (!access || !target) {
       f.add("key", "session", "info", `session ${quoteKey(req.sessionId)} not checked: no working connection`);
     } else {
-      await checkSession(f, access, target, req.sessionId, req.flowiseSessionId);
+      const model = req.context?.model ?? target.resolved.profile?.model;
+      await checkSession(f, access, target, req.sessionId, { ...req.context, model }, req.flowiseSessionId);
     }
     f.add("key", "memory-key", "info", MEMORY_KEY_NOTE);
   } finally {
@@ -99,6 +103,7 @@ async function checkSession(
   access: Access,
   target: Target,
   sessionId: string,
+  context: ContextRequest,
   flowiseSessionId = target.resolved.profile?.flowise?.sessionId,
 ): Promise<void> {
   const keys = new KeySpace(target.resolved.prefix);
@@ -110,6 +115,7 @@ async function checkSession(
     const messages = checkContent(f, read, sessionId);
     checkTurns(f, messages);
     checkCost(f, read, messages, sessionId);
+    if (wantsContext(context)) await checkContext(f, read, sessionId, context);
   } catch (err) {
     // The connection worked a moment ago; whatever broke now is a finding too.
     if (!(err instanceof CliError)) throw err;

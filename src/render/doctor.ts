@@ -20,6 +20,7 @@ const TITLES: Record<Section, string> = {
   health: "Key health",
   content: "Content",
   cost: "Cost per chat turn",
+  context: "What the model sees",
 };
 
 const text = (s: string) => sanitizeLine(redact(s));

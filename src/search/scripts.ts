@@ -15,26 +15,36 @@ import { hasEscapedBytes } from "../text/bytes.js";
 const CHUNK = 1000;
 
 /**
- * KEYS[1] a session; ARGV[1] '1' to compare lower-cased (ASCII) text; ARGV[2..]
- * literal pieces an element must all contain (plain string.find).
- * → {LLEN, position, element, position, element, ...}, positions 0-based
- * from the head (the newest element), newest first.
+ * KEYS[1] a session; ARGV[1] '1' to compare lower-cased (ASCII) text; ARGV[2]
+ * a byte budget for the elements sent back; ARGV[3] the index (1 = oldest) to
+ * go on from, or 0 for the newest; ARGV[4..] literal pieces an element must
+ * all contain (plain string.find). Elements are looked at newest first; once
+ * the budget is spent (always after one element at least) the call ends.
+ * → {LLEN, index to go on from (0 = done), position, element, ...},
+ * positions 0-based from the head (the newest element).
  */
 export const SEARCH_LUA = `
-local key, fold = KEYS[1], ARGV[1] == '1'
+local key, fold, budget, resume = KEYS[1], ARGV[1] == '1', tonumber(ARGV[2]), tonumber(ARGV[3])
 local n = redis.call('LLEN', key)
-local out = {n}
+local out = {n, 0}
 local at = 0
+if resume > 0 then at = math.max(n - resume, 0) end
+local size = 0
 while at < n do
   local page = redis.call('LRANGE', key, at, at + ${CHUNK - 1})
   for j = 1, #page do
     local e = page[j]
     local s = fold and string.lower(e) or e
     local all = true
-    for a = 2, #ARGV do
+    for a = 4, #ARGV do
       if not string.find(s, ARGV[a], 1, true) then all = false break end
     end
-    if all then out[#out + 1] = at + j - 1 out[#out + 1] = e end
+    if all then
+      if size > 0 and size + #e > budget then out[2] = n - (at + j - 1) return out end
+      size = size + #e
+      out[#out + 1] = at + j - 1
+      out[#out + 1] = e
+    end
   end
   if #page < ${CHUNK} then break end
   at = at + ${CHUNK}

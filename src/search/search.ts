@@ -58,7 +58,9 @@ interface Candidates {
   key: string;
   count: number;
   found: [position: number, element: Buffer][];
-  /** The script did not run: read the session plainly. */
+  /** More to look at from this index (1 = the oldest) down: the script's byte budget was spent. */
+  next?: number;
+  /** The script did not run: read the session plainly (the elements from this index down, or all). */
   retry?: boolean;
 }
 
@@ -70,14 +72,25 @@ export function normalizeRole(role: string): string {
 
 const SEARCH = script(SEARCH_LUA);
 
+/**
+ * Bytes of elements one script call sends back: a page of 1,000 sessions then
+ * stays well under the 10 MB Upstash allows a response, however much matches;
+ * a session with more goes on in further calls (1,000 sessions a request).
+ */
+const BUDGET = 4096;
+const CONTINUE_BATCH = 1000;
+
+function searchCall(store: Store, query: Query, key: string, from = 0) {
+  if (!query.pieces.length) return null;
+  return scriptCall(store, SEARCH, key, [query.fold ? "1" : "0", BUDGET, from, ...query.pieces]);
+}
+
 function searchPlan(store: Store, query: Query): KeyPlan<Candidates> {
-  const args = [query.fold ? "1" : "0", ...query.pieces];
-  const call = (key: string) => (query.pieces.length ? scriptCall(store, SEARCH, key, args) : null);
   return {
-    commands: (key) => [call(key) ?? ["LRANGE", key, 0, -1]],
+    commands: (key) => [searchCall(store, query, key) ?? ["LRANGE", key, 0, -1]],
     read(key, [o]) {
       if (scriptFailed(o)) return { key, count: 0, found: [], retry: true };
-      return o.ok ? candidates(key, o, call(key) !== null) : null;
+      return o.ok ? candidates(key, o, searchCall(store, query, key) !== null) : null;
     },
   };
 }
@@ -90,21 +103,53 @@ function candidates(key: string, o: Outcome & { ok: true }, scripted: boolean): 
   }
   const count = asInt(reply[0]);
   if (count === 0) return null;
+  const next = asInt(reply[1]);
   const found: Candidates["found"] = [];
-  for (let i = 1; i + 1 < reply.length; i += 2) found.push([asInt(reply[i]), asBytes(reply[i + 1])]);
-  return { key, count, found };
+  for (let i = 2; i + 1 < reply.length; i += 2) found.push([asInt(reply[i]), asBytes(reply[i + 1])]);
+  return next > 0 ? { key, count, found, next } : { key, count, found };
 }
 
-/** Sessions whose script did not run, read plainly (one request for the lot). */
-async function readPlainly(store: Store, keys: string[]): Promise<Candidates[]> {
+/** Sessions whose script did not run, read plainly (one request for the lot); `below`: only elements from that index down. */
+async function readPlainly(store: Store, retry: { key: string; below?: number }[]): Promise<Candidates[]> {
   const outcomes = await store.pipeline(
-    keys.map((k) => ["LRANGE", k, 0, -1]),
+    retry.map(({ key }) => ["LRANGE", key, 0, -1]),
     { idempotent: true },
   );
-  return keys.flatMap((k, i) => {
+  return retry.flatMap(({ key, below }, i) => {
     const o = outcomes[i];
-    return o.ok ? [candidates(k, o, false)!] : [];
+    const c = o.ok ? candidates(key, o, false) : null;
+    if (!c) return [];
+    if (below !== undefined) c.found = c.found.filter(([position]) => c.count - position <= below);
+    return [c];
   });
+}
+
+/** The rest of sessions whose budget ran out, a round of calls at a time, until none is left. */
+async function* continued(store: Store, query: Query, first: Candidates[]): AsyncGenerator<Candidates> {
+  let todo = first.map((c) => ({ key: c.key, from: c.next! }));
+  while (todo.length) {
+    const batch = todo.slice(0, CONTINUE_BATCH);
+    todo = todo.slice(CONTINUE_BATCH);
+    const outcomes = await store.pipeline(
+      batch.map(({ key, from }) => searchCall(store, query, key, from)!),
+      { idempotent: true },
+    );
+    const retry: { key: string; below: number }[] = [];
+    for (const [i, { key, from }] of batch.entries()) {
+      const o = outcomes[i];
+      if (scriptFailed(o)) retry.push({ key, below: from });
+      const c = o.ok ? candidates(key, o, true) : null;
+      if (!c) continue;
+      if (c.next) todo.push({ key, from: c.next });
+      yield c;
+    }
+    if (retry.length) yield* await readPlainly(store, retry);
+  }
+}
+
+async function* chain<T>(first: T[], rest: AsyncIterable<T>): AsyncGenerator<T> {
+  yield* first;
+  yield* rest;
 }
 
 export function searchMessages(
@@ -123,11 +168,12 @@ export function searchMessages(
       onProgress: opts.onProgress,
     });
     for await (const page of pages) {
-      const retry = page.filter((c) => c.retry).map((c) => c.key);
-      const sessions = [...page.filter((c) => !c.retry), ...(retry.length ? await readPlainly(store, retry) : [])];
-      for (const c of sessions) {
-        summary.sessions++;
-        // Oldest first within a session, as `history show` lists them.
+      const retry = page.filter((c) => c.retry).map((c) => ({ key: c.key }));
+      const done = [...page.filter((c) => !c.retry), ...(retry.length ? await readPlainly(store, retry) : [])];
+      const more = done.filter((c) => c.next);
+      summary.sessions += done.length;
+      for await (const c of chain(done, continued(store, opts.query, more))) {
+        // Oldest first within what one call sent, as `history show` lists them.
         for (let i = c.found.length - 1; i >= 0; i--) {
           const [position, element] = c.found[i];
           const m = decodeElement(element, c.count - position);

@@ -12,11 +12,15 @@ import { summarizeWithLlm, type LlmOptions } from "./llm.js";
 import { verbatimSummary } from "./verbatim.js";
 import { summaryElement, summaryMark, toSummaryInput } from "./memory.js";
 import { compactTail, type CompactStatus } from "./compact.js";
+import type { CountFn } from "../tokens/tokenizer.js";
+import { messageTokens, REPLY_PRIMING } from "../tokens/count.js";
 
 export type Engine = "extractive" | "llm";
 
 export interface StoreOptions {
   keep: number;
+  /** --fit T: instead of `keep`, the newest messages that fit T tokens with the summary (its tokens counted too). */
+  fit?: { maxTokens: number; count: CountFn };
   role: StoredType;
   dryRun: boolean;
   /** Summaries already shown for approval, by session id: stored as shown when the messages they cover are unchanged. */
@@ -82,6 +86,69 @@ async function runEngine(
   );
 }
 
+/** How many of the newest messages fit `budget` tokens. */
+function newestThatFit(tokens: number[], budget: number): number {
+  let kept = 0;
+  let total = 0;
+  for (let i = tokens.length - 1; i >= 0 && total + tokens[i] <= budget; i--) {
+    total += tokens[i];
+    kept++;
+  }
+  return kept;
+}
+
+/**
+ * --fit T: the newest messages that fit beside the summary of the rest. The
+ * summary's size depends on what it covers, so the room kept for it grows
+ * until the summary of the messages left over fits in it (each round keeps
+ * fewer messages; a summary is bounded by --max-words, so it ends).
+ */
+async function fitToTokens(
+  sessionId: string,
+  messages: DecodedMessage[],
+  opts: SummarizeOptions,
+  fit: { maxTokens: number; count: CountFn },
+): Promise<{ keep: number; summary?: string }> {
+  const tokens = messages.map((m) => messageTokens(fit.count, m));
+  const summarizeAll = async (keep: number) => {
+    const part = messages.slice(0, messages.length - keep);
+    if (!part.length || (part.length === 1 && summaryMark(part[0]) !== undefined)) return undefined;
+    const source = toSummaryInput(part);
+    const summary = await runEngine(sessionId, opts, source.input);
+    const element = summaryElement(summary, opts.store?.role ?? "human", source.covers);
+    return { summary, size: messageTokens(fit.count, decodeElement(Buffer.from(element), 1)) };
+  };
+  let reserve = 0;
+  for (;;) {
+    const keep = newestThatFit(tokens, fit.maxTokens - REPLY_PRIMING - reserve);
+    const s = await summarizeAll(keep);
+    if (!s) return { keep };
+    const { size } = s;
+    if (size <= reserve) return grow(keep, s);
+    if (size + REPLY_PRIMING > fit.maxTokens) {
+      throw new CliError(
+        `the summary of session '${sessionId}' alone is ${size + REPLY_PRIMING} tokens, over --fit ${fit.maxTokens}: nothing was written`,
+        1,
+        "raise --fit, or shorten the summary (--max-words)",
+      );
+    }
+    reserve = size;
+  }
+
+  /** The summary came out smaller than the room kept for it: keep more messages while the result still fits. */
+  async function grow(keep: number, s: { summary: string; size: number }): Promise<{ keep: number; summary: string }> {
+    for (;;) {
+      const more = newestThatFit(tokens, fit.maxTokens - REPLY_PRIMING - s.size);
+      if (more <= keep) return { keep, summary: s.summary };
+      const next = await summarizeAll(more);
+      const kept = tokens.slice(tokens.length - more).reduce((a, b) => a + b, 0);
+      if (!next || REPLY_PRIMING + next.size + kept > fit.maxTokens) return { keep, summary: s.summary };
+      keep = more;
+      s = next;
+    }
+  }
+}
+
 export async function summarizeSession(
   store: Store,
   keys: KeySpace,
@@ -92,7 +159,9 @@ export async function summarizeSession(
   for (let attempt = 0; ; attempt++) {
     const view = await loadHistory(store, keys, sessionId);
     const base = { sessionId, key: view.key, engine: opts.engine };
-    const n = opts.store ? view.count - opts.store.keep : view.count;
+    const fitted = opts.store?.fit ? await fitToTokens(sessionId, view.messages, opts, opts.store.fit) : undefined;
+    const keep = fitted ? fitted.keep : (opts.store?.keep ?? 0);
+    const n = opts.store ? view.count - keep : view.count;
     const part = view.messages.slice(0, Math.max(n, 0));
     const onlySummary = part.length === 1 && summaryMark(part[0]) !== undefined;
     if (opts.store && (n < 1 || onlySummary)) {
@@ -108,7 +177,10 @@ export async function summarizeSession(
     const source = toSummaryInput(part);
     const digest = opts.store ? digestOf(part) : "";
     const shown = opts.store?.drafts?.get(sessionId);
-    const summary = shown && shown.digest === digest ? shown.summary : await runEngine(sessionId, opts, source.input);
+    const summary =
+      shown && shown.digest === digest
+        ? shown.summary
+        : (fitted?.summary ?? (await runEngine(sessionId, opts, source.input)));
     const result: SummarizeResult = { ...base, summary, summarizedCount: source.covers };
     if (!opts.store) return result;
     const foldsSystem = part.filter((m) => m.type === "system" && summaryMark(m) === undefined).map((m) => m.index);

@@ -128,6 +128,23 @@ describe.each(TRANSPORTS)("search and stats over %s", (transport) => {
     expect(JSON.parse(show.stdout).messages[c11.index - 1].content).toBe(c11.content);
   });
 
+  it("a session with more matches than one script call sends back: every hit once, numbered right", async () => {
+    const p2 = `ssl${randomUUID().slice(0, 8)}:`;
+    const long = Array.from({ length: 300 }, (_, i) => ({
+      type: i % 2 ? "ai" : "human",
+      content: `order 1234, line ${i + 1} ${"padding ".repeat(10)}`,
+    })) as Msg[];
+    await writeConversation(app, `${p2}long`, long.map(element));
+    await writeConversation(app, `${p2}short`, [element({ type: "human", content: "no order here" })]);
+    const r = await cli(["search", "ORDER 1234", "--prefix", p2, "--json", "--stats"]);
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as { sessionId: string; index: number; content: string }[];
+    expect(hits.map((h) => h.index).sort((a, b) => a - b)).toEqual(long.map((_, i) => i + 1));
+    for (const h of hits) expect(h.content).toBe(long[h.index - 1].content);
+    // 300 elements of about 100 bytes, 4 KB a call: several calls, one request each.
+    expect(stats(r.stderr)).toBeGreaterThan(4);
+  });
+
   it("search --case-sensitive, --role, --regex, --match", async () => {
     const exact = await cli(["search", "Order 1234", "--prefix", prefix, "--case-sensitive", "--json"]);
     expect(sortHits(JSON.parse(exact.stdout)).map((h: { sessionId: string }) => h.sessionId)).toEqual(

@@ -25,6 +25,26 @@ const conversation = (n: number, tag: string) =>
   Array.from({ length: n }, (_, i) =>
     msg(i % 2 ? "ai" : "human", `${tag} turn ${i}: ${"Élève à l'école 東京 👨‍👩‍👧 ".repeat((i % 5) + 1)}\tcode(${i})`),
   );
+/** The app storing a message every few milliseconds (at most 300) until stopped: what it wrote, in order. */
+function appWriting(app: ReturnType<typeof appOn>, id: string): { stop: () => Promise<string[]> } {
+  let writing = true;
+  const written: string[] = [];
+  const done = (async () => {
+    for (let i = 0; i < 300 && writing; i++) {
+      const e = msg("human", `concurrent ${i}`);
+      await app.lpush(id, e);
+      written.push(e);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  return {
+    stop: async () => {
+      writing = false;
+      await done;
+      return written;
+    },
+  };
+}
 const tmp = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "um-tok-")), name);
 
 describe.each(TRANSPORTS)("tokens over %s", (transport) => {
@@ -80,19 +100,9 @@ describe.each(TRANSPORTS)("tokens over %s", (transport) => {
     const system = msg("system", "You are a helpful travel agent.");
     const initial = [system, ...conversation(300, "trim")];
     await writeConversation(app, id, initial, 3600);
-    let writing = true;
-    const written: string[] = [];
-    const writer = (async () => {
-      for (let i = 0; i < 300 && writing; i++) {
-        const e = msg("human", `concurrent ${i}`);
-        await app.lpush(id, e);
-        written.push(e);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
+    const writer = appWriting(app, id);
     const r = await cli(["trim", id, "--keep", "20", "--yes", "--json"]);
-    writing = false;
-    await writer;
+    const written = await writer.stop();
     expect(r.code, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout);
     const after = (await lrangeBytes(app, id)).map(String).reverse();
@@ -160,5 +170,108 @@ describe.each(TRANSPORTS)("tokens over %s", (transport) => {
     expect((await cli(["trim", id, "--yes"])).code).toBe(2);
     expect((await cli(["trim", id, "--keep", "1", "--max-tokens", "5", "--yes"])).code).toBe(2);
     expect(await app.llen(id)).toBe(kept.length);
+  });
+});
+
+describe.each(TRANSPORTS)("summarize --fit over %s", (transport) => {
+  const cli = cliOn(transport);
+  const app = appOn(transport);
+
+  it("stores a summary and the newest messages that fit T tokens, keeping what the app writes meanwhile", async () => {
+    const id = `tok-${randomUUID().slice(0, 8)}`;
+    const initial = conversation(60, "fit");
+    await writeConversation(app, id, initial, 3600);
+    const dry = await cli(["summarize", id, "--store", "--fit", "600", "--dry-run", "--json"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(await app.llen(id)).toBe(60);
+    const writer = appWriting(app, id);
+    const r = await cli([
+      "summarize",
+      id,
+      "--store",
+      "--fit",
+      "600",
+      "--engine",
+      "extractive",
+      "--model",
+      "gpt-4o",
+      "--yes",
+      "--json",
+    ]);
+    const written = await writer.stop();
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    const after = (await lrangeBytes(app, id)).map(String).reverse();
+    const summary = JSON.parse(after[0]);
+    expect(summary.data.additional_kwargs.upstash_memory_summary).toBe(true);
+    const covered = summary.data.additional_kwargs.summarized_messages;
+    expect(covered).toBe(v.summarizedCount);
+    // Every message written is either covered by the summary or still there, in order, once.
+    expect(after.slice(1)).toEqual([...initial, ...written].slice(covered));
+    expect(v.stored.kept).toBeGreaterThan(0);
+    // What was stored when it was read (the app's later writes aside) fits 600 tokens, summary
+    // included; one more message would not have.
+    const all = [...initial, ...written];
+    const stored = [after[0], ...all.slice(covered, covered + v.stored.kept)];
+    const total = stored.map((e) => reference(e)).reduce((a, b) => a + b, 3);
+    expect(total).toBeLessThanOrEqual(600);
+    expect(total + reference(all[covered - 1])).toBeGreaterThan(600);
+    expect(await app.ttl(id)).toBeGreaterThan(3000);
+    if (transport !== "cluster") {
+      const { restUrl, restToken } = stack();
+      const loaded = await new UpstashRedisChatMessageHistory({
+        sessionId: id,
+        config: { url: restUrl, token: restToken },
+      }).getMessages();
+      expect(loaded.length).toBe(after.length);
+      expect(String(loaded[0].content)).toMatch(/^Summary of the earlier conversation: /);
+    }
+    // A budget the summary alone cannot fit: refused, nothing written.
+    const before = await lrangeBytes(app, id);
+    const tiny = await cli(["summarize", id, "--store", "--fit", "10", "--yes"]);
+    expect(tiny.code).toBe(1);
+    expect(tiny.stderr).toMatch(/over --fit 10: nothing was written/);
+    expect(await lrangeBytes(app, id)).toEqual(before);
+    expect((await cli(["summarize", id, "--store", "--fit", "600", "--keep", "3", "--yes"])).code).toBe(2);
+  });
+});
+
+describe("doctor: what the model sees", () => {
+  const cli = cliOn("redis");
+  const app = appOn("redis");
+
+  it("over the window fails, near it warns, a window memory's drops are named; hints name trim and summarize --fit", async () => {
+    const id = `tok-${randomUUID().slice(0, 8)}`;
+    const els = conversation(20, "doc");
+    await writeConversation(app, id, els);
+    const total = els.map((e) => reference(e)).reduce((a, b) => a + b, 3);
+    const run = async (...flags: string[]) => {
+      const r = await cli(["doctor", id, "--json", ...flags]);
+      const checks = JSON.parse(r.stdout).checks as { id: string; status: string; message: string; hint?: string }[];
+      return { code: r.code, byId: new Map(checks.map((c) => [c.id, c])) };
+    };
+    const over = await run("--model", "gpt-4o", "--context", String(total - 1));
+    expect(over.code).toBe(1);
+    expect(over.byId.get("context.over-window")).toMatchObject({ status: "fail" });
+    expect(over.byId.get("context.over-window")?.hint).toMatch(
+      /upstash-memory trim .* --max-tokens \d+.*summarize .* --store --fit/,
+    );
+    const near = await run("--model", "gpt-4o", "--context", String(Math.ceil(total / 0.85)));
+    expect(near.byId.get("context.over-window")?.status).toBe("pass");
+    expect(near.byId.get("context.near-window")).toMatchObject({ status: "warn" });
+    const fine = await run("--model", "gpt-4o", "--window", "6");
+    expect(fine.code).toBe(0);
+    expect(fine.byId.has("context.near-window")).toBe(false);
+    const drops = fine.byId.get("context.window-drops");
+    expect(drops?.status).toBe("info");
+    const dropped = els
+      .slice(0, 14)
+      .map((e) => reference(e))
+      .reduce((a, b) => a + b, 0);
+    expect(drops?.message).toBe(
+      `a window memory of 6 messages never sends messages 1–14 (${dropped.toLocaleString("en-US")} tokens): the model does not see them`,
+    );
+    // Without a model, window or budget: no context checks, no tokenizer.
+    expect([...(await run()).byId.keys()].some((k) => k.startsWith("context."))).toBe(false);
   });
 });
