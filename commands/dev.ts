@@ -16,6 +16,7 @@ interface DevOptions {
   allowOrigin?: string[];
   maxReplyBytes?: number;
   maxCommands?: number;
+  maxConnections?: number;
   seed?: boolean;
   json?: boolean;
   demo?: boolean;
@@ -78,6 +79,11 @@ export function devCommand(ctx: Context): Command {
       byteSize,
     )
     .option("--max-commands <n>", "commands one /pipeline or /multi-exec may hold (default: 10000)", positive)
+    .option(
+      "--max-connections <n>",
+      "client connections open at once; past it, idle ones close first (default: 500)",
+      positive,
+    )
     .option(
       "--seed",
       "load sample conversations (LangChain JS, Flowise, LangChain Python); keys that exist are left untouched",
@@ -305,6 +311,7 @@ async function listen(
       allowOrigins: opts.allowOrigin,
       maxReplyBytes: opts.maxReplyBytes,
       maxCommands: opts.maxCommands,
+      maxConnections: opts.maxConnections,
       ownRedis,
     });
   } catch (err) {

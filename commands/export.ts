@@ -39,7 +39,7 @@ export function exportCommand(ctx: Context): Command {
           ? checkOutputFile(opts.out, { replace: opts.force, existsHint: "pass --force to replace it" })
           : undefined;
       const { withConnection } = await import("../src/program/connection.js");
-      const { exportByPattern, exportKeys } = await import("../src/transfer/export.js");
+      const { exportByPattern, exportPagesByPattern, exportKeys } = await import("../src/transfer/export.js");
       const { Output } = await import("../src/render/output.js");
       const { progress } = await import("../src/render/progress.js");
       const { plural, sessionLine, warnNoMatch } = await import("../src/render/writes.js");
@@ -59,6 +59,12 @@ export function exportCommand(ctx: Context): Command {
         let n = 0;
         if (file) {
           n = await writeExportFile(file, lines, tick);
+        } else if (!ids.length) {
+          // A page (one round trip) per write.
+          for await (const page of exportPagesByPattern(store, keys, { pattern: opts.match ?? "*" })) {
+            await out.ndjsonLines(page, (l) => l);
+            tick((n += page.length));
+          }
         } else {
           for await (const l of lines) {
             await out.ndjson(l);

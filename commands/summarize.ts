@@ -115,9 +115,9 @@ export function summarizeCommand(ctx: Context): Command {
           }
           const writes = opts.store && !opts.dryRun;
           const { plural } = await import("../src/render/writes.js");
-          const newest =
-            opts.fit !== undefined ? `newest messages that fit ${opts.fit} tokens` : `newest ${opts.keep} messages`;
-          const question = `replace all but the ${newest} of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
+          const kept =
+            opts.fit !== undefined ? `all but the newest messages that fit ${opts.fit} tokens` : keptText(opts.keep);
+          const question = `replace ${kept} of ${single ? `session '${sessionId}'` : plural(ids.length, "session")} with a summary?`;
           const { confirmChanges, requireConsent } = await import("../src/terminal/prompts.js");
           if (writes) requireConsent(ctx.io, question, opts.yes);
           // On a terminal, the summaries are computed first and shown with the question.
@@ -198,6 +198,12 @@ export function summarizeCommand(ctx: Context): Command {
         process.removeListener("SIGINT", onSigint);
       }
     });
+}
+
+/** "all but the newest 4 messages", "all but the newest message", "all the messages". */
+function keptText(keep: number): string {
+  if (keep === 0) return "all the messages";
+  return keep === 1 ? "all but the newest message" : `all but the newest ${keep} messages`;
 }
 
 async function matchIds(

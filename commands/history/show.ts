@@ -112,16 +112,16 @@ export function historyShowCommand(ctx: Context): Command {
           });
           return;
         }
-        if (format === "ndjson" && !opts.first && !opts.last && !opts.follow) {
-          // Streamed page by page: a huge history never sits in memory.
-          const { streamHistoryView } = await import("../../src/history/show.js");
-          const { renderMessages } = await import("../../src/render/history.js");
-          await out.paged(async () => {
-            for await (const page of streamHistoryView(store, keys, sessionId)) {
-              warnUnrecognized(out, page.messages, sessionId);
-              await renderMessages(out, page, "ndjson");
-            }
-          });
+        if (!opts.first && !opts.last && !opts.follow && (format !== "table" || !out.tty)) {
+          // Written as it is decoded, never built whole: --ndjson reads page by page
+          // too (a huge history never sits in memory), the others in one request.
+          const { streamHistoryView, historyInPages } = await import("../../src/history/show.js");
+          const { renderHistoryPages } = await import("../../src/render/history.js");
+          const pages =
+            format === "ndjson" ? streamHistoryView(store, keys, sessionId) : historyInPages(store, keys, sessionId);
+          await out.paged(() =>
+            renderHistoryPages(out, pages, format, (page) => warnUnrecognized(out, page.messages, sessionId)),
+          );
           return;
         }
         // --follow waits for a session that does not exist yet (it starts with the first message).
@@ -149,6 +149,7 @@ async function pickSession(
   const { collectSessionMeta } = await import("../../src/sessions/list.js");
   const { pick } = await import("../../src/terminal/prompts.js");
   const { formatTtl } = await import("../../src/duration/duration.js");
+  const { plural } = await import("../../src/text/plural.js");
   const sessions = await collectSessionMeta(store, keys, { sort: "name" });
   if (!sessions.length) throw new UsageError("there are no sessions to show");
   return pick(
@@ -156,7 +157,7 @@ async function pickSession(
     "Session",
     sessions.map((s) => ({
       value: s.sessionId,
-      name: `${s.sessionId}  (${s.count} messages, TTL ${formatTtl(s.ttlSeconds)})`,
+      name: `${s.sessionId}  (${plural(s.count, "message")}, TTL ${formatTtl(s.ttlSeconds)})`,
     })),
   );
 }

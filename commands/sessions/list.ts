@@ -40,10 +40,10 @@ export function sessionsListCommand(ctx: Context): Command {
         cmd: Command,
       ) => {
         const { withConnection } = await import("../../src/program/connection.js");
-        const { streamSessions, collectTableRows } = await import("../../src/sessions/list.js");
+        const { listSessions, collectTableRows } = await import("../../src/sessions/list.js");
         const { Output } = await import("../../src/render/output.js");
         const { progress } = await import("../../src/render/progress.js");
-        const { renderSessionTable, sessionJson, sessionTsv, cutNote, listNotes } = await import(
+        const { renderSessionTable, sessionJson, sessionTsvLines, cutNote, listNotes } = await import(
           "../../src/render/sessions.js"
         );
         const { ListWatch, otherTypes } = await import("../../src/sessions/list-notes.js");
@@ -56,10 +56,11 @@ export function sessionsListCommand(ctx: Context): Command {
         await withConnection(ctx, cmd, async ({ store, keys }) => {
           const watch = new ListWatch(keys.prefix);
           try {
-            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name).
-            const sessions = watch.watch(
+            // Without --sort, sessions stream in scan order (a table on a terminal shows them by name),
+            // a page (one round trip) per write.
+            const pages = watch.watchPages(
               clearBarFirst(
-                streamSessions(store, keys, {
+                listSessions(store, keys, {
                   pattern,
                   sort: opts.sort,
                   limit: opts.limit,
@@ -70,11 +71,10 @@ export function sessionsListCommand(ctx: Context): Command {
               ),
             );
             await out.paged(async () => {
-              if (opts.ndjson) for await (const s of sessions) await out.ndjson(sessionJson(s));
-              else if (opts.json) await out.jsonArray(sessions, sessionJson);
-              else if (!out.tty) for await (const s of sessions) await sessionTsv(out, s);
-              else
-                await renderSessionTable(out, await collectTableRows(sessions, { byName: !opts.sort }), Boolean(cut));
+              if (opts.ndjson) for await (const page of pages) await out.ndjsonLines(page, sessionJson);
+              else if (opts.json) await out.jsonArrayPages(pages, sessionJson);
+              else if (!out.tty) for await (const page of pages) await sessionTsvLines(out, page);
+              else await renderSessionTable(out, await collectTableRows(pages, { byName: !opts.sort }), Boolean(cut));
               if (cut) out.warn(cutNote(...cut));
               const others = watch.count ? undefined : await otherTypes(store, keys, pattern);
               listNotes(out, { pattern, prefix: keys.prefix, suggestedPrefix: watch.suggestedPrefix(), others });

@@ -15,6 +15,7 @@
 import { canonicalName, isKeyword, printableName } from "./command-name.js";
 import type { AllowedCommand, CommandSpec, CommandTable } from "./command-table.js";
 import type { Argv } from "./routes.js";
+import { isUpstashCommand, whereToFind } from "./upstash-commands.js";
 
 export type Access = "full" | "readonly";
 
@@ -111,7 +112,11 @@ export function wasVetted(command: VettedCommand): boolean {
 }
 
 export class CommandPolicy {
-  constructor(private readonly table: CommandTable) {}
+  /** `redisVersion`: the redis_version of the server behind, named when it lacks an Upstash command. */
+  constructor(
+    private readonly table: CommandTable,
+    private readonly redisVersion = "Redis of unknown version",
+  ) {}
 
   /** The command as it may run with this access, or why it may not. */
   vet(argv: Argv, access: Access): VettedCommand | Refusal {
@@ -120,7 +125,16 @@ export class CommandPolicy {
     const refused = REFUSED.get(name);
     if (refused) return { refused, unknown: false };
     const allowed = this.table.get(name);
-    if (!allowed) return unknownCommand(argv[0]);
+    if (!allowed) {
+      if (isUpstashCommand(name)) {
+        const lower = name.toLowerCase();
+        return {
+          refused: `ERR '${lower}' is an Upstash command the Redis behind this endpoint (${this.redisVersion}) does not have: ${whereToFind(name)}; point dev --redis at one`,
+          unknown: false,
+        };
+      }
+      return unknownCommand(argv[0]);
+    }
 
     const resolved = resolveSubcommand(allowed, argv);
     if ("refused" in resolved) return resolved;

@@ -2,12 +2,13 @@
 // (as @upstash/redis 1.x uses it) in front of a real Redis server, so apps, the
 // CLI and the tests can run against it without an Upstash account.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { TokenCheck } from "./auth.js";
 import { CommandTable } from "./command-table.js";
+import { ConnectionCap, MAX_CONNECTIONS } from "./connection-cap.js";
 import { ConnectionPool, MAX_REPLY_BYTES, openConnection, RedisUnavailableError } from "./connections.js";
 import { Executor } from "./executor.js";
 import { RequestHandler, syncToken } from "./handler.js";
@@ -39,6 +40,8 @@ export interface EndpointOptions {
   maxReplyBytes?: number;
   /** Commands one /pipeline or /multi-exec request may hold (default 10,000). */
   maxCommands?: number;
+  /** Client connections open at once (default 500); past it, idle ones are closed first. */
+  maxConnections?: number;
   /**
    * The Redis at redisUrl was started for this endpoint alone (by `dev`), and
    * its default user may configure it. The endpoint then has Redis enforce its
@@ -73,6 +76,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const control = await openConnection(opts.redisUrl, true);
   const maxReplyBytes = opts.maxReplyBytes ?? MAX_REPLY_BYTES;
   let table: CommandTable;
+  let redisVersion: string;
   let urls: Record<Access, string>;
   try {
     if (opts.ownRedis) {
@@ -83,6 +87,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       await control.config("SET", "client-output-buffer-limit", `normal ${redisLimit} 0 0`);
     }
     table = await CommandTable.load((names) => control.callBuffer("COMMAND", "INFO", ...names));
+    redisVersion = `Redis ${/redis_version:(\S+)/.exec(await control.info("server").catch(() => ""))?.[1] ?? "of unknown version"}`;
     // On its own redis-server, each token's requests log in as a Redis user of their own.
     urls = opts.ownRedis
       ? await createAclUsers(control, opts.redisUrl, table)
@@ -110,7 +115,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const handler = new RequestHandler({
     guard: new RequestGuard(host, opts.allowOrigins),
     tokens,
-    policy: new CommandPolicy(table),
+    policy: new CommandPolicy(table, redisVersion),
     executors,
     latencyMs: opts.latencyMs ?? 0,
     maxCommands: opts.maxCommands ?? MAX_COMMANDS,
@@ -124,9 +129,12 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     { headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) },
     (req, res) => {
       stats.requests++;
+      cap.serve(req, res);
       handler.handle(req, res);
     },
   );
+  const cap = new ConnectionCap(opts.maxConnections ?? MAX_CONNECTIONS);
+  server.on("connection", (socket: Socket) => cap.admit(socket));
   server.on("clientError", answerClientError);
 
   try {

@@ -324,3 +324,35 @@ export const UPSTASH_COMMANDS: readonly string[] = [
   "UNWATCH",
   "WATCH",
 ];
+
+/**
+ * The Redis version that added an Upstash command a plain redis-server may
+ * lack (from the "Available since" of redis.io's command pages), so the
+ * endpoint can say which Redis has it. JSON.* came with Redis 8.0, which
+ * bundles JSON; SEARCH.* is Upstash's own and no Redis has it.
+ */
+const REDIS_SINCE: ReadonlyArray<[string, readonly string[]]> = [
+  ["7.2", ["WAITAOF"]],
+  [
+    "7.4",
+    ["HEXPIRE", "HEXPIREAT", "HEXPIRETIME", "HPERSIST", "HPEXPIRE", "HPEXPIREAT", "HPEXPIRETIME", "HPTTL", "HTTL"],
+  ],
+  ["8.0", ["HGETDEL", "HGETEX", "HSETEX"]],
+  ["8.2", ["XACKDEL", "XDELEX"]],
+  ["8.4", ["DELEX", "DIGEST"]],
+];
+
+/** Where an Upstash command the Redis behind the endpoint lacks can be found, as a clause for an error. */
+export function whereToFind(name: string): string {
+  if (name.startsWith("SEARCH.")) return "it is Upstash's own search, which no Redis server has";
+  if (name.startsWith("JSON.")) return "Redis 8.0 and newer have it (JSON is built in), as does Redis Stack";
+  const since = REDIS_SINCE.find(([, names]) => names.includes(name))?.[0];
+  return since ? `Redis ${since} and newer have it` : "a newer Redis may have it";
+}
+
+const DOCUMENTED = new Set(UPSTASH_COMMANDS.map((c) => c.split(" ")[0]));
+
+/** Whether Upstash documents a command of this canonical name. */
+export function isUpstashCommand(name: string): boolean {
+  return DOCUMENTED.has(name);
+}

@@ -199,6 +199,16 @@ export function decodeElement(bytes: Buffer, index: number): DecodedMessage {
 }
 
 /**
+ * Only what a listing shows of a session's newest element: its role and
+ * content, as decodeElement gives them, without keeping the raw text.
+ */
+export function decodeRoleAndContent(bytes: Buffer): { role: string; content: string } {
+  const parsed = parseElement(bytes);
+  if (!parsed.ok) return { role: "unrecognized", content: bytes.toString("utf8") };
+  return { role: roleOf(parsed.message), content: contentText(parsed.message) };
+}
+
+/**
  * Elements as LRANGE returns them (newest first) → messages oldest first.
  * `firstIndex` is the 1-based position of the oldest element given.
  */

@@ -49,6 +49,31 @@ export async function loadHistory(
   };
 }
 
+/**
+ * The whole history read in one request, as loadHistory reads it, but decoded
+ * and handed on a page of messages at a time, oldest first: a long history is
+ * written as it is decoded, never built whole as text.
+ */
+export async function* historyInPages(
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  pageSize = 1000,
+): AsyncGenerator<HistoryView> {
+  const key = keys.key(sessionId);
+  const h = await readHistory(store, key);
+  if (h.type === "none") throw await notFound(store, keys, sessionId);
+  if (h.type !== "list") throw wrongType(key, h.type);
+  const all = h.newestFirst;
+  let done = 0;
+  do {
+    const n = Math.min(pageSize, all.length - done);
+    const messages = decodeHistory(all.slice(all.length - done - n, all.length - done), h.firstIndex + done);
+    yield { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages };
+    done += n;
+  } while (done < all.length);
+}
+
 /** The whole history page by page, oldest first (for --ndjson). */
 export async function* streamHistoryView(store: Store, keys: KeySpace, sessionId: string): AsyncGenerator<HistoryView> {
   const key = keys.key(sessionId);

@@ -13,8 +13,11 @@ export function showInheritedFlags(cmd: Command): void {
   cmd.configureHelp({
     ...cmd.configureHelp(),
     showGlobalOptions: true,
-    // --version answers only at the top.
-    visibleGlobalOptions: (c) => inherited.visibleGlobalOptions(c).filter((o) => o.long !== "--version"),
+    // --version answers only at the top; a flag the command defines itself (dev --token) is listed once, as its own.
+    visibleGlobalOptions: (c) =>
+      inherited
+        .visibleGlobalOptions(c)
+        .filter((o) => o.long !== "--version" && !c.options.some((own) => own.long === o.long)),
     styleTitle: (title) => (title === "Global Options:" ? "Inherited Options:" : title),
   });
 }

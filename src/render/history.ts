@@ -5,7 +5,7 @@ import { isValidUtf8 } from "../history/codec.js";
 import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
 import { textWidth } from "../text/text-width.js";
-import { sanitizeLine, sanitizeMultiline, shellArg } from "../text/sanitize.js";
+import { safeJson, sanitizeLine, sanitizeMultiline, shellArg } from "../text/sanitize.js";
 import { plural } from "../text/plural.js";
 import type { HistoryTokens } from "../tokens/history.js";
 
@@ -65,40 +65,80 @@ export function headerLine(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeco
   return `session ${sanitizeLine(v.sessionId)} · ${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}`;
 }
 
-/** Messages only, for streaming formats where the header was already written. */
+/** Messages only, for streaming formats where the header was already written; one write for them all. */
 export async function renderMessages(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
-  const s = await out.styles();
-  for (const m of v.messages) {
-    switch (format) {
-      case "ndjson":
-        await out.ndjson({ sessionId: v.sessionId, ...messageJson(m, v.tokens) });
-        break;
-      case "markdown":
-        await out.line(
-          `**${sanitizeLine(m.role)}** (${m.index}${v.tokens ? `, ${tokensOf(v, m)} tokens` : ""})\n\n${sanitizeMultiline(m.content)}\n`,
-        );
-        break;
-      case "text": {
-        // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
-        const role = sanitizeLine(m.role);
-        const count = v.tokens ? ` (${tokensOf(v, m)} tokens)` : "";
-        const pad = " ".repeat(Array.from(`[${m.index}] ${role}${count}: `).length);
-        const body = sanitizeMultiline(m.content.replace(/\r\n/g, "\n").replace(/\n+$/, ""));
-        await out.line(`[${m.index}] ${s.role(m.role)(role)}${count}: ${body.replace(/\n/g, `\n${pad}`)}`);
-        break;
-      }
-      default:
-        await out.tsv(v.tokens ? [m.index, m.role, tokensOf(v, m), m.content] : [m.index, m.role, m.content]);
-    }
+  if (format === "ndjson") {
+    return out.ndjsonLines(v.messages, (m) => ({ sessionId: v.sessionId, ...messageJson(m, v.tokens) }));
   }
+  if (format !== "markdown" && format !== "text") {
+    return out.tsvLines(
+      v.messages.map((m) => (v.tokens ? [m.index, m.role, tokensOf(v, m), m.content] : [m.index, m.role, m.content])),
+    );
+  }
+  const s = await out.styles();
+  let text = "";
+  for (const m of v.messages) {
+    if (format === "markdown") {
+      text += `**${sanitizeLine(m.role)}** (${m.index}${v.tokens ? `, ${tokensOf(v, m)} tokens` : ""})\n\n${sanitizeMultiline(m.content)}\n\n`;
+      continue;
+    }
+    // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
+    const role = sanitizeLine(m.role);
+    const count = v.tokens ? ` (${tokensOf(v, m)} tokens)` : "";
+    const pad = " ".repeat(Array.from(`[${m.index}] ${role}${count}: `).length);
+    const body = sanitizeMultiline(m.content.replace(/\r\n/g, "\n").replace(/\n+$/, ""));
+    text += `[${m.index}] ${s.role(m.role)(role)}${count}: ${body.replace(/\n/g, `\n${pad}`)}\n`;
+  }
+  await out.write(text);
+}
+
+function markdownHeader(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
+  return `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`;
+}
+
+/**
+ * A whole history in any format but the terminal table, written page by page
+ * as it is read, so a history of any length never sits in memory. The text is
+ * byte for byte what renderHistory writes for the whole history; `onPage` sees
+ * each page first (warnings).
+ */
+export async function renderHistoryPages(
+  out: Output,
+  pages: AsyncIterable<HistoryView>,
+  format: HistoryFormat,
+  onPage?: (page: HistoryView) => void,
+): Promise<void> {
+  let first = true;
+  let open = false;
+  for await (const page of pages) {
+    onPage?.(page);
+    if (format === "json") {
+      if (first) {
+        // The object with no messages, up to its empty array: `"messages": []\n}`.
+        const head = safeJson({ ...historyJson(page), messages: [] }, 2);
+        await out.write(head.slice(0, -"[]\n}".length));
+      }
+      if (page.messages.length) {
+        const items = safeJson(
+          page.messages.map((m) => messageJson(m, page.tokens)),
+          2,
+        ).replace(/\n/g, "\n  ");
+        // "[\n    {…},\n    {…}\n  ]" → "\n    {…},\n    {…}"
+        await out.write(`${open ? "," : "["}${items.slice(1, -"\n  ]".length)}`);
+        open = true;
+      }
+    } else {
+      if (first && format === "markdown") await out.line(markdownHeader(page));
+      await renderMessages(out, page, format);
+    }
+    first = false;
+  }
+  if (format === "json" && !first) await out.write(open ? "\n  ]\n}\n" : "[]\n}\n");
 }
 
 export async function renderHistory(out: Output, v: HistoryView, format: HistoryFormat): Promise<void> {
   if (format === "json") return out.json(historyJson(v));
-  if (format === "markdown")
-    await out.line(
-      `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`,
-    );
+  if (format === "markdown") await out.line(markdownHeader(v));
   if (format === "table" && out.tty) return printConversation(out, v);
   await renderMessages(out, v, format);
 }

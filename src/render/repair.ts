@@ -5,7 +5,7 @@ import type { Change, SessionPlan } from "../repair/plan.js";
 import type { RepairResult } from "../repair/apply.js";
 import { exportElement } from "../transfer/format.js";
 import { plural, sessionLine } from "./writes.js";
-import { sanitizeLine, snippet } from "../text/sanitize.js";
+import { clip, sanitizeLine, snippet } from "../text/sanitize.js";
 import { keyFields } from "../sessions/keys.js";
 
 function changeJson(c: Change): Record<string, unknown> {
@@ -55,21 +55,27 @@ export async function listChanges(out: Output, plans: SessionPlan[]): Promise<vo
         c.index,
         c.action,
         c.verdict.problem ?? "",
-        snippet(c.verdict.bytes.toString("utf8"), 60),
+        // Whole: a script reads the element itself (the TSV writer escapes it onto one line).
+        c.verdict.bytes.toString("utf8"),
       ]);
   }
 }
 
-/** The same, for a person about to confirm: on stderr. */
-/** Each element about to change, for the confirmation (the first 10 sessions' only). */
+const CONFIRM_WIDTH = 80;
+
+/**
+ * Each element about to change, for the confirmation (the first 10 sessions'
+ * only): what and why on one line, the element below it, each line within 80
+ * columns.
+ */
 export function changeDetails(plans: SessionPlan[]): string[] {
   return plans.slice(0, 10).flatMap((p) =>
-    p.changes.map((c) => {
+    p.changes.flatMap((c) => {
       const what = c.action === "unwrap" ? `unwrap message ${c.index}` : `remove message ${c.index}`;
-      return sessionLine(
-        p.sessionId,
-        `${what} (${c.verdict.problem}): '${snippet(c.verdict.bytes.toString("utf8"), 40)}'`,
-      );
+      return [
+        clip(sessionLine(p.sessionId, `${what} (${c.verdict.problem})`), CONFIRM_WIDTH),
+        `  '${snippet(c.verdict.bytes.toString("utf8"), CONFIRM_WIDTH - 4)}'`,
+      ];
     }),
   );
 }

@@ -8,9 +8,13 @@ import { clip, sanitizeLine, shellArg } from "../text/sanitize.js";
 import { showBytes } from "../text/bytes.js";
 import type { OtherTypes } from "../sessions/list-notes.js";
 import { keyFields } from "../sessions/keys.js";
+import { hasEscapedBytes } from "../text/bytes.js";
 import { groupDigits, plural } from "../text/plural.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
+  if (!hasEscapedBytes(s.key)) {
+    return { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
+  }
   return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
 }
 
@@ -19,8 +23,13 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
  * newest message. Newlines and tabs are escaped (\n, \t) by the TSV writer,
  * as the README says, not collapsed.
  */
-export function sessionTsv(out: Output, s: SessionInfo): Promise<void> | void {
-  return out.tsv([s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", clip(s.last?.content ?? "", 200)]);
+export function sessionTsvFields(s: SessionInfo): (string | number)[] {
+  return [s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", clip(s.last?.content ?? "", 200)];
+}
+
+/** Sessions as tab-separated lines (piped output), a page per write. */
+export function sessionTsvLines(out: Output, sessions: readonly SessionInfo[]): Promise<void> | void {
+  return out.tsvLines(sessions.map(sessionTsvFields));
 }
 
 /**
@@ -54,10 +63,7 @@ export function cutNote(shown: number, found: number, complete: boolean): string
 }
 
 export async function renderSessionTable(out: Output, sessions: SessionInfo[], cut = false): Promise<void> {
-  if (!out.tty) {
-    for (const s of sessions) await sessionTsv(out, s);
-    return;
-  }
+  if (!out.tty) return sessionTsvLines(out, sessions);
   if (!sessions.length) {
     out.warn("no sessions found");
     return;

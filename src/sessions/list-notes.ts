@@ -15,14 +15,19 @@ export class ListWatch {
 
   constructor(private readonly prefix: string) {}
 
-  async *watch<T extends { sessionId: string }>(items: AsyncIterable<T>): AsyncGenerator<T> {
-    for await (const x of items) {
-      this.count++;
-      const first = x.sessionId[0] ?? "";
-      if (this.separator === undefined) this.separator = SEPARATORS.includes(first) && first ? first : null;
-      else if (this.separator !== first) this.separator = null;
-      yield x;
+  /** Sessions a page at a time, passed on as they come. */
+  async *watchPages<T extends { sessionId: string }>(pages: AsyncIterable<readonly T[]>): AsyncGenerator<readonly T[]> {
+    for await (const page of pages) {
+      for (const x of page) this.see(x);
+      yield page;
     }
+  }
+
+  private see(x: { sessionId: string }): void {
+    this.count++;
+    const first = x.sessionId[0] ?? "";
+    if (this.separator === undefined) this.separator = SEPARATORS.includes(first) && first ? first : null;
+    else if (this.separator !== first) this.separator = null;
   }
 
   /** `message_store:` when the prefix was `message_store` and every id starts with `:`. */

@@ -82,7 +82,7 @@ export async function* listSessions(store: Store, keys: KeySpace, opts: ListOpti
     // Scan order: --limit stops the scan as soon as one session more than it allows turns up.
     let n = 0;
     let seen = 0;
-    for await (const page of scanSessions(store, keys, opts)) {
+    for await (const page of scanSessions(store, keys, { ...opts, readAhead: opts.limit === undefined })) {
       seen += page.length;
       const room = opts.limit === undefined ? page.length : opts.limit - n;
       if (room > 0) yield room < page.length ? page.slice(0, room) : page;
@@ -98,7 +98,7 @@ export async function* listSessions(store: Store, keys: KeySpace, opts: ListOpti
       batch.map((m) => ["LINDEX", m.key, 0]),
       { idempotent: true },
     );
-    yield batch.map((m, j) => ({ ...m, last: newestMessage(outcomes[j], m.count) }));
+    yield batch.map((m, j) => ({ ...m, last: newestMessage(outcomes[j]) }));
   }
 }
 
@@ -108,7 +108,8 @@ async function sortedColumns(
   opts: ListOptions,
 ): Promise<{ columns: SortColumns; order: number[] }> {
   const columns = new SortColumns();
-  for await (const page of scanKeys(store, keys, sessionMetaPlan(keys), opts)) for (const m of page) columns.add(m);
+  const scan = scanKeys(store, keys, sessionMetaPlan(keys), { ...opts, readAhead: true });
+  for await (const page of scan) for (const m of page) columns.add(m);
   const order = columns.order(opts.sort ?? "name");
   if (opts.limit === undefined || order.length <= opts.limit) return { columns, order };
   opts.onCut?.(opts.limit, order.length, true);
@@ -139,18 +140,19 @@ export async function* streamSessions(store: Store, keys: KeySpace, opts: ListOp
  * small; `byName` sorts what was found (the sessions --limit kept, in scan order).
  */
 export async function collectTableRows(
-  sessions: AsyncIterable<SessionInfo>,
+  pages: AsyncIterable<readonly SessionInfo[]>,
   opts: { byName?: boolean; maxChars?: number } = {},
 ): Promise<SessionInfo[]> {
   const max = opts.maxChars ?? 1000;
   const rows: SessionInfo[] = [];
-  for await (const s of sessions) {
-    rows.push(
-      s.last && s.last.content.length > max
-        ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, max) } }
-        : s,
-    );
-  }
+  for await (const page of pages)
+    for (const s of page) {
+      rows.push(
+        s.last && s.last.content.length > max
+          ? { ...s, last: { role: s.last.role, content: s.last.content.slice(0, max) } }
+          : s,
+      );
+    }
   if (opts.byName) rows.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   return rows;
 }

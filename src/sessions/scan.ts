@@ -8,7 +8,7 @@ import type { Store, Cmd, Outcome, ScanNode, ScanNodes } from "../store/types.js
 import { scanNodesOf } from "../store/shards.js";
 import { asArray, asBytes, asInt, asText, unwrap } from "../store/replies.js";
 import { ttlFromReply } from "../duration/duration.js";
-import { decodeElement } from "../history/codec.js";
+import { decodeRoleAndContent } from "../history/codec.js";
 import type { KeySpace } from "./keys.js";
 import { ConnectionError } from "../errors/errors.js";
 import { boundHeapGrowth } from "./memory.js";
@@ -28,6 +28,11 @@ export interface ScanOptions {
   count?: number;
   /** Called with the number of matching keys found so far. */
   onProgress?: (scanned: number) => void;
+  /**
+   * Send each page's request while the previous page is still being read
+   * (faster; at most one request more than needed when the reader stops early).
+   */
+  readAhead?: boolean;
   /** Keys of every type (each plan then checks the type itself); lists only by default. */
   anyType?: boolean;
 }
@@ -35,7 +40,7 @@ export interface ScanOptions {
 export interface KeyPlan<T> {
   /** Commands to send for one key, in the same request as the next SCAN. */
   commands(key: string): Cmd[];
-  /** Their outcomes → a result, or null to skip the key. */
+  /** Their outcomes → a result, or null to skip the key. `outcomes` is reused after the call: keep values, not it. */
   read(key: string, outcomes: Outcome[]): T | null;
 }
 
@@ -78,6 +83,7 @@ export async function* scanKeys<T>(
     anyType: opts.anyType,
     seen: walk.restartable ? new Set<string>() : undefined,
     progress: (more) => opts.onProgress?.((found += more)),
+    readAhead: opts.readAhead,
   };
   yield* mergeBounded(
     walk.nodes.map((node) => () => walkWithTakeover(walk, node, w)),
@@ -94,6 +100,7 @@ interface Walk<T> {
   /** Keys reported so far, when a node may be walked again. */
   seen?: Set<string>;
   progress(more: number): void;
+  readAhead?: boolean;
 }
 
 async function* walkWithTakeover<T>(walk: ScanNodes, first: ScanNode, w: Walk<T>): AsyncGenerator<T[]> {
@@ -109,51 +116,82 @@ async function* walkWithTakeover<T>(walk: ScanNodes, first: ScanNode, w: Walk<T>
   }
 }
 
-/** One node's keyspace, page by page: each request carries the previous page's per-key commands and the next SCAN. */
+/**
+ * One node's keyspace, page by page: each request carries the previous page's
+ * per-key commands and the next SCAN. With `readAhead`, the next request goes
+ * out as soon as the SCAN reply names its keys, before this page is decoded
+ * and handed on, so the server works on one page while we work on the other.
+ */
 async function* walkNode<T>(node: ScanNode, { plan, match, seen, progress, ...w }: Walk<T>): AsyncGenerator<T[]> {
   let count = w.count;
   let cursor = "0";
-  let pending: string[] = [];
   let done = false;
-  while (!done || pending.length) {
-    const perKey = pending.map((k) => plan.commands(k));
-    const cmds = perKey.flat();
-    if (!done) cmds.push(scanCommand(cursor, match, count, w.anyType));
+  let batch: PageBatch | undefined = sendPage(node, plan, [], scanCommand(cursor, match, count, w.anyType));
+  while (batch) {
+    const { keys, ends } = batch;
     let outcomes: Outcome[];
     try {
-      outcomes = await node.pipeline(cmds, { idempotent: true });
+      outcomes = await batch.replies;
     } catch (err) {
       throw explainNoScan(err);
     }
-    const page: T[] = [];
-    let at = 0;
-    pending.forEach((key, i) => {
-      const n = perKey[i].length;
-      const result = plan.read(key, outcomes.slice(at, at + n));
-      at += n;
-      if (result !== null) {
-        seen?.add(key);
-        page.push(result);
-      }
-    });
-    pending = [];
+    batch = undefined;
+    let next: string[] = [];
     if (!done) {
       const scan = outcomes[outcomes.length - 1];
       if (!scan.ok) throw explainNoScan(scan.error);
-      const [next, keys] = asArray(scan.value);
-      cursor = asText(next);
-      const all = asArray(keys).map((k) => textFromBytes(asBytes(k)));
+      const [nextCursor, found] = asArray(scan.value);
+      cursor = asText(nextCursor);
+      const all = asArray(found).map((k) => textFromBytes(asBytes(k)));
       // After a failover the successor is walked from the start: keys
-      // already reported are not read again.
-      pending = seen ? all.filter((k) => !seen.has(k)) : all;
+      // already reported (or about to be) are not read again.
+      const reading = seen && new Set(keys);
+      next = seen ? all.filter((k) => !seen.has(k) && !reading?.has(k)) : all;
       // A pattern that matches few keys of a large keyspace: look at more keys
       // per call so the request count follows the matches, not the keyspace.
       if (all.length < count / 4) count = Math.min(count * 2, MAX_SCAN_COUNT);
       done = cursor === "0";
-      progress(pending.length);
+      progress(next.length);
+    }
+    const more = !done || next.length > 0;
+    const scanNext = done ? undefined : scanCommand(cursor, match, count, w.anyType);
+    if (more && w.readAhead) batch = sendPage(node, plan, next, scanNext);
+    const page: T[] = [];
+    const view: Outcome[] = [];
+    for (let i = 0, at = 0; i < keys.length; at = ends[i++]) {
+      view.length = 0;
+      for (let j = at; j < ends[i]; j++) view.push(outcomes[j]);
+      const result = plan.read(keys[i], view);
+      if (result !== null) {
+        seen?.add(keys[i]);
+        page.push(result);
+      }
     }
     if (page.length) yield page;
+    if (more && !w.readAhead) batch = sendPage(node, plan, next, scanNext);
   }
+}
+
+/** A request in flight: the per-key commands of `keys` (ending at `ends`), then a SCAN when given. */
+interface PageBatch {
+  keys: string[];
+  ends: number[];
+  replies: Promise<Outcome[]>;
+}
+
+function sendPage<T>(node: ScanNode, plan: KeyPlan<T>, keys: string[], scan: Cmd | undefined): PageBatch {
+  // One flat batch, no per-key arrays: at a million sessions every object
+  // made per key is garbage to collect.
+  const cmds: Cmd[] = [];
+  const ends: number[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    for (const c of plan.commands(keys[i])) cmds.push(c);
+    ends[i] = cmds.length;
+  }
+  if (scan) cmds.push(scan);
+  const replies = node.pipeline(cmds, { idempotent: true });
+  replies.catch(() => {}); // seen when awaited, or not at all once the consumer stopped
+  return { keys, ends, replies };
 }
 
 /** A refused password or permission is no failover: walking again would only fail again. */
@@ -231,9 +269,8 @@ export function sessionMetaPlan(keySpace: KeySpace): KeyPlan<SessionMeta> {
 }
 
 /** The newest message out of an LINDEX 0 reply. */
-export function newestMessage(o: Outcome, count: number): SessionInfo["last"] {
-  const newest = o.ok && o.value !== null ? decodeElement(asBytes(o.value), count) : null;
-  return newest ? { role: newest.role, content: newest.content } : null;
+export function newestMessage(o: Outcome): SessionInfo["last"] {
+  return o.ok && o.value !== null ? decodeRoleAndContent(asBytes(o.value)) : null;
 }
 
 /** LLEN, TTL and the newest element of each session. */
@@ -243,7 +280,9 @@ export function sessionInfoPlan(keySpace: KeySpace): KeyPlan<SessionInfo> {
     commands: (k) => [...meta.commands(k), ["LINDEX", k, 0]],
     read(key, o) {
       const m = meta.read(key, o);
-      return m && { ...m, last: newestMessage(o[2], m.count) };
+      return (
+        m && { sessionId: m.sessionId, key: m.key, count: m.count, ttlSeconds: m.ttlSeconds, last: newestMessage(o[2]) }
+      );
     },
   };
 }

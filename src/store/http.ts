@@ -5,7 +5,7 @@
 // TransientError (retryable or not, sent or not) so the retry policy can decide.
 import type { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { redact } from "../errors/secrets.js";
-import { CONNECTION_REFUSED, TransientError } from "./retry.js";
+import { CONNECTION_REFUSED, noAnswer, TransientError } from "./retry.js";
 
 export interface HttpResponse {
   status: number;
@@ -67,10 +67,7 @@ export class HttpClient {
         },
       );
       // The whole exchange (connect, send, wait, read) within the timeout, as fetch's AbortSignal.timeout did.
-      const timer = setTimeout(
-        () => fail(new TransientError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => fail(noAnswer(timeoutMs)), timeoutMs);
       req.on("error", (err) => fail(requestFailure(err)));
       req.end(payload);
     });

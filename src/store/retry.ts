@@ -2,7 +2,7 @@
 // batches that are safe to send twice. A failure that happened before anything
 // was sent (connection refused, DNS) is always safe to retry.
 import { setTimeout as sleep } from "node:timers/promises";
-import { isLoopbackUrl } from "./url.js";
+import { isLoopbackUrl, transportOf } from "./url.js";
 
 export class TransientError extends Error {
   constructor(
@@ -16,6 +16,11 @@ export class TransientError extends Error {
   }
 }
 
+/** A request given up on after `timeoutMs`: it may have reached Redis. */
+export function noAnswer(timeoutMs: number): TransientError {
+  return new TransientError(`no answer within ${Math.round(timeoutMs / 100) / 10}s`, false);
+}
+
 /** The message both transports give a refused connection. */
 export const CONNECTION_REFUSED = "connection refused";
 
@@ -25,7 +30,10 @@ export const CONNECTION_REFUSED = "connection refused";
  */
 export function givingUpHint(err: TransientError, url: string, otherwise: string): string {
   if (err.message === CONNECTION_REFUSED && isLoopbackUrl(url)) {
-    return "nothing listens there: start the local endpoint with `upstash-memory dev` (or the server this URL is for)";
+    // `dev` is a REST endpoint: no advice for a redis:// URL.
+    return transportOf(url) === "rest"
+      ? "nothing listens there: start the local endpoint with `upstash-memory dev` (or the server this URL is for)"
+      : "nothing listens there: start the Redis server this URL is for, or check the port";
   }
   return otherwise;
 }

@@ -55,7 +55,8 @@ export async function pick(io: IO, message: string, choices: Choice[]): Promise<
   const { search } = await import("@inquirer/prompts");
   return search(
     {
-      message,
+      // Nothing on the screen says a list can be searched: say it.
+      message: `${message} (type to filter, Enter to choose)`,
       source: (term) => {
         const t = (term ?? "").toLowerCase();
         return choices.filter((c) => c.name.toLowerCase().includes(t)).slice(0, 200);

@@ -29,6 +29,7 @@ export function sanitizeLine(text: string): string {
 
 /** At most `max` characters (code points), with an ellipsis when cut. */
 export function clip(text: string, max: number): string {
+  if (text.length <= max) return text; // no more code points than UTF-16 units
   const chars = Array.from(text);
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
 }
@@ -38,8 +39,11 @@ export function snippet(text: string, max = 60): string {
   return clip(sanitizeLine(text), max);
 }
 
+const TSV_ESCAPED = /[\\\t\r\n]/;
+
 /** A field of tab-separated output: escaped so each record stays one line. */
 export function tsvField(text: string): string {
+  if (!TSV_ESCAPED.test(text)) return sanitizeMultiline(text);
   return sanitizeMultiline(
     text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\r/g, "\\r").replace(/\n/g, "\\n"),
   );
@@ -51,7 +55,12 @@ export function tsvField(text: string): string {
  * and bidi controls raw.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(
+  return escapeJsonText(JSON.stringify(value, null, indent));
+}
+
+/** What safeJson does to JSON text already made (NDJSON lines, many at once). */
+export function escapeJsonText(json: string): string {
+  return json.replace(
     /[\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

@@ -33,6 +33,15 @@ async function readWhole(store: Store, keys: KeySpace, key: string): Promise<Exp
 }
 
 export async function* exportByPattern(store: Store, keys: KeySpace, opts: ScanOptions): AsyncGenerator<ExportLine> {
+  for await (const page of exportPagesByPattern(store, keys, opts)) yield* page;
+}
+
+/** Sessions matching the pattern, a page (one round trip) at a time. */
+export async function* exportPagesByPattern(
+  store: Store,
+  keys: KeySpace,
+  opts: ScanOptions,
+): AsyncGenerator<ExportLine[]> {
   const oversized: string[] = [];
   const plan = {
     commands: (k: string) => [
@@ -49,11 +58,11 @@ export async function* exportByPattern(store: Store, keys: KeySpace, opts: ScanO
       return elements.length ? line(keys, k, asInt(o[0].value), elements) : null;
     },
   };
-  for await (const page of scanKeys(store, keys, plan, opts)) {
-    yield* page;
+  for await (const page of scanKeys(store, keys, plan, { readAhead: true, ...opts })) {
+    if (page.length) yield page;
     while (oversized.length) {
       const l = await readWhole(store, keys, oversized.shift()!);
-      if (l) yield l;
+      if (l) yield [l];
     }
   }
 }

@@ -101,11 +101,14 @@ export function checkOutputFile(file: string, opts: OutputFileOptions = {}): Out
   }
   // The surest check that the folder takes new files: create (and remove) one.
   const probe = tempName(file);
+  track(probe);
   try {
     fs.closeSync(fs.openSync(probe, "wx", 0o600));
     fs.rmSync(probe, { force: true });
   } catch (err) {
     fail(reason(err));
+  } finally {
+    untrack(probe);
   }
   return { path: file, replace: Boolean(opts.replace) };
 }

@@ -74,6 +74,6 @@ export async function targetsByPattern(
       };
     },
   };
-  for await (const page of scanKeys(store, keys, plan, { ...opts, pattern })) out.push(...page);
+  for await (const page of scanKeys(store, keys, plan, { ...opts, pattern, readAhead: true })) out.push(...page);
   return out;
 }

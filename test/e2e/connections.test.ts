@@ -1,6 +1,7 @@
 // Connection mistakes: each is named in plain words with its fix, with the
 // exit code of a connection problem (4), and nothing is saved or written.
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, tempConfigDir } from "../harness/cli.js";
@@ -55,5 +56,64 @@ describe("a redis:// password with characters a URL does not allow", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toBe("upstash-memory: not a URL: 'redis://:••••@127.0.0.1:6379'");
     for (const piece of ["Zm9vYmFy", "YmF6", "cXV4"]) expect(r.stderr + r.stdout).not.toContain(piece);
+  });
+});
+
+/** A TCP server that accepts every connection and never answers. */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on("error", () => {});
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("a server that accepts and never answers", () => {
+  it.each([
+    ["redis://", (port: number) => ["--url", `redis://127.0.0.1:${port}`]],
+    ["REST", (port: number) => ["--url", `http://127.0.0.1:${port}`, "--token", "never-sent-anywhere-else"]],
+  ])("over %s, connecting, retries and the command end within about 3× --timeout", async (_, flags) => {
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      const r = await runCli(["sessions", "list", ...flags(silent.port), "--timeout", "3s"], { timeoutMs: 60_000 });
+      const elapsed = Date.now() - started;
+      expect(r.code).toBe(4);
+      expect(r.stderr.split("\n")[0]).toMatch(/^upstash-memory: no answer (within 3s|in time) \(/);
+      expect(elapsed).toBeGreaterThanOrEqual(3_000);
+      // 3 × 3 s, and the start of the process (before, redis:// took 4 × --timeout and more: 53 s with the default 10s).
+      expect(elapsed).toBeLessThan(12_500);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe("a redis:// URL that reaches no Redis", () => {
+  it("an HTTP port is named as such, in plain words, without the library's text", async () => {
+    const { host } = new URL(stack().restUrl);
+    const r = await runCli(["sessions", "list", "--url", `redis://${host}`, "--timeout", "2s"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.split("\n")[0]).toBe(`upstash-memory: the server at ${host} answered HTTP, not Redis`);
+    expect(r.stderr).not.toMatch(/maxRetriesPerRequest|max retries|upstash-memory dev/);
+  });
+
+  it("a refused one gets no advice meant for REST", async () => {
+    const silent = await silentServer();
+    await silent.close(); // a port nothing listens on now
+    const r = await runCli(["sessions", "list", "--url", `redis://127.0.0.1:${silent.port}`]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.split("\n")[0]).toBe(`upstash-memory: connection refused (redis://127.0.0.1:${silent.port})`);
+    expect(r.stderr).not.toContain("upstash-memory dev");
   });
 });

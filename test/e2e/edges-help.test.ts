@@ -32,4 +32,12 @@ describe("help and next steps", () => {
     expect(await app.llen(id)).toBe(1);
     await app.del(id);
   });
+
+  it("dev --help lists --token once, with the meaning it has there", async () => {
+    const h = await runCli(["dev", "--help"]);
+    expect(h.code).toBe(0);
+    const lines = h.stdout.split("\n").filter((l) => /^ {2}--token\b/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("token clients must send");
+  });
 });

@@ -254,9 +254,13 @@ describe("files: what is written, and what is left behind", () => {
           child = c;
         },
       });
+      // The temporary file with lines in it (not the empty probe that checks the folder first).
+      const writing = () =>
+        fs
+          .readdirSync(dir)
+          .some((f) => f.endsWith(".tmp") && fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size);
       const deadline = Date.now() + 20_000;
-      while (!fs.readdirSync(dir).some((f) => f.endsWith(".tmp")) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 10));
+      while (!writing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(fs.readdirSync(dir)).toEqual([expect.stringMatching(/^\.big\.jsonl\.[0-9a-f]+\.tmp$/)]);
       child!.kill(signal);
       const r = await run;

@@ -24,7 +24,7 @@ import { aiElement, humanElement } from "../harness/fixtures.js";
 import { stack } from "../harness/stack.js";
 import { runCli } from "../harness/cli.js";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.js";
-import { runInPty } from "../harness/pty.js";
+import { runInPty, screenLines } from "../harness/pty.js";
 import { connectionEnv } from "../harness/transports.js";
 
 interface ChangeJson {
@@ -337,12 +337,34 @@ describe("repair on a terminal", () => {
     const question = `repair session '${id}': remove 1 element?`;
     const no = await runInPty(["repair", id], [{ waitFor: question, send: "n\r" }], { env });
     expect(no.code).toBe(1);
-    expect(no.screen).toContain(`${id}: remove message 2 (not an object): 'null'`);
+    expect(no.screen).toContain(`${id}: remove message 2 (not an object)\r\n  'null'`);
     expect(await lrangeBytes(app, id)).toEqual(before);
     const yes = await runInPty(["repair", id], [{ waitFor: question, send: "y\r" }], { env });
     expect(yes.code).toBe(0);
     expect(yes.screen).toContain(`${id}: removed 1 element; 2 messages now`);
     expect(await loads(id)).toEqual(["a", "b"]);
+    await app.del(id);
+  });
+});
+
+describe("repair's confirmation", () => {
+  it("fits 80 columns, however long the element", async () => {
+    const id = `repair-wide-${randomUUID().slice(0, 8)}`;
+    await writeConversation(app, id, [
+      human("a"),
+      JSON.stringify(["a stored string, not an object: ".repeat(8)]),
+      ai("b"),
+    ]);
+    const question = `repair session '${id}': remove 1 element?`;
+    const no = await runInPty(["repair", id, "--invisible"], [{ waitFor: question, send: "n\r" }], {
+      env: connectionEnv("rest"),
+      columns: 200,
+    });
+    expect(no.code).toBe(1);
+    const lines = screenLines(no.screen).filter((l) => l.includes(id) || l.startsWith("  '"));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines.filter((x) => !x.includes("?"))) expect(l.length).toBeLessThanOrEqual(80);
+    expect(lines.some((l) => l.startsWith(`  '["a stored string, not an object`) && l.endsWith("…'"))).toBe(true);
     await app.del(id);
   });
 });
