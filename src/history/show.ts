@@ -68,7 +68,7 @@ export async function* historyInPages(
   let done = 0;
   do {
     const n = Math.min(pageSize, all.length - done);
-    const messages = decodeHistory(all.slice(all.length - done - n, all.length - done), h.firstIndex + done);
+    const messages = decodeSession(all.slice(all.length - done - n, all.length - done), key, h.firstIndex + done);
     yield { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages };
     done += n;
   } while (done < all.length);
