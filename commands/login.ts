@@ -51,22 +51,40 @@ export function loginCommand(ctx: Context): Command {
       registerSecret(token);
       const { verifyConnection } = await import("../src/config/verify.js");
       const { timeoutMs, loadProfiles } = await import("../src/program/connection.js");
-      const ms = await verifyConnection(url, transportOf(url) === "rest" ? token : undefined, timeoutMs(ctx, cmd));
+      const rest = transportOf(url) === "rest";
+      let verified: import("../src/config/verify.js").Verified;
+      // A refused token on a terminal: the URL is kept, only the token is asked again (3 tries).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          verified = await verifyConnection(url, rest ? token : undefined, timeoutMs(ctx, cmd));
+          break;
+        } catch (err) {
+          const refused = rest && /refused the token/.test((err as Error).message);
+          if (!refused || attempt >= 3 || opts.tokenStdin || !isInteractive(ctx.io)) throw err;
+          ctx.io.stderr.write(`upstash-memory: ${(err as Error).message}\n`);
+          const { askSecret } = await import("../src/terminal/prompts.js");
+          token = (await askSecret(ctx.io, `REST token for ${url} (try again)`)).trim();
+          registerSecret(token);
+        }
+      }
       const profiles = await loadProfiles(ctx);
       const previous = profiles.get(name);
-      profiles.save(name, { ...previous, url, ...(transportOf(url) === "rest" ? { token } : { token: undefined }) });
+      profiles.save(name, { ...previous, url, ...(rest ? { token } : { token: undefined }) });
       if (!profiles.names().includes(profiles.currentName())) profiles.use(name);
       const result = {
         profile: name,
         url,
-        token: token && transportOf(url) === "rest" ? maskToken(token) : null,
-        pingMs: ms,
+        token: token && rest ? maskToken(token) : null,
+        pingMs: verified.pingMs,
+        readOnly: verified.readOnly,
+        current: profiles.currentName() === name,
         file: profiles.file,
       };
       const { Output } = await import("../src/render/output.js");
+      const { loginLines } = await import("../src/render/profiles.js");
       const out = new Output(ctx.io, g.color);
       if (opts.json) await out.json(result);
-      else out.warn(`✓ connected (PING ${ms} ms); saved profile '${name}' in ${profiles.file}`);
+      for (const line of loginLines(result, profiles.currentName(), Boolean(opts.json))) out.warn(line);
     });
 }
 

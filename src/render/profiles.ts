@@ -5,6 +5,30 @@ import type { Output } from "./output.js";
 import { printTable } from "./table.js";
 import { sanitizeLine } from "../text/sanitize.js";
 
+/**
+ * What login tells a person: where the profile went, whether it is the default
+ * now (else which one is), and a warning for a token that may only read (with
+ * --json only the warning: the rest is in the JSON).
+ */
+export function loginLines(
+  r: { profile: string; pingMs: number; readOnly: boolean; current: boolean; file: string },
+  currentName: string,
+  json: boolean,
+): string[] {
+  const lines: string[] = [];
+  if (!json) {
+    const which = r.current
+      ? `'${r.profile}' is the default profile`
+      : `the default is still '${currentName}' (\`upstash-memory config use ${r.profile}\` switches)`;
+    lines.push(`✓ connected (PING ${r.pingMs} ms); saved profile '${r.profile}' in ${r.file}; ${which}`);
+  }
+  if (r.readOnly)
+    lines.push(
+      "warning: this token can only read: append, expire, clear, import, summarize --store and repair will be refused",
+    );
+  return lines;
+}
+
 export function profileJson(name: string, p: Profile, current: boolean): Record<string, unknown> {
   return {
     name,

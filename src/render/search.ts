@@ -6,6 +6,7 @@ import type { SearchHit, SearchSummary } from "../search/search.js";
 import type { Output } from "./output.js";
 import { sanitizeLine, shellArg } from "../text/sanitize.js";
 import { plural } from "../text/plural.js";
+import { textWidth } from "../text/text-width.js";
 
 /** The part of a one-line text around its match, at most `width` characters, the match marked. */
 export function snippetAround(
@@ -35,8 +36,18 @@ export async function renderHit(out: Output, hit: SearchHit, query: Query): Prom
   const s = await out.styles();
   const head = `${sanitizeLine(hit.sessionId)}  #${hit.index}  ${hit.role}`;
   const lead = `${s.bold(sanitizeLine(hit.sessionId))}  ${s.dim(`#${hit.index}`)}  ${s.role(hit.role)(sanitizeLine(hit.role))}`;
-  const width = Math.max(out.columns - Array.from(head).length - 2, 20);
-  const { before, match, after } = snippetAround(sanitizeLine(hit.content), query, width);
+  const tw = await textWidth();
+  const width = Math.max(out.columns - tw.width(head) - 2, 20);
+  const line = sanitizeLine(hit.content);
+  // Characters first, then fewer while wide ones (CJK, emoji) make the line too wide for the terminal.
+  let cut = snippetAround(line, query, width);
+  for (let room = width, i = 0; i < 8; i++) {
+    const over = tw.width(cut.before + cut.match + cut.after) - width;
+    if (over <= 0) break;
+    room = Math.max(room - Math.ceil(over / 2), 10);
+    cut = snippetAround(line, query, room);
+  }
+  const { before, match, after } = cut;
   await out.line(`${lead}  ${before}${s.bold(s.warn(match))}${after}`);
 }
 

@@ -2,6 +2,7 @@
 // code for a profile that does not exist, logout that never guesses off a terminal.
 import { describe, expect, it } from "vitest";
 import { runCli, tempConfigDir } from "../harness/cli.js";
+import { runInPty } from "../harness/pty.js";
 import { stack } from "../harness/stack.js";
 
 async function profilesIn(dir: string): Promise<unknown> {
@@ -58,5 +59,51 @@ describe("config values", () => {
     const yes = await runCli(["logout", "--yes"], { configDir: dir });
     expect(yes.code).toBe(0);
     expect(await profilesIn(dir)).toEqual([]);
+  });
+
+  it("login says which profile is the default, and warns when the token may only read", async () => {
+    const s = stack();
+    const dir = tempConfigDir();
+    const first = await runCli(["login", "--url", s.restUrl, "--token", s.restToken, "--profile", "rw"], {
+      configDir: dir,
+    });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain("'rw' is the default profile");
+    expect(first.stderr).not.toContain("only read");
+    const ro = await runCli(["login", "--url", s.restUrl, "--token", s.readonlyToken, "--profile", "ro"], {
+      configDir: dir,
+    });
+    expect(ro.code).toBe(0);
+    expect(ro.stderr).toContain("the default is still 'rw'");
+    expect(ro.stderr).toContain("warning: this token can only read");
+    const json = JSON.parse(
+      (
+        await runCli(["login", "--url", s.restUrl, "--token", s.readonlyToken, "--profile", "ro", "--json"], {
+          configDir: dir,
+        })
+      ).stdout,
+    );
+    expect(json).toMatchObject({ profile: "ro", readOnly: true, current: false });
+  });
+
+  it("login on a terminal keeps the URL on a refused token and asks only for the token again", async () => {
+    const s = stack();
+    const dir = tempConfigDir();
+    const r = await runInPty(
+      ["login", "--profile", "again"],
+      [
+        { waitFor: "REST URL", send: `${s.restUrl}\r` },
+        { waitFor: "REST token", send: "not-the-right-token-at-all\r" },
+        { waitFor: "try again", send: `${s.restToken}\r` },
+      ],
+      { configDir: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(r.screen).toContain("refused the token");
+    // The URL was asked once, before the first token; never again.
+    expect(r.screen.lastIndexOf("REST URL")).toBeLessThan(r.screen.indexOf("REST token"));
+    expect(r.screen).toContain("saved profile 'again'");
+    const shown = JSON.parse((await runCli(["config", "show", "again", "--json"], { configDir: dir })).stdout);
+    expect(shown.url).toBe(s.restUrl);
   });
 });
