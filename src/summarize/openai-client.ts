@@ -58,7 +58,7 @@ export async function chatCompletion(req: CompletionRequest): Promise<Completion
     const guard = new RequestGuard(req.timeoutMs, req.signal);
     let failure: HttpFailure;
     try {
-      const res = await fetch(url, { method: "POST", headers, body, signal: guard.signal });
+      const res = await postSameOrigin(url, { method: "POST", headers, body, signal: guard.signal }, req);
       requests++;
       if (res.ok) return { content: await readContent(res, req, guard), requests };
       failure = {
@@ -80,6 +80,39 @@ export async function chatCompletion(req: CompletionRequest): Promise<Completion
       throw abortError();
     }
     waitedMs += waitMs;
+  }
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * A POST that follows a redirect only within the base URL's origin (scheme,
+ * host and port), re-sent as the same POST: the conversation and the key are
+ * never sent to another server, and a 303 never turns it into a GET whose
+ * reply would become the summary.
+ */
+async function postSameOrigin(url: string, init: RequestInit, req: CompletionRequest): Promise<Response> {
+  const origin = new URL(url).origin;
+  let target = url;
+  for (let hops = 0; ; hops++) {
+    const res = await fetch(target, { ...init, redirect: "manual" });
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || location === null) return res;
+    await res.body?.cancel();
+    const next = new URL(location, target);
+    if (next.origin !== origin || res.status === 303 || hops >= MAX_REDIRECTS) {
+      const why =
+        next.origin !== origin
+          ? `to another server (${next.origin})`
+          : res.status === 303
+            ? "to a GET (HTTP 303)"
+            : `more than ${MAX_REDIRECTS} times`;
+      throw new ConnectionError(
+        `the model API at ${displayUrl(req.baseUrl)} redirected (HTTP ${res.status}) ${why}: not followed, the conversation stays with ${origin}`,
+        "if you trust where it points, make that the base URL (OPENAI_BASE_URL or the profile's llm.baseUrl)",
+      );
+    }
+    target = next.href;
   }
 }
 

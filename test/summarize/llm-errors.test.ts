@@ -295,3 +295,44 @@ function listening(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+describe("llm engine: redirects", () => {
+  let other: FakeOpenAI;
+  beforeEach(async () => {
+    other = await startFakeOpenAI();
+    other.queue({ kind: "json", content: "a summary written by another server" });
+  });
+  afterEach(async () => {
+    await other.close();
+  });
+
+  it.each([307, 308, 301, 302, 303])(
+    "%i to another origin is not followed: nothing reaches it, and the error says why",
+    async (status) => {
+      api.queue({
+        kind: "error",
+        status,
+        body: {},
+        headers: { location: `${other.baseUrl}/chat/completions` },
+      });
+      const err = await failure(summarizeWithLlm({ lines }, options()));
+      expectOneSafeLine(err);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(err.message).toContain(`redirected (HTTP ${status}) to another server (${new URL(other.baseUrl).origin})`);
+      expect(err.message).toContain("not followed");
+      expect(other.requests).toEqual([]);
+    },
+  );
+
+  it("within the same origin, a 307 is followed with the same POST", async () => {
+    api.script((request, i) =>
+      i === 0
+        ? { kind: "error", status: 307, body: {}, headers: { location: `${api.baseUrl}/moved/chat/completions` } }
+        : { kind: "json", content: `answered at ${request.path} by ${request.method}` },
+    );
+    const r = await summarizeWithLlm({ lines }, options());
+    expect(JSON.stringify(r)).toContain("answered at /v1/moved/chat/completions by POST");
+    expect(api.requests[1].body.messages).toEqual(api.requests[0].body.messages);
+    expect(api.requests[1].headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+});
