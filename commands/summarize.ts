@@ -124,6 +124,14 @@ export function summarizeCommand(ctx: Context): Command {
           const ask = writes && !opts.yes;
           const streamed = single && engine === "llm" && out.tty && !opts.json && !ask;
           if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
+          // A long conversation takes several model requests: show how far it got (stderr, terminal only).
+          const { progress } = await import("../src/render/progress.js");
+          const steps = single && llm && !ask ? progress(ctx.io) : undefined;
+          if (steps && llm)
+            llm.onStep = (from, to, total) => {
+              if (to === total && streamed) steps.done();
+              else steps.update(`summarizing: the model has read ${from}/${total} parts, now up to ${to}…`);
+            };
           let fit: { maxTokens: number; count: (text: string) => number } | undefined;
           if (opts.fit !== undefined) {
             // The model the history is sent to: --model, the profile's model, else its llm.model.
@@ -136,7 +144,6 @@ export function summarizeCommand(ctx: Context): Command {
             ? { keep: opts.keep, fit, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() }
             : undefined;
           const { mapBounded } = await import("../src/summarize/bounded.js");
-          const { progress } = await import("../src/render/progress.js");
           if (ask) {
             const bar = progress(ctx.io);
             const draftRun = (id: string) =>
@@ -174,7 +181,12 @@ export function summarizeCommand(ctx: Context): Command {
           const run = (id: string) =>
             summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {
-            const r = await run(sessionId);
+            let r: Awaited<ReturnType<typeof run>>;
+            try {
+              r = await run(sessionId);
+            } finally {
+              steps?.done();
+            }
             // On a terminal the question showed these already.
             if (!ask) for (const w of foldWarnings([r])) out.warn(w);
             if (opts.json) await out.json(summaryJson(r));

@@ -1,5 +1,7 @@
 // The session list: a table on a terminal, tab-separated lines in a pipe,
 // JSON or NDJSON for scripts.
+import type { SessionTokens } from "../tokens/sessions.js";
+import { showTokens } from "../tokens/count.js";
 import type { SessionInfo } from "../sessions/scan.js";
 import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
@@ -12,10 +14,22 @@ import { hasEscapedBytes } from "../text/bytes.js";
 import { groupDigits, plural } from "../text/plural.js";
 
 export function sessionJson(s: SessionInfo): Record<string, unknown> {
-  if (!hasEscapedBytes(s.key)) {
-    return { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
-  }
-  return { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
+  const base: Record<string, unknown> = hasEscapedBytes(s.key)
+    ? { ...keyFields(s.sessionId, s.key), count: s.count, ttlSeconds: s.ttlSeconds, last: s.last }
+    : { sessionId: s.sessionId, key: s.key, count: s.count, ttlSeconds: s.ttlSeconds, last: s.last };
+  // --tokens: the chat total, how sure it is, and its share of the model's window.
+  const t = s as Partial<SessionTokens>;
+  if (t.tokens !== undefined)
+    Object.assign(base, { tokens: t.tokens, estimated: t.estimated, windowShare: t.windowShare });
+  return base;
+}
+
+/** With --tokens: "≈1,234" and "12%" for the table and TSV columns. */
+function tokenCells(s: SessionInfo): [string, string] | [] {
+  const t = s as Partial<SessionTokens>;
+  if (t.tokens === undefined) return [];
+  const share = t.windowShare === null || t.windowShare === undefined ? "" : `${Math.round(t.windowShare * 100)}%`;
+  return [showTokens(t.tokens, Boolean(t.estimated)), share];
 }
 
 /**
@@ -24,7 +38,14 @@ export function sessionJson(s: SessionInfo): Record<string, unknown> {
  * as the README says, not collapsed.
  */
 export function sessionTsvFields(s: SessionInfo): (string | number)[] {
-  return [s.sessionId, s.count, s.ttlSeconds ?? "never", s.last?.role ?? "", clip(s.last?.content ?? "", 200)];
+  return [
+    s.sessionId,
+    s.count,
+    s.ttlSeconds ?? "never",
+    s.last?.role ?? "",
+    clip(s.last?.content ?? "", 200),
+    ...tokenCells(s),
+  ];
 }
 
 /** Sessions as tab-separated lines (piped output), a page per write. */
@@ -69,9 +90,11 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[], c
     return;
   }
   const s = await out.styles();
+  const withTokens = sessions.some((x) => (x as Partial<SessionTokens>).tokens !== undefined);
   const rows = sessions.map((x) => [
     sanitizeLine(x.sessionId),
     String(x.count),
+    ...tokenCells(x),
     formatTtl(x.ttlSeconds),
     x.last
       ? [
@@ -84,6 +107,12 @@ export async function renderSessionTable(out: Output, sessions: SessionInfo[], c
     columns: [
       { header: "session", keep: true },
       { header: "messages", align: "right" },
+      ...(withTokens
+        ? [
+            { header: "tokens", align: "right" as const },
+            { header: "window", align: "right" as const },
+          ]
+        : []),
       { header: "ttl" },
       { header: "last message", flex: true },
     ],

@@ -95,6 +95,45 @@ describe.each(TRANSPORTS)("tokens over %s", (transport) => {
     expect(unknown.stderr).toMatch(/^≈[\d,]+ tokens for acme-9 \(≈ estimated with o200k_base\)/m);
   });
 
+  it("sessions list --tokens: the total history show --tokens gives, the window share, --sort tokens", async () => {
+    const tag = `tokl-${randomUUID().slice(0, 8)}`;
+    const sizes = [3, 12, 7, 1200];
+    for (const [i, n] of sizes.entries()) await writeConversation(app, `${tag}-${i}`, conversation(n, `l${i}`));
+    const r = await cli([
+      "sessions",
+      "list",
+      `${tag}-*`,
+      "--tokens",
+      "--model",
+      "gpt-4o-mini",
+      "--sort",
+      "tokens",
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as {
+      sessionId: string;
+      tokens: number;
+      windowShare: number;
+      estimated: boolean;
+    }[];
+    expect(rows.map((x) => x.sessionId)).toEqual([3, 1, 2, 0].map((i) => `${tag}-${i}`));
+    for (const row of rows) {
+      const shown = JSON.parse(
+        (await cli(["history", "show", row.sessionId, "--tokens", "--model", "gpt-4o-mini", "--json"])).stdout,
+      );
+      expect(row.tokens).toBe(shown.tokens.total);
+      expect(row.windowShare).toBeCloseTo(shown.tokens.total / 128000, 4);
+      expect(row.estimated).toBe(false);
+    }
+    const tsv = await cli(["sessions", "list", `${tag}-*`, "--tokens", "--sort", "name"]);
+    expect(tsv.stdout.split("\n")[0].split("\t").slice(-2)).toEqual([
+      String(rows[3].tokens),
+      expect.stringMatching(/^\d+%$/),
+    ]);
+    expect((await cli(["sessions", "list", "--sort", "tokens"])).code).toBe(2);
+  });
+
   it("trim --keep: drops the oldest, keeps the system message first, loses nothing the app writes meanwhile", async () => {
     const id = `tok-${randomUUID().slice(0, 8)}`;
     const system = msg("system", "You are a helpful travel agent.");
