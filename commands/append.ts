@@ -83,19 +83,12 @@ export function appendCommand(ctx: Context): Command {
       let ttl = opts.ttl !== undefined ? parseDuration(opts.ttl, "ttl") : undefined;
       const { withConnection } = await import("../src/program/connection.js");
       const { Output } = await import("../src/render/output.js");
-      const { plural, ttlText, sessionLine } = await import("../src/render/writes.js");
+      const { plural, ttlText, sessionLine, appendJson } = await import("../src/render/writes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys, resolved }) => {
         if (ttl === undefined && resolved.profile?.ttl) ttl = parseDuration(resolved.profile.ttl, "profile ttl");
         const r = await w.appendElement(store, keys.key(sessionId), element, ttl);
-        if (opts.json)
-          await out.json({
-            sessionId,
-            key: keys.key(sessionId),
-            count: r.count,
-            ttlSeconds: r.ttlSeconds,
-            applied: r.applied,
-          });
+        if (opts.json) await out.json(appendJson(sessionId, keys.key(sessionId), r));
         else out.warn(sessionLine(sessionId, `${plural(r.count, "message")}, ${ttlText(r.ttlSeconds)}`));
         const note = w.flowiseChatViewNote(keys.key(sessionId), element);
         if (note) out.warn(note);

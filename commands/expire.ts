@@ -75,7 +75,7 @@ export function expireCommand(ctx: Context): Command {
       )
       .action(async (args: string[], opts: ExpireOptions, cmd: Command) => {
         const { parseDuration } = await import("../src/duration/duration.js");
-        const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
+        const { validateSessionId } = await import("../src/sessions/keys.js");
         const ids = [...args];
         const ttl: number | "persist" = opts.persist ? "persist" : parseDuration(ids.pop()!, "duration");
         for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
@@ -130,10 +130,7 @@ export function expireCommand(ctx: Context): Command {
             status: x.status,
             ttlSeconds: x.ttlSeconds,
           }));
-          if (opts.json)
-            await out.json(
-              rows.map((x) => ({ ...keyFields(x.sessionId, x.key), status: x.status, ttlSeconds: x.ttlSeconds })),
-            );
+          if (opts.json) await out.json(r.expireJson(rows));
           const { missingNotes } = await import("../src/sessions/near-miss.js");
           const notes = await missingNotes(
             store,

@@ -82,7 +82,7 @@ export function summarizeCommand(ctx: Context): Command {
     .action(async (sessionIdArg: string | undefined, opts: SummarizeOpts, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
       const sessionId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
-      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const { checkBackupFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
       const { Output } = await import("../src/render/output.js");
@@ -167,15 +167,12 @@ export function summarizeCommand(ctx: Context): Command {
           }
           if (writes && backup) {
             // One export of every session about to change, complete before anything is written.
-            const { exportKeys } = await import("../src/transfer/export.js");
-            await writeExportFile(
+            const { backUpKeys } = await import("../src/transfer/export.js");
+            await backUpKeys(
+              store,
+              keys,
               backup,
-              exportKeys(
-                store,
-                keys,
-                ids.map((id) => keys.key(id)),
-                { missing: [], notLists: [] },
-              ),
+              ids.map((id) => keys.key(id)),
             );
           }
           const run = (id: string) =>

@@ -79,7 +79,7 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
   let text = "";
   for (const m of v.messages) {
     if (format === "markdown") {
-      text += `**${sanitizeLine(m.role)}** (${m.index}${v.tokens ? `, ${tokensOf(v, m)} tokens` : ""})\n\n${sanitizeMultiline(m.content)}\n\n`;
+      text += `${markdownMessage(m, v)}\n`;
       continue;
     }
     // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
@@ -92,8 +92,15 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
   await out.write(text);
 }
 
-function markdownHeader(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
+/** `--format markdown`: the heading of the conversation. */
+export function markdownHeader(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
   return `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`;
+}
+
+/** `--format markdown`: one message (with its tokens when the view was counted). */
+export function markdownMessage(m: DecodedMessage, v?: HistoryView): string {
+  const tokens = v?.tokens ? `, ${tokensOf(v, m)} tokens` : "";
+  return `**${sanitizeLine(m.role)}** (${m.index}${tokens})\n\n${sanitizeMultiline(m.content)}\n`;
 }
 
 /**
