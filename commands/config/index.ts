@@ -106,7 +106,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("set")
     .description("change a setting of the current profile (or --profile NAME)")
-    .argument("<key>", "url, token, prefix, ttl, model, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "url, token, prefix, ttl, model, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .argument("<value>", "the new value; - reads token or llm.apiKey from stdin (keeps it out of `ps`)")
     .option("--json", "the profile afterwards, as JSON")
     .addHelpText(
@@ -118,6 +118,7 @@ export function configCommand(ctx: Context): Command {
         "config set model gpt-4o-mini                # tokens counted for this model",
         "config set llm.model llama3.2",
         "config set llm.apiKey -                     # the key from stdin, not the command line",
+        "config set flowise.sessionId support-bot       # the memory node's Session Id",
       ),
     )
     .action((key: string, value: string, opts: JsonOpt, cmd: Command) => setOrUnset(false)(key, value, opts, cmd));
@@ -125,7 +126,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("unset")
     .description("remove a setting from the current profile (or --profile NAME)")
-    .argument("<key>", "prefix, ttl, model, token, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "prefix, ttl, model, token, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .option("--json", "the profile afterwards, as JSON")
     .action((key: string, opts: JsonOpt, cmd: Command) => setOrUnset(true)(key, undefined, opts, cmd));
 
