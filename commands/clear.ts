@@ -35,12 +35,11 @@ export function clearCommand(ctx: Context): Command {
     )
     .action(async (ids: string[], opts: ClearOptions, cmd: Command) => {
       const { keyFields, validateSessionId } = await import("../src/sessions/keys.js");
-      const { showBytes } = await import("../src/text/bytes.js");
       for (const [i, id] of ids.entries()) ids[i] = validateSessionId(id);
-      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const { checkBackupFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
-      const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
+      const { listTargetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { unlinkUnchanged } = await import("../src/write/clear.js");
       const { confirmChanges } = await import("../src/terminal/prompts.js");
       const { Output } = await import("../src/render/output.js");
@@ -49,17 +48,9 @@ export function clearCommand(ctx: Context): Command {
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
         let targets: Target[];
-        const missing: string[] = [];
+        let missing: string[] = [];
         if (opts.match !== undefined) targets = await targetsByPattern(store, keys, opts.match);
-        else {
-          targets = [];
-          for (const t of await targetsById(store, keys, ids)) {
-            if (t.type === "none") missing.push(t.sessionId);
-            else if (t.type !== "list")
-              throw (await import("../src/history/show.js")).wrongType(t.key, t.type, "not deleting it");
-            else targets.push(t);
-          }
-        }
+        else ({ targets, missing } = await listTargetsById(store, keys, ids, "not deleting it"));
         const { missingNotes } = await import("../src/sessions/near-miss.js");
         for (const [id, note] of await missingNotes(store, keys, missing)) out.warn(r.sessionLine(id, note));
         if (opts.match !== undefined && !targets.length) {
@@ -84,15 +75,12 @@ export function clearCommand(ctx: Context): Command {
         if (targets.length) {
           await confirmChanges(ctx.io, { question: `${what}?`, changes: targets, yes: opts.yes });
           if (backup) {
-            const { exportKeys } = await import("../src/transfer/export.js");
-            const n = await writeExportFile(
+            const { backUpKeys } = await import("../src/transfer/export.js");
+            const n = await backUpKeys(
+              store,
+              keys,
               backup,
-              exportKeys(
-                store,
-                keys,
-                targets.map((t) => t.key),
-                { missing: [], notLists: [] },
-              ),
+              targets.map((t) => t.key),
             );
             out.warn(`backed up ${r.plural(n, "session")} to ${backup.path}`);
           }
@@ -103,13 +91,8 @@ export function clearCommand(ctx: Context): Command {
             out.warn(
               r.sessionLine(t.sessionId, "changed since it was listed: kept (run the command again to delete it)"),
             );
-          if (opts.json) {
-            await out.json({
-              deleted: result.deleted.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })),
-              changed: result.changed.map((t) => showBytes(t.sessionId)),
-              missing: [...missing, ...result.gone.map((t) => showBytes(t.sessionId))],
-            });
-          } else out.warn(r.describeTargets("deleted", result.deleted).replace(/^deleted/, "deleted"));
+          if (opts.json) await out.json(r.clearJson(result, missing));
+          else out.warn(r.describeTargets("deleted", result.deleted).replace(/^deleted/, "deleted"));
           if (result.changed.length) process.exitCode = ExitCode.failure;
         } else if (!opts.json) out.warn("nothing to delete");
         else await out.json({ deleted: [], changed: [], missing });

@@ -17,6 +17,7 @@ import { doctorCommand } from "./doctor.js";
 import { repairCommand } from "./repair.js";
 import { summarizeCommand } from "./summarize.js";
 import { trimCommand } from "./trim.js";
+import { mcpCommand } from "./mcp.js";
 import { searchCommand } from "./search.js";
 import { statsCommand } from "./stats.js";
 
@@ -35,6 +36,7 @@ const COMMANDS: [name: string, build: (ctx: Context) => Command, hidden?: boolea
   ["repair", repairCommand],
   ["summarize", summarizeCommand],
   ["trim", trimCommand],
+  ["mcp", mcpCommand],
   ["login", loginCommand],
   ["logout", logoutCommand],
   ["config", configCommand],

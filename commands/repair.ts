@@ -50,7 +50,7 @@ export function repairCommand(ctx: Context): Command {
       const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
-      const { targetsById, targetsByPattern } = await import("../src/write/targets.js");
+      const { listTargetsById, targetsByPattern } = await import("../src/write/targets.js");
       const { planRepairs } = await import("../src/repair/plan.js");
       const { applyRepairs } = await import("../src/repair/apply.js");
       const { confirmChanges } = await import("../src/terminal/prompts.js");
@@ -58,21 +58,12 @@ export function repairCommand(ctx: Context): Command {
       const { progress } = await import("../src/render/progress.js");
       const { sessionLine, plural, warnNoMatch, warnWouldBackUp } = await import("../src/render/writes.js");
       const r = await import("../src/render/repair.js");
-      const { showBytes } = await import("../src/text/bytes.js");
       const out = new Output(ctx.io, ctx.globals(cmd).color);
       await withConnection(ctx, cmd, async ({ store, keys }) => {
-        const missing: string[] = [];
+        let missing: string[] = [];
         let targets: Target[];
         if (opts.match !== undefined) targets = await targetsByPattern(store, keys, opts.match);
-        else {
-          targets = [];
-          for (const t of await targetsById(store, keys, ids)) {
-            if (t.type === "none") missing.push(t.sessionId);
-            else if (t.type !== "list")
-              throw (await import("../src/history/show.js")).wrongType(t.key, t.type, "nothing to repair");
-            else targets.push(t);
-          }
-        }
+        else ({ targets, missing } = await listTargetsById(store, keys, ids, "nothing to repair"));
         const { plans, clean, gone } = await planRepairs(store, keys, targets, { invisible: Boolean(opts.invisible) });
         missing.push(...gone);
         const { missingNotes } = await import("../src/sessions/near-miss.js");
@@ -93,13 +84,7 @@ export function repairCommand(ctx: Context): Command {
               `nothing to repair: ${cleanNote}${opts.invisible ? "" : " (--invisible also takes out the elements readers drop)"}`,
             );
           else if (opts.match !== undefined) warnNoMatch(out, opts.match);
-          if (opts.json)
-            await out.json({
-              ...(opts.dryRun ? { dryRun: true } : {}),
-              sessions: plans.map(r.planJson),
-              clean: clean.map(showBytes),
-              missing: missing.map(showBytes),
-            });
+          if (opts.json) await out.json(r.repairJson(plans.map(r.planJson), clean, missing, opts.dryRun));
           else await r.listChanges(out, plans);
           return notFound();
         }
@@ -128,12 +113,7 @@ export function repairCommand(ctx: Context): Command {
         const bar = progress(ctx.io);
         const results = await applyRepairs(store, plans, (n) => bar.update(`repaired ${n}/${plans.length}…`));
         bar.done();
-        if (opts.json)
-          await out.json({
-            sessions: results.map(r.resultJson),
-            clean: clean.map(showBytes),
-            missing: missing.map(showBytes),
-          });
+        if (opts.json) await out.json(r.repairJson(results.map(r.resultJson), clean, missing));
         else for (const res of results) out.warn(r.resultLine(res));
         if (results.some((res) => res.status === "changed")) process.exitCode = ExitCode.failure;
         notFound();

@@ -82,7 +82,7 @@ export function summarizeCommand(ctx: Context): Command {
     .action(async (sessionIdArg: string | undefined, opts: SummarizeOpts, cmd: Command) => {
       const { validateSessionId } = await import("../src/sessions/keys.js");
       const sessionId = sessionIdArg === undefined ? undefined : validateSessionId(sessionIdArg);
-      const { checkBackupFile, writeExportFile } = await import("../src/transfer/write-file.js");
+      const { checkBackupFile } = await import("../src/transfer/write-file.js");
       const backup = opts.backup !== undefined ? checkBackupFile(opts.backup) : undefined;
       const { withConnection } = await import("../src/program/connection.js");
       const { Output } = await import("../src/render/output.js");
@@ -124,6 +124,14 @@ export function summarizeCommand(ctx: Context): Command {
           const ask = writes && !opts.yes;
           const streamed = single && engine === "llm" && out.tty && !opts.json && !ask;
           if (streamed && llm) llm.onDelta = (t) => ctx.io.stdout.write(t);
+          // A long conversation takes several model requests: show how far it got (stderr, terminal only).
+          const { progress } = await import("../src/render/progress.js");
+          const steps = single && llm && !ask ? progress(ctx.io) : undefined;
+          if (steps && llm)
+            llm.onStep = (from, to, total) => {
+              if (to === total && streamed) steps.done();
+              else steps.update(`summarizing: the model has read ${from}/${total} parts, now up to ${to}…`);
+            };
           let fit: { maxTokens: number; count: (text: string) => number } | undefined;
           if (opts.fit !== undefined) {
             // The model the history is sent to: --model, the profile's model, else its llm.model.
@@ -136,7 +144,6 @@ export function summarizeCommand(ctx: Context): Command {
             ? { keep: opts.keep, fit, role: opts.summaryRole, dryRun: Boolean(opts.dryRun), drafts: new Map() }
             : undefined;
           const { mapBounded } = await import("../src/summarize/bounded.js");
-          const { progress } = await import("../src/render/progress.js");
           if (ask) {
             const bar = progress(ctx.io);
             const draftRun = (id: string) =>
@@ -160,21 +167,23 @@ export function summarizeCommand(ctx: Context): Command {
           }
           if (writes && backup) {
             // One export of every session about to change, complete before anything is written.
-            const { exportKeys } = await import("../src/transfer/export.js");
-            await writeExportFile(
+            const { backUpKeys } = await import("../src/transfer/export.js");
+            await backUpKeys(
+              store,
+              keys,
               backup,
-              exportKeys(
-                store,
-                keys,
-                ids.map((id) => keys.key(id)),
-                { missing: [], notLists: [] },
-              ),
+              ids.map((id) => keys.key(id)),
             );
           }
           const run = (id: string) =>
             summarizeSession(store, keys, id, { engine, maxWords: opts.maxWords, llm, store: storeOpts });
           if (single) {
-            const r = await run(sessionId);
+            let r: Awaited<ReturnType<typeof run>>;
+            try {
+              r = await run(sessionId);
+            } finally {
+              steps?.done();
+            }
             // On a terminal the question showed these already.
             if (!ask) for (const w of foldWarnings([r])) out.warn(w);
             if (opts.json) await out.json(summaryJson(r));

@@ -10,7 +10,10 @@
 //                             the dev endpoint, doctor, summarize, repair,
 //                             completion)
 //   dist/bundle/vendor/*      each other package, bundled into one file that is
-//                             loaded when a command first needs it
+//                             loaded when a command first needs it; and
+//                             packages that must share one copy of a third
+//                             (the MCP SDK and zod), bundled together from a
+//                             file of ours that re-exports them (OWN_VENDORS)
 //
 // Nothing heavy runs at start: in cli.mjs, esbuild evaluates a module only when
 // its importer is first imported (the sources load what an action needs with
@@ -37,7 +40,14 @@ const OUT = path.join(ROOT, "dist", "bundle");
 const requireFromRoot = createRequire(path.join(ROOT, "package.json"));
 
 /** Our code that only some commands run (with what imports it statically): heavy.mjs. */
-const HEAVY_DIRS = ["src/dev/", "src/doctor/", "src/summarize/", "src/repair/", "src/completion/"];
+const HEAVY_DIRS = ["src/dev/", "src/doctor/", "src/summarize/", "src/repair/", "src/completion/", "src/mcp/"];
+/**
+ * Files of ours that only re-export packages, imported with `await import()`:
+ * each becomes vendor/<name>.mjs with those packages in it, so packages that
+ * must share a dependency (the MCP SDK checks schemas made with its own zod)
+ * get one copy of it, loaded only by the command that imports the file.
+ */
+const OWN_VENDORS = new Map([["src/mcp/sdk.ts", "mcp-sdk"]]);
 /** Where heavy.mjs finds the modules of cli.mjs it uses. */
 const REGISTRY = 'globalThis[Symbol.for("upstash-memory.modules")]';
 /** Packages bundled into cli.mjs: every command needs them at start. */
@@ -72,6 +82,31 @@ const packageName = (spec) =>
     .join("/");
 const vendorFile = (name, ext) => `vendor/${name.replace(/^@/, "").replace(/\//g, "-")}.${ext}`;
 const isOurs = (file) => !path.relative(ROOT, file).split(path.sep).includes("node_modules");
+
+/** A relative import of ours as the metafile names it (src/x/y.ts). */
+const ownPath = (importer, spec) =>
+  path
+    .relative(ROOT, path.resolve(path.dirname(importer), spec))
+    .split(path.sep)
+    .join("/")
+    .replace(/\.js$/, ".ts");
+
+/** `await import()` of an OWN_VENDORS file: vendor/<name>.mjs, next to the importer at run time. */
+function ownVendors(vendors) {
+  return {
+    name: "own-vendors",
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== "dynamic-import" || !isOurs(args.importer)) return undefined;
+        const target = ownPath(args.importer, args.path);
+        const name = OWN_VENDORS.get(target);
+        if (!name) return undefined;
+        vendors.set(target, "own");
+        return { path: `./vendor/${name}.mjs`, external: true };
+      });
+    },
+  };
+}
 
 /** Decides, import by import, what goes into cli.mjs and what is loaded later. */
 function layout(vendors) {
@@ -226,11 +261,7 @@ function heavyEntry(heavyTargets, heavy) {
       }));
       b.onResolve({ filter: /^\./ }, (args) => {
         if (args.namespace !== "file" || !isOurs(args.importer)) return undefined;
-        const target = path
-          .relative(ROOT, path.resolve(path.dirname(args.importer), args.path))
-          .split(path.sep)
-          .join("/")
-          .replace(/\.js$/, ".ts");
+        const target = ownPath(args.importer, args.path);
         if (heavy.has(target)) return undefined;
         return { path: target, namespace: "from-cli" };
       });
@@ -253,12 +284,22 @@ const meta = { inputs: {}, outputs: {} };
 const esm = { ...common, outdir: OUT, outExtension: { ".js": ".mjs" }, format: "esm", banner };
 
 // main.mjs: the entry, on its own.
-merge(meta, (await build({ ...esm, entryPoints: { main: "src/main.ts" }, plugins: [layout(vendors)] })).metafile);
+merge(
+  meta,
+  (await build({ ...esm, entryPoints: { main: "src/main.ts" }, plugins: [ownVendors(vendors), layout(vendors)] }))
+    .metafile,
+);
 
 // Which of our modules are heavy; which of those an `await import()` reaches from
 // light code; which light modules heavy code imports (statically or not).
-const graph = (await build({ ...esm, entryPoints: { cli: "src/cli.ts" }, write: false, plugins: [layout(new Map())] }))
-  .metafile.inputs;
+const graph = (
+  await build({
+    ...esm,
+    entryPoints: { cli: "src/cli.ts" },
+    write: false,
+    plugins: [ownVendors(new Map()), layout(new Map())],
+  })
+).metafile.inputs;
 const heavy = heavyModules(graph);
 if (heavy.has("src/cli.ts"))
   throw new Error("src/cli.ts imports heavy code statically: see HEAVY_DIRS in scripts/bundle.mjs");
@@ -280,7 +321,7 @@ merge(
     await build({
       ...esm,
       entryPoints: { cli: "src/cli.ts" },
-      plugins: [heavyLoader(heavyTargets, shared), layout(vendors)],
+      plugins: [ownVendors(vendors), heavyLoader(heavyTargets, shared), layout(vendors)],
     })
   ).metafile,
 );
@@ -290,12 +331,17 @@ merge(
     await build({
       ...esm,
       entryPoints: { heavy: "upstash-memory:heavy" },
-      plugins: [heavyEntry(heavyTargets, heavy), layout(vendors)],
+      plugins: [ownVendors(vendors), heavyEntry(heavyTargets, heavy), layout(vendors)],
     })
   ).metafile,
 );
 
 for (const [spec, kind] of vendors) {
+  if (kind === "own") {
+    const outfile = path.join(OUT, `vendor/${OWN_VENDORS.get(spec)}.mjs`);
+    merge(meta, (await build({ ...common, entryPoints: [spec], outfile, format: "esm", banner })).metafile);
+    continue;
+  }
   const entry =
     kind === "esm"
       ? fileURLToPath(import.meta.resolve(spec, pathToFileURL(path.join(ROOT, "package.json")).href))

@@ -14,8 +14,12 @@ export const ACL_USERS: Record<Access, string> = {
   readonly: "upstash-memory-readonly",
 };
 
-/** Commands a subscription connection (SSE) sends on its own behalf. */
-const SUBSCRIPTION_COMMANDS = ["subscribe", "psubscribe", "unsubscribe", "punsubscribe"];
+/**
+ * Commands the endpoint's own connections send on their behalf: naming the
+ * connection (CLIENT SETNAME, so CLIENT LIST tells them apart), and a
+ * subscription stream's (SSE) subscribing. Requests never reach them.
+ */
+const CONNECTION_COMMANDS = ["client|setname", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"];
 
 /** The ACL rules of the user for this access: every key and channel, only the policy's commands. */
 export function aclRules(table: CommandTable, access: Access): string[] {
@@ -29,7 +33,7 @@ export function aclRules(table: CommandTable, access: Access): string[] {
       if (mayRun(cmd.name, spec, access)) rules.push(`+${lower}|${sub.toLowerCase()}`);
     }
   }
-  for (const c of SUBSCRIPTION_COMMANDS) rules.push(`+${c}`);
+  for (const c of CONNECTION_COMMANDS) rules.push(`+${c}`);
   return rules;
 }
 

@@ -10,6 +10,7 @@ import { encodeReply, wantsBase64 } from "./encoding.js";
 import { TransactionAbortedError, type Executor, type Outcome } from "./executor.js";
 import { type Access, isRefusal, type CommandPolicy, type Refusal, type VettedCommand } from "./policy.js";
 import { readBody } from "./request-body.js";
+import { type Subscription, subscriptionRoute, type Subscriptions } from "./subscribe.js";
 import type { RequestGuard } from "./request-guard.js";
 import { ALLOWED_METHODS, HttpError, parseRoute, splitTarget } from "./routes.js";
 
@@ -22,6 +23,9 @@ export interface HandlerDeps {
   latencyMs: number;
   /** Commands one /pipeline or /multi-exec may hold. */
   maxCommands: number;
+  subscriptions: Subscriptions;
+  /** The Redis URL each access's subscription connections log in with. */
+  redisUrls: Record<Access, string>;
 }
 
 export class RequestHandler {
@@ -31,11 +35,19 @@ export class RequestHandler {
   handle(req: IncomingMessage, res: ServerResponse): void {
     this.respond(req)
       .catch(errorResponse)
-      .then(({ status, body, headers }) => send(res, status, body, headers))
+      .then(async (answer) => {
+        if (!("stream" in answer)) return send(res, answer.status, answer.body, answer.headers);
+        try {
+          await answer.stream(res);
+        } catch (err) {
+          const { status, body } = errorResponse(err);
+          send(res, status, body);
+        }
+      })
       .catch(() => res.destroy());
   }
 
-  private async respond(req: IncomingMessage): Promise<JsonResponse> {
+  private async respond(req: IncomingMessage): Promise<JsonResponse | StreamResponse> {
     const method = req.method ?? "GET";
     if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
       const allowed = ALLOWED_METHODS.join(", ");
@@ -50,6 +62,9 @@ export class RequestHandler {
     const { pathname, query } = splitTarget(req.url ?? "/");
     const access = this.deps.tokens.access(req.headers.authorization, query.get("_token"));
     if (!access) return { status: 401, body: { error: "Unauthorized" } };
+
+    const subscription = method === "POST" ? subscriptionRoute(pathname) : undefined;
+    if (subscription) return this.subscribe(req, subscription, access);
 
     const body = await readBody(req);
     if (this.deps.latencyMs > 0) await sleep(this.deps.latencyMs);
@@ -86,6 +101,22 @@ export class RequestHandler {
       body: encodeAll(await this.deps.executors[access].transaction(items as VettedCommand[]), base64),
     };
   }
+
+  /** The client's body ("[]") is read and dropped; both tokens may subscribe. */
+  private async subscribe(req: IncomingMessage, sub: Subscription, access: Access): Promise<StreamResponse> {
+    if (!/\btext\/event-stream\b/i.test(req.headers.accept ?? "")) {
+      throw new HttpError(
+        400,
+        `ERR /${sub.kind} answers Server-Sent Events: send the header Accept: text/event-stream`,
+      );
+    }
+    await readBody(req);
+    this.deps.subscriptions.reserve();
+    return {
+      stream: (res) =>
+        this.deps.subscriptions.stream(sub, this.deps.redisUrls[access], res, { "upstash-sync-token": syncToken() }),
+    };
+  }
 }
 
 /** An unknown command discards a transaction as Redis' EXECABORT does; other refusals speak for themselves. */
@@ -93,6 +124,11 @@ function transactionRefusal(refusal: Refusal): string {
   return refusal.unknown
     ? `EXECABORT Transaction discarded because of previous errors: ${refusal.refused}`
     : refusal.refused;
+}
+
+/** A response that streams: it takes the ServerResponse over. */
+interface StreamResponse {
+  stream(res: ServerResponse): Promise<void>;
 }
 
 interface JsonResponse {

@@ -16,6 +16,7 @@ import { type Access, CommandPolicy } from "./policy.js";
 import { createAclUsers } from "./acl.js";
 import { RequestGuard } from "./request-guard.js";
 import { ScriptWatchdog } from "./script-watchdog.js";
+import { Subscriptions } from "./subscribe.js";
 
 export interface EndpointOptions {
   redisUrl: string;
@@ -119,6 +120,8 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     executors,
     latencyMs: opts.latencyMs ?? 0,
     maxCommands: opts.maxCommands ?? MAX_COMMANDS,
+    subscriptions: new Subscriptions(),
+    redisUrls: urls,
   });
   const stats = { requests: 0 };
 

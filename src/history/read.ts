@@ -9,6 +9,8 @@ import { CliError } from "../errors/errors.js";
 export interface HistoryWindow {
   /** Only the oldest N. */
   first?: number;
+  /** With `first`: after skipping this many of the oldest (a page of the history). */
+  skip?: number;
   /** Only the newest N. */
   last?: number;
 }
@@ -50,7 +52,7 @@ function readMeta(key: string, outcomes: ReturnType<typeof unwrap>[]): SessionMe
 
 function rangeFor(w: HistoryWindow): [number, number] {
   if (w.last !== undefined) return [0, w.last - 1];
-  if (w.first !== undefined) return [-w.first, -1];
+  if (w.first !== undefined) return [-((w.skip ?? 0) + w.first), -((w.skip ?? 0) + 1)];
   return [0, -1];
 }
 
@@ -82,7 +84,7 @@ export async function readHistory(store: Store, key: string, w: HistoryWindow = 
 }
 
 function firstIndexOf(count: number, got: number, w: HistoryWindow): number {
-  return w.first !== undefined ? 1 : Math.max(count - got, 0) + 1;
+  return w.first !== undefined ? (w.skip ?? 0) + 1 : Math.max(count - got, 0) + 1;
 }
 
 export async function readMetaOnly(store: Store, key: string): Promise<SessionMeta> {
@@ -152,7 +154,7 @@ async function readHistoryPaged(store: Store, key: string, w: HistoryWindow): Pr
   const meta = await readMetaOnly(store, key);
   if (meta.type !== "list") return { ...meta, newestFirst: [], firstIndex: 1 };
   const wanted = w.first ?? w.last ?? meta.count;
-  const skip = w.last !== undefined ? Math.max(meta.count - w.last, 0) : 0;
+  const skip = w.last !== undefined ? Math.max(meta.count - w.last, 0) : (w.skip ?? 0);
   const pages: Buffer[][] = [];
   // Oldest-first pages; for --last we page from the tail too and drop the skipped part.
   for await (const p of readPagesFromTail(store, key, skip + wanted)) pages.push(p);

@@ -38,15 +38,17 @@ export function doctorJson(checks: Check[]): { checks: Record<string, unknown>[]
   };
 }
 
+/** The plain findings: `<symbol> <id>  <message>`, then `    hint: <fix>` when there is one. */
+export function doctorLines(checks: Check[]): string[] {
+  return checks.flatMap((c) => [
+    `${SYMBOLS[c.status]} ${c.id}  ${text(c.message)}`,
+    ...(c.hint ? [`    hint: ${text(c.hint)}`] : []),
+  ]);
+}
+
 export async function renderDoctor(out: Output, checks: Check[], json: boolean, verbose = false): Promise<void> {
   if (json) return out.json(doctorJson(checks));
-  if (!out.tty) {
-    for (const c of checks) {
-      await out.line(`${SYMBOLS[c.status]} ${c.id}  ${text(c.message)}`);
-      if (c.hint) await out.line(`    hint: ${text(c.hint)}`);
-    }
-    return;
-  }
+  if (!out.tty) return out.lines(doctorLines(checks));
   const s = await out.styles();
   const tw = await textWidth();
   const hanging = (first: string, rest: string, t: string, width: number) =>

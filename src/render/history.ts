@@ -28,6 +28,7 @@ export function messageJson(m: DecodedMessage, tokens?: HistoryTokens): Record<s
   // Bytes that are not UTF-8 cannot travel in a JSON string: add them exactly.
   if (!isValidUtf8(m.rawBytes)) out.rawBase64 = m.rawBytes.toString("base64");
   if (m.problem) out.problem = m.problem;
+  if (m.notes) out.notes = m.notes;
   return out;
 }
 
@@ -78,7 +79,7 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
   let text = "";
   for (const m of v.messages) {
     if (format === "markdown") {
-      text += `**${sanitizeLine(m.role)}** (${m.index}${v.tokens ? `, ${tokensOf(v, m)} tokens` : ""})\n\n${sanitizeMultiline(m.content)}\n\n`;
+      text += `${markdownMessage(m, v)}\n`;
       continue;
     }
     // The message's own line breaks and tabs (code) kept; continuation lines hang under its first.
@@ -91,8 +92,15 @@ export async function renderMessages(out: Output, v: HistoryView, format: Histor
   await out.write(text);
 }
 
-function markdownHeader(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
+/** `--format markdown`: the heading of the conversation. */
+export function markdownHeader(v: Pick<HistoryView, "sessionId" | "count" | "ttlSeconds">): string {
   return `# Session ${sanitizeLine(v.sessionId)}\n\n_${plural(v.count, "message")} · TTL ${formatTtl(v.ttlSeconds)}_\n`;
+}
+
+/** `--format markdown`: one message (with its tokens when the view was counted). */
+export function markdownMessage(m: DecodedMessage, v?: HistoryView): string {
+  const tokens = v?.tokens ? `, ${tokensOf(v, m)} tokens` : "";
+  return `**${sanitizeLine(m.role)}** (${m.index}${tokens})\n\n${sanitizeMultiline(m.content)}\n`;
 }
 
 /**
@@ -150,6 +158,7 @@ export async function renderHistory(out: Output, v: HistoryView, format: History
 export function warnUnrecognized(out: Output, messages: DecodedMessage[], sessionId?: string): void {
   let any = false;
   for (const m of messages) {
+    for (const note of m.notes ?? []) out.warn(`note: message ${m.index}: ${sanitizeLine(note)}`);
     if (!m.problem) continue;
     out.warn(`warning: message ${m.index} is not a chat message (${m.problem}); shown as unrecognized`);
     any = true;

@@ -7,6 +7,7 @@ import { exportElement } from "../transfer/format.js";
 import { plural, sessionLine } from "./writes.js";
 import { clip, sanitizeLine, snippet } from "../text/sanitize.js";
 import { keyFields } from "../sessions/keys.js";
+import { showBytes } from "../text/bytes.js";
 
 function changeJson(c: Change): Record<string, unknown> {
   return {
@@ -29,6 +30,21 @@ export function resultJson(r: RepairResult): Record<string, unknown> {
 }
 
 /** "remove 3 elements and unwrap 1" */
+/** `repair --json`: the sessions planned (dry run) or repaired, and the ones left alone. */
+export function repairJson(
+  sessions: Record<string, unknown>[],
+  clean: string[],
+  missing: string[],
+  dryRun = false,
+): Record<string, unknown> {
+  return {
+    ...(dryRun ? { dryRun: true } : {}),
+    sessions,
+    clean: clean.map(showBytes),
+    missing: missing.map(showBytes),
+  };
+}
+
 export function describeChanges(changes: Change[], tense: "will" | "did" = "will"): string {
   const removed = changes.filter((c) => c.action === "remove").length;
   const unwrapped = changes.length - removed;

@@ -4,6 +4,8 @@ import { formatTtl } from "../duration/duration.js";
 import type { Output } from "./output.js";
 import type { Target } from "../write/targets.js";
 import type { ImportMode, ImportResult } from "../transfer/import.js";
+import type { AppendResult } from "../write/append.js";
+import type { ClearResult } from "../write/clear.js";
 import { showBytes } from "../text/bytes.js";
 import { keyFields } from "../sessions/keys.js";
 import { sanitizeEcho, sanitizeLine } from "../text/sanitize.js";
@@ -72,6 +74,34 @@ export function warnWouldBackUp(out: Output, sessions: number, backupPath: strin
 
 export function warnNoMatch(out: Output, pattern: string): void {
   out.warn(`no sessions match '${sanitizeLine(pattern)}'`);
+}
+
+/**
+ * What `expire` cannot promise: an app with its own timeout (Flowise's Session
+ * Timeout, LangChain's sessionTTL) runs EXPIRE with it after every message it
+ * stores; an app without one never touches the TTL.
+ */
+export function appTimeoutNote(persist: boolean): string {
+  return `note: an app with its own timeout (Flowise's Session Timeout, LangChain's sessionTTL) overrides this TTL at its next message${persist ? ", which undoes --persist" : ""}; an app without one leaves it as set`;
+}
+
+/** `append --json`. */
+export function appendJson(sessionId: string, key: string, r: AppendResult): Record<string, unknown> {
+  return { sessionId, key, count: r.count, ttlSeconds: r.ttlSeconds, applied: r.applied };
+}
+
+/** `expire --json`: one entry per session asked for. */
+export function expireJson(rows: { sessionId: string; key: string; status: string; ttlSeconds: number | null }[]) {
+  return rows.map((x) => ({ ...keyFields(x.sessionId, x.key), status: x.status, ttlSeconds: x.ttlSeconds }));
+}
+
+/** `clear --json` after a run: what was deleted, kept (changed since listed) and not there. */
+export function clearJson(result: ClearResult, missing: string[]): Record<string, unknown> {
+  return {
+    deleted: result.deleted.map((t) => ({ ...keyFields(t.sessionId, t.key), count: t.count })),
+    changed: result.changed.map((t) => showBytes(t.sessionId)),
+    missing: [...missing, ...result.gone.map((t) => showBytes(t.sessionId))],
+  };
 }
 
 export function ttlText(ttl: number | null): string {

@@ -28,6 +28,8 @@ export type OnCut = (shown: number, found: number, complete: boolean) => void;
 export interface ListOptions extends ScanOptions {
   sort?: SortField;
   limit?: number;
+  /** With a sort: skip this many sessions first (pages of a sorted list). */
+  offset?: number;
   onCut?: OnCut;
 }
 
@@ -111,9 +113,11 @@ async function sortedColumns(
   const scan = scanKeys(store, keys, sessionMetaPlan(keys), { ...opts, readAhead: true });
   for await (const page of scan) for (const m of page) columns.add(m);
   const order = columns.order(opts.sort ?? "name");
-  if (opts.limit === undefined || order.length <= opts.limit) return { columns, order };
-  opts.onCut?.(opts.limit, order.length, true);
-  return { columns, order: order.slice(0, opts.limit) };
+  const from = Math.min(opts.offset ?? 0, order.length);
+  const end = opts.limit === undefined ? order.length : Math.min(order.length, from + opts.limit);
+  if (from === 0 && end === order.length) return { columns, order };
+  opts.onCut?.(end - from, order.length, true);
+  return { columns, order: order.slice(from, end) };
 }
 
 /** Compact records of every matching session, sorted (by name unless told) and cut to `limit`. */

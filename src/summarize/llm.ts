@@ -26,6 +26,8 @@ export interface LlmOptions {
   onDelta?: (text: string) => void;
   /** Stream the final step; defaults to true when onDelta is given. */
   stream?: boolean;
+  /** Before each request: it covers pieces [from, to) of `total` (to === total: the last). */
+  onStep?: (from: number, to: number, total: number) => void;
 }
 
 export interface LlmSummary {
@@ -77,6 +79,7 @@ export async function summarizeWithLlm(input: SummaryInput, opts: LlmOptions): P
       end++;
     }
     const last = end === pieces.length;
+    opts.onStep?.(next, end, pieces.length);
     const stream = last && (opts.stream ?? opts.onDelta !== undefined);
     const result = await chatCompletion({
       baseUrl,

@@ -7,6 +7,7 @@ import { ttlFromReply } from "../duration/duration.js";
 import { scanKeys, type ScanOptions } from "../sessions/scan.js";
 import { exportElement, type ExportLine } from "./format.js";
 import { readPagesFromTail } from "../history/read.js";
+import type { OutputFile } from "./write-file.js";
 
 function line(keys: KeySpace, key: string, ttl: number, elements: Buffer[]): ExportLine {
   const { sessionId, key: shown, keyBase64 } = keyFields(keys.sessionId(key), key);
@@ -101,4 +102,10 @@ export async function* exportKeys(
       } else yield line(keys, k, asInt(unwrap(o[3 * j + 1])), asBytesList(unwrap(o[3 * j + 2])));
     }
   }
+}
+
+/** A backup before a change: the sessions at `keyList` exported to `file` (see writeExportFile); the count written. */
+export async function backUpKeys(store: Store, keys: KeySpace, file: OutputFile, keyList: string[]): Promise<number> {
+  const { writeExportFile } = await import("./write-file.js");
+  return writeExportFile(file, exportKeys(store, keys, keyList, { missing: [], notLists: [] }));
 }

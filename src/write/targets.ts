@@ -6,6 +6,7 @@ import type { KeySpace } from "../sessions/keys.js";
 import { asBytes, asInt, asText, unwrap } from "../store/replies.js";
 import { scanKeys, type ScanOptions } from "../sessions/scan.js";
 import { ttlFromReply } from "../duration/duration.js";
+import { wrongType } from "../history/show.js";
 
 export interface Target {
   sessionId: string;
@@ -45,6 +46,27 @@ export async function targetsById(store: Store, keys: KeySpace, ids: string[]): 
       headSha1: isList ? sha1(asBytes(unwrap(o[4 * i + 3]))) : "",
     };
   });
+}
+
+/**
+ * The sessions named by id that exist (lists), and the ids that do not. A key
+ * of another type is refused before anything is written: `refusal` says what
+ * is not done to it ("not deleting it").
+ */
+export async function listTargetsById(
+  store: Store,
+  keys: KeySpace,
+  ids: string[],
+  refusal: string,
+): Promise<{ targets: Target[]; missing: string[] }> {
+  const targets: Target[] = [];
+  const missing: string[] = [];
+  for (const t of await targetsById(store, keys, ids)) {
+    if (t.type === "none") missing.push(t.sessionId);
+    else if (t.type !== "list") throw wrongType(t.key, t.type, refusal);
+    else targets.push(t);
+  }
+  return { targets, missing };
 }
 
 export async function targetsByPattern(

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { appOn, cliOn, connectionEnv } from "../harness/transports.js";
 import { runInPty } from "../harness/pty.js";
+import { startFakeOpenAI } from "../harness/fake-openai.js";
 import { uniqueId } from "../harness/stack.js";
 
 const msg = (content: string) => JSON.stringify({ type: "human", data: { content } });
@@ -57,5 +58,30 @@ describe("small edges", () => {
     const fields = r.stdout.trimEnd().split("\t");
     expect(fields[fields.length - 1]).toBe(long.replace(/\\/g, "\\\\"));
     expect(r.stdout).not.toContain("…");
+  });
+
+  it("summarize --engine llm shows on a terminal how far the model got through a long conversation", async () => {
+    const model = await startFakeOpenAI();
+    try {
+      const prefix = `${uniqueId("llmsteps")}:`;
+      const lines = Array.from({ length: 12 }, (_, i) => msg(`message ${i}: ${"words about the trip ".repeat(30)}`));
+      await app.rpush(`${prefix}s`, ...lines);
+      // Each request answers after 400 ms, so the progress line has time to show.
+      model.script(() => ({ kind: "json", content: "a running summary", delayMs: 400 }));
+      const env = { ...connectionEnv("redis"), OPENAI_BASE_URL: model.baseUrl, UPSTASH_MEMORY_MODEL: "m" };
+      const r = await runInPty(
+        ["summarize", "s", "--engine", "llm", "--max-input-tokens", "600", "--prefix", prefix],
+        [],
+        {
+          env,
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(model.requests.length).toBeGreaterThan(2);
+      expect(r.screen).toMatch(/summarizing: the model has read \d+\/\d+ parts/);
+      expect(r.screen).toContain("a running summary");
+    } finally {
+      await model.close();
+    }
   });
 });
