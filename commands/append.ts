@@ -35,7 +35,9 @@ export function appendCommand(ctx: Context): Command {
         'append user-42 --message-json "$(cat message.json)"   # {"type":"system","data":{"content":"Be brief."}}',
       ) +
         "\nText from stdin or --file loses its one final line ending; an empty message is refused.\n" +
-        "A retried append is applied once: each message carries a unique data.id.\n",
+        "A retried append is applied once: each message carries a unique data.id.\n" +
+        "Flowise's chat view shows user, assistant and system messages only: a tool\n" +
+        "message reaches its agents and chains, not its chat UI.\n",
     )
     .hook(
       "preAction",
@@ -54,8 +56,8 @@ export function appendCommand(ctx: Context): Command {
       }),
     )
     .action(async (sessionIdArg: string, content: string | undefined, opts: AppendOptions, cmd: Command) => {
-      const { validateSessionId } = await import("../src/sessions/keys.js");
-      const sessionId = validateSessionId(sessionIdArg);
+      const { validateNewMessageSessionId } = await import("../src/sessions/keys.js");
+      const sessionId = validateNewMessageSessionId(sessionIdArg);
       const w = await import("../src/write/append.js");
       let element: string;
       if (opts.messageJson !== undefined) element = w.elementFromJson(opts.messageJson);
@@ -88,6 +90,8 @@ export function appendCommand(ctx: Context): Command {
         const r = await w.appendElement(store, keys.key(sessionId), element, ttl);
         if (opts.json) await out.json(appendJson(sessionId, keys.key(sessionId), r));
         else out.warn(sessionLine(sessionId, `${plural(r.count, "message")}, ${ttlText(r.ttlSeconds)}`));
+        const note = w.flowiseChatViewNote(keys.key(sessionId), element);
+        if (note) out.warn(note);
       });
     });
 }

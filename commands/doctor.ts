@@ -5,6 +5,7 @@ import { examples, flagRules } from "../src/program/options.js";
 import { addTokenFlags, type TokenFlags } from "../src/tokens/flags.js";
 
 interface DoctorOptions extends TokenFlags {
+  flowiseSessionId?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -13,6 +14,10 @@ export function doctorCommand(ctx: Context): Command {
   const doctor = new Command("doctor")
     .description("find out why a bot forgot a conversation: connection, key, TTL, content and cost, one line each")
     .argument("[sessionId]", "the session to check (without the prefix); omitted: only the connection")
+    .option(
+      "--flowise-session-id <name>",
+      "the Flowise memory node's own Session Id (default: the profile's flowise.sessionId)",
+    )
     .option("--json", 'JSON {"checks":[{id,section,status,message,hint}]} with status pass|warn|fail|info')
     .option("-v, --verbose", "on a terminal: whole messages, with each check's id");
   return addTokenFlags(doctor, { limits: true })
@@ -22,6 +27,7 @@ export function doctorCommand(ctx: Context): Command {
         "doctor                                   # is the connection right?",
         "doctor user-42                           # where did this conversation go?",
         "doctor abc --prefix message_store:       # a LangChain Python session",
+        "doctor chat-7 --flowise-session-id bot   # which key each Flowise path reads",
         "doctor user-42 --model gpt-4o-mini --window 20   # what the model sees",
         "doctor --json | jq '.checks[] | select(.status==\"fail\")'",
       ) +
@@ -53,6 +59,7 @@ export function doctorCommand(ctx: Context): Command {
         ctx,
         globals: g,
         sessionId,
+        flowiseSessionId: opts.flowiseSessionId,
         timeoutMs: timeoutMs(ctx, cmd),
         debug: debugLogger(ctx, cmd),
         context: { model: opts.model, context: opts.context, window: opts.window, maxTokens: opts.maxTokens },

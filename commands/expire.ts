@@ -56,7 +56,9 @@ export function expireCommand(ctx: Context): Command {
           "expire user-42 user-43 12h",
           "expire user-42 --persist",
           "expire --match 'test-*' 1h --yes",
-        ),
+        ) +
+          "\nAn app with its own timeout (Flowise's Session Timeout, LangChain's sessionTTL)\n" +
+          "overrides this TTL at its next message; an app without one leaves it as set.\n",
       )
       .hook(
         "preAction",
@@ -141,6 +143,7 @@ export function expireCommand(ctx: Context): Command {
               out.warn(r.sessionLine(x.sessionId, "not a chat history (left unchanged)"));
             else if (!opts.json) await r.expiredLine(out, x.sessionId, x.ttlSeconds);
           }
+          if (!opts.json && rows.some((x) => x.status === "ok")) out.warn(r.appTimeoutNote(ttl === "persist"));
           if (rows.some((x) => x.status === "missing")) process.exitCode = ExitCode.notFound;
           else if (rows.some((x) => x.status === "not-a-list")) process.exitCode = ExitCode.failure;
         });

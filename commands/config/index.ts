@@ -31,6 +31,17 @@ function profileOrFail(profiles: { get(n: string): unknown; names(): string[] },
   return p as import("../../src/config/profiles.js").Profile;
 }
 
+/** One secret from stdin: the first line, without its line ending; empty is a usage error. */
+async function secretFromStdin(ctx: Context, key: string): Promise<string> {
+  const { readAll } = await import("../../src/terminal/stdin.js");
+  const text = (await readAll(ctx.io.stdin, { hint: `type the ${key}, then Enter and Ctrl-D`, stderr: ctx.io.stderr }))
+    .toString("utf8")
+    .split(/\r?\n/)[0];
+  if (!text)
+    throw new UsageError(`no ${key} on stdin`, `pipe it in: printf %s "$SECRET" | upstash-memory config set ${key} -`);
+  return text;
+}
+
 export function configCommand(ctx: Context): Command {
   const config = new Command("config").description("saved profiles: list, show, choose and change them");
 
@@ -81,6 +92,8 @@ export function configCommand(ctx: Context): Command {
       const { applySetting, SECRET_KEYS } = await import("../../src/config/settings.js");
       const name = ctx.globals(cmd).profile ?? ctx.io.env.UPSTASH_MEMORY_PROFILE ?? profiles.currentName();
       if (!unset && value === undefined) throw new UsageError(`missing value for '${key}'`);
+      // A secret from stdin stays off the command line, where `ps` shows it.
+      if (!unset && value === "-" && SECRET_KEYS.includes(key)) value = await secretFromStdin(ctx, key);
       const next = applySetting(profileOrFail(profiles, name), key, unset ? undefined : value);
       profiles.save(name, next);
       if (opts.json) await out.json(render.profileJson(name, next, name === profiles.currentName()));
@@ -93,8 +106,8 @@ export function configCommand(ctx: Context): Command {
   config
     .command("set")
     .description("change a setting of the current profile (or --profile NAME)")
-    .argument("<key>", "url, token, prefix, ttl, model, llm.baseUrl, llm.model or llm.apiKey")
-    .argument("<value>", "the new value")
+    .argument("<key>", "url, token, prefix, ttl, model, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
+    .argument("<value>", "the new value; - reads token or llm.apiKey from stdin (keeps it out of `ps`)")
     .option("--json", "the profile afterwards, as JSON")
     .addHelpText(
       "after",
@@ -104,6 +117,8 @@ export function configCommand(ctx: Context): Command {
         "config set llm.baseUrl http://localhost:11434/v1   # Ollama's OpenAI-compatible API",
         "config set model gpt-4o-mini                # tokens counted for this model",
         "config set llm.model llama3.2",
+        "config set llm.apiKey -                     # the key from stdin, not the command line",
+        "config set flowise.sessionId support-bot       # the memory node's Session Id",
       ),
     )
     .action((key: string, value: string, opts: JsonOpt, cmd: Command) => setOrUnset(false)(key, value, opts, cmd));
@@ -111,7 +126,7 @@ export function configCommand(ctx: Context): Command {
   config
     .command("unset")
     .description("remove a setting from the current profile (or --profile NAME)")
-    .argument("<key>", "prefix, ttl, model, token, llm.baseUrl, llm.model or llm.apiKey")
+    .argument("<key>", "prefix, ttl, model, token, llm.baseUrl, llm.model, llm.apiKey or flowise.sessionId")
     .option("--json", "the profile afterwards, as JSON")
     .action((key: string, opts: JsonOpt, cmd: Command) => setOrUnset(true)(key, undefined, opts, cmd));
 

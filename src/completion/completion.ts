@@ -10,12 +10,12 @@
 import type { Argument as CmdArgument, Command, Option as CmdOption } from "commander";
 import { type Command as TabCommand, RootCommand, type Complete } from "@bomb.sh/tab";
 import type { Context, GlobalOptions } from "../program/context.js";
+import { SETTING_KEYS } from "../config/settings.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
 
 const ROLES = ["user", "assistant", "system", "tool", "human", "ai"];
-const SETTINGS = ["url", "token", "prefix", "ttl", "model", "llm.baseUrl", "llm.model", "llm.apiKey"];
 /** Options and arguments whose value is a path: the shell completes files. */
 const FILE_VALUES = new Set(["file", "out", "backup", "prompt"]);
 const SESSION_ARGS = new Set(["sessionId", "sessionIds", "args", "ids", "pattern"]);
@@ -133,7 +133,7 @@ function argumentHandler(cmd: Command, a: CmdArgument, v: Values) {
     };
   if (name === "key" && cmd.parent?.name() === "config")
     return (complete: Complete) => {
-      for (const s of SETTINGS) complete(s, "");
+      for (const s of SETTING_KEYS) complete(s, "");
     };
   if (name === "file")
     return () => {

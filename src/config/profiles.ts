@@ -20,6 +20,8 @@ export interface Profile {
   /** The model token counts are made for when no --model is given (src/tokens/models.ts). */
   model?: string;
   llm?: LlmSettings;
+  /** The Flowise memory node's own Session Id (`config set flowise.sessionId`). */
+  flowise?: { sessionId: string };
 }
 
 export interface ConfigData {

@@ -12,6 +12,7 @@ export const SETTING_KEYS = [
   "llm.baseUrl",
   "llm.model",
   "llm.apiKey",
+  "flowise.sessionId",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 export const SECRET_KEYS: readonly string[] = ["token", "llm.apiKey"];
@@ -72,6 +73,10 @@ export function applySetting(profile: Profile, key: string, value: string | unde
     if (v === undefined) delete next.llm[field];
     else next.llm[field] = v;
     if (!Object.keys(next.llm).length) delete next.llm;
+  } else if (k === "flowise.sessionId") {
+    // The memory node's own Session Id: doctor names the key its wrapped LangChain memory reads.
+    if (v === undefined) delete next.flowise;
+    else next.flowise = { sessionId: v };
   } else if (k === "url") {
     if (v === undefined) throw new UsageError("a profile needs a url");
     next.url = v;

@@ -16,6 +16,8 @@ export interface Access {
   store: Store;
   /** Whether SCAN is allowed (read-only Upstash tokens may not run it). */
   canScan: boolean;
+  /** The session with the empty id (key: the prefix alone): its type and length, read in the same request. */
+  emptyId: { key: string; type: string; count: number };
 }
 
 export interface AccessOptions {
@@ -55,8 +57,8 @@ export async function checkAccess(
     await store.close();
     return undefined;
   }
-  const canScan = await probePermissions(f, store, t.resolved.prefix);
-  return { store, canScan };
+  const probed = await probePermissions(f, store, t.resolved.prefix);
+  return { store, ...probed };
 }
 
 const REDIS_AUTH_ERROR = /\b(WRONGPASS|NOAUTH)\b[^\n]*|invalid password[^\n]*/;
@@ -100,18 +102,23 @@ async function ping(f: Findings, store: Store, e: Endpoint, t: Target, logged: s
   }
 }
 
-async function probePermissions(f: Findings, store: Store, prefix: string): Promise<boolean> {
+async function probePermissions(f: Findings, store: Store, prefix: string): Promise<Omit<Access, "store">> {
   const probeKey = `${prefix}upstash-memory-doctor-probe-${randomBytes(8).toString("hex")}`;
+  // The empty session id's key rides along: doctor reports a history there whatever session it checks.
+  const emptyId = { key: prefix, type: "none", count: 0 };
   let outcomes: Outcome[];
   try {
-    outcomes = await store.pipeline([["SCAN", "0", "COUNT", "1"], ["LPUSHX", probeKey, "probe"], ["DBSIZE"]], {
-      idempotent: true,
-    });
+    outcomes = await store.pipeline(
+      [["SCAN", "0", "COUNT", "1"], ["LPUSHX", probeKey, "probe"], ["DBSIZE"], ["TYPE", prefix], ["LLEN", prefix]],
+      { idempotent: true },
+    );
   } catch (err) {
     f.add("connection", "access", "fail", (err as Error).message, (err as CliError).hint);
-    return false;
+    return { canScan: false, emptyId };
   }
-  const [scan, write, dbsize] = outcomes;
+  const [scan, write, dbsize, emptyType, emptyLength] = outcomes;
+  if (emptyType.ok) emptyId.type = asText(emptyType.value);
+  if (emptyId.type === "list" && emptyLength.ok) emptyId.count = asInt(emptyLength.value);
   const noPerm = (o: Outcome) => !o.ok && o.error.startsWith("NOPERM");
   if (noPerm(scan) && noPerm(write)) {
     f.add(
@@ -157,5 +164,5 @@ async function probePermissions(f: Findings, store: Store, prefix: string): Prom
       f.add("connection", "dbsize", "info", `DBSIZE ${plural(n, "key")}`);
     }
   }
-  return scan.ok;
+  return { canScan: scan.ok, emptyId };
 }

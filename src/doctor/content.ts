@@ -5,6 +5,7 @@
 // the reader of this key (message_store: → Python, else JS / Flowise).
 import type { HistoryRead } from "../history/read.js";
 import { contentText, decodeElement, type ElementProblem } from "../history/codec.js";
+import { inFlowiseChatView, upstashDeserialize } from "../history/reader-js.js";
 import {
   judgeSession,
   readersOf,
@@ -40,7 +41,8 @@ const PROBLEM_HINTS: Record<ElementProblem, string> = {
   "missing data.name": "a function message needs data.name",
   "missing data.tool_call_id": "a tool message needs data.tool_call_id (the id of the tool call it answers)",
   "missing data.role": "a generic (JS) or chat (Python) message needs data.role",
-  "invalid field": "a field of the message has the wrong type for LangChain Python's message classes",
+  "invalid field":
+    "a field of the message has the wrong type for the reader's message classes (the error names it): rewrite the element with the field as LangChain writes it, or remove it",
 };
 
 const labels = (readers: ReaderId[]) => readers.map((r) => READERS[r].label).join(" and ");
@@ -111,11 +113,44 @@ export function checkContent(f: Findings, read: HistoryRead, sessionId: string):
       "content",
       "invisible",
       "pass",
-      `${verdicts.length === 1 ? "the message is" : `all ${plural(verdicts.length, "message")} are`} read by ${who}`,
+      `${verdicts.length === 1 ? "the message loads" : `all ${plural(verdicts.length, "message")} load`} in ${who}${readers.includes("langchain-js") ? " (as LangChain messages, which Flowise's agents and chains read)" : ""}`,
     );
   }
+  if (readers.includes("langchain-js") && !breaking.length) checkFlowiseChatView(f, verdicts);
   reportSummaries(f, readable);
   return readable;
+}
+
+/**
+ * Flowise's other view of the same session: its chat UI and API history get
+ * the loaded messages converted by convertBaseMessagetoIMessage, which keeps
+ * human, ai and system only (FLOWISE_CHAT_VIEW_TYPES in reader-js.ts).
+ */
+function checkFlowiseChatView(f: Findings, verdicts: ElementVerdict[]): void {
+  const loaded = verdicts.filter((v) => v.outcome === "loads");
+  if (!loaded.length) return;
+  const hidden = loaded.filter((v) => !inFlowiseChatView(v.bytes));
+  if (!hidden.length) {
+    f.add(
+      "content",
+      "flowise-chat-view",
+      "pass",
+      `Flowise's chat view (getChatMessages → convertBaseMessagetoIMessage) shows ${loaded.length === 1 ? "the loaded message" : `all ${loaded.length} loaded messages`}${loaded.some((v) => typeOf(v) === "system") ? "; system messages as the bot's (apiMessage)" : ""}`,
+    );
+    return;
+  }
+  const types = [...new Set(hidden.map(typeOf))].join(", ");
+  f.add(
+    "content",
+    "flowise-chat-view",
+    "warn",
+    `if Flowise reads this session, its chat view leaves out ${which(hidden)} (${types}) without a word: getChatMessages converts messages for the chat UI and the API with convertBaseMessagetoIMessage, which keeps human, ai and system only; its agents and chains, which ask for LangChain messages, still read ${hidden.length === 1 ? "it" : "them"}`,
+    "expected for an agent's tool results; a message people should see in Flowise's chat needs the role user, assistant or system",
+  ).elements = report(hidden);
+}
+
+function typeOf(v: ElementVerdict): string {
+  return String((upstashDeserialize(v.bytes).value as { type?: unknown }).type);
 }
 
 /** One line per kind of problem, with the likely cause. */

@@ -4,12 +4,12 @@
 // the shared near-miss search (sessions/near-miss.ts) at most two more.
 import type { Store } from "../store/types.js";
 import type { KeySpace } from "../sessions/keys.js";
-import { readHistory, type HistoryRead } from "../history/read.js";
+import { readHistory, readMetaOnly, type HistoryRead } from "../history/read.js";
 import { findNearMissesOf, holds, SEARCH_REQUESTS } from "../sessions/near-miss.js";
 import { plural, quoteKey, type Findings } from "./checks.js";
 
 const MISSING_HINT =
-  "LangChain and Flowise restart the TTL with every message, so an idle conversation expires whole (the key disappears, it is not emptied); otherwise the app writes under another id (Flowise: see key.flowise-session-id)";
+  "an app with a Session Timeout (Flowise) or sessionTTL (LangChain) restarts the TTL at its own value with every message it stores, so an idle conversation expires whole (the key disappears, it is not emptied); otherwise the app writes under another id (Flowise: see key.flowise-session-id)";
 
 /** How Flowise's server picks the key (getMemorySessionId in packages/server/src/utils/index.ts). */
 export const FLOWISE_SESSION_ID =
@@ -116,4 +116,70 @@ function nearMissHint(reason: string): string {
   if (reason === "part of the id") return "the app stores under a shorter id: look that one up";
   if (reason.includes("different")) return "a typo in the id? look up the one the app wrote";
   return "check how the app builds its session id";
+}
+
+/**
+ * A chat history under the empty session id is one memory shared by every
+ * conversation stored without an id: a failure whichever session doctor checks.
+ * In Flowise 3.1.4 the server always passes an id to the node's
+ * getChatMessages/addChatMessages (getMemorySessionId falls back to the
+ * chatId), but the node's own Session Id, empty by default, is the key of the
+ * LangChain memory it wraps (see key.session-ids) and of any call without one.
+ */
+export function checkEmptyId(f: Findings, emptyId: { key: string; type: string; count: number }): void {
+  if (emptyId.type !== "list" || emptyId.count === 0) return;
+  const where = emptyId.key ? `key ${quoteKey(emptyId.key)}` : "key ''";
+  f.add(
+    "key",
+    "empty-session-id",
+    "fail",
+    `the empty session id (${where}) holds a chat history of ${plural(emptyId.count, "message")}: every conversation stored without a session id shares this one memory, so users read and extend each other's history`,
+    emptyId.key
+      ? "give every conversation its own session id where the app builds its memory; `upstash-memory history show ''` shows what is there"
+      : "in Flowise, set the memory node's Session Id, or send `overrideConfig.sessionId` (or the request's `chatId`) with each API call; `upstash-memory history show ''` shows what is there, `upstash-memory clear ''` removes it",
+  );
+}
+
+/**
+ * Two session ids in one Flowise node (flowise-components 3.1.4,
+ * dist/nodes/memory/UpstashRedisBackedChatMemory/UpstashRedisBackedChatMemory.js):
+ * `BufferMemoryExtended.getChatMessages`, `addChatMessages` and
+ * `clearChatMessages` use `overrideSessionId ? overrideSessionId : this.sessionId`,
+ * where the server passes the id getMemorySessionId chose; the
+ * `UpstashRedisChatMessageHistory` the node wraps (what BufferMemory's
+ * loadMemoryVariables, saveContext and clear use) is built in
+ * `initalizeUpstashRedis` from the node's own Session Id input.
+ */
+export async function checkSessionIds(
+  f: Findings,
+  store: Store,
+  keys: KeySpace,
+  sessionId: string,
+  nodeSessionId: string,
+): Promise<void> {
+  const key = keys.key(sessionId);
+  if (nodeSessionId === sessionId) {
+    f.add(
+      "key",
+      "session-ids",
+      "pass",
+      `the Flowise node's Session Id is this session's id: getChatMessages/addChatMessages and the LangChain memory the node wraps all use key ${quoteKey(key)}`,
+    );
+    return;
+  }
+  const nodeKey = keys.key(nodeSessionId);
+  const other = await readMetaOnly(store, nodeKey);
+  const holdsText =
+    other.type === "none"
+      ? "does not exist"
+      : other.type === "list"
+        ? `holds ${plural(other.count, "message")}`
+        : `is a ${other.type}`;
+  f.add(
+    "key",
+    "session-ids",
+    "info",
+    `two session ids in one Flowise node: getChatMessages and addChatMessages (the chat view, agents and chains) read and write key ${quoteKey(key)}, the override the server passes; the LangChain memory the node wraps, built at init from the node's Session Id, reads key ${quoteKey(nodeKey)} (which ${holdsText}) in loadMemoryVariables`,
+    "in Flowise 3.1.4 no node reads this memory through loadMemoryVariables (only the Mem0 and Zep nodes call it, on their own memories), so only custom code that does reads the other key; clearChatMessages deletes both keys",
+  );
 }

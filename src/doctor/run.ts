@@ -13,7 +13,7 @@ import { checkUrlShape } from "./url-shape.js";
 import { checkToken } from "./token-shape.js";
 import { checkNetwork } from "./network.js";
 import { checkAccess, type Access } from "./access.js";
-import { checkKey, MEMORY_KEY_NOTE } from "./key.js";
+import { checkEmptyId, checkKey, checkSessionIds, MEMORY_KEY_NOTE } from "./key.js";
 import { checkHealth, type ConfiguredTtl } from "./health.js";
 import { checkContent } from "./content.js";
 import { checkTurns } from "./turns.js";
@@ -25,6 +25,8 @@ export interface DoctorRequest {
   ctx: Context;
   globals: GlobalOptions;
   sessionId?: string;
+  /** The Flowise memory node's own Session Id (--flowise-session-id); else the profile's. */
+  flowiseSessionId?: string;
   timeoutMs: number;
   debug?: (line: string) => void;
   /** --model, --context, --window, --max-tokens: the context checks (a model set in the profile counts too). */
@@ -61,6 +63,7 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
     }
   }
   try {
+    if (access) checkEmptyId(f, access.emptyId);
     if (req.sessionId === undefined) {
       f.add(
         "key",
@@ -73,7 +76,7 @@ export async function runDoctor(req: DoctorRequest): Promise<DoctorReport> {
       f.add("key", "session", "info", `session ${quoteKey(req.sessionId)} not checked: no working connection`);
     } else {
       const model = req.context?.model ?? target.resolved.profile?.model;
-      await checkSession(f, access, target, req.sessionId, { ...req.context, model });
+      await checkSession(f, access, target, req.sessionId, { ...req.context, model }, req.flowiseSessionId);
     }
     f.add("key", "memory-key", "info", MEMORY_KEY_NOTE);
   } finally {
@@ -101,11 +104,13 @@ async function checkSession(
   target: Target,
   sessionId: string,
   context: ContextRequest,
+  flowiseSessionId = target.resolved.profile?.flowise?.sessionId,
 ): Promise<void> {
   const keys = new KeySpace(target.resolved.prefix);
   try {
     const read = await checkKey(f, access.store, keys, sessionId, access.canScan);
     if (!read) return;
+    if (flowiseSessionId !== undefined) await checkSessionIds(f, access.store, keys, sessionId, flowiseSessionId);
     checkHealth(f, read, sessionId, configuredTtl(target));
     const messages = checkContent(f, read, sessionId);
     checkTurns(f, messages);

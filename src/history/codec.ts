@@ -2,6 +2,14 @@
 // and Flowise store chat messages. A list element is the JSON of a
 // StoredMessage, {"type": T, "data": {"content": ..., ...}}; lists are
 // newest-first (LPUSH), so reading reverses them.
+//
+// An element is read the way LangChain JS and Flowise read it (see
+// reader-js.ts): bytes decoded leniently (invalid UTF-8 becomes U+FFFD, a BOM
+// is dropped), then the same checks in the same order as their filter, so
+// what is shown as a message is what they keep, with the same problem named
+// for what they do not. What only one reader rejects (a tool message without
+// tool_call_id, Python's `chat` type in JS) is that reader's verdict, added
+// by readers.ts.
 
 export const KNOWN_TYPES = ["human", "ai", "system", "tool", "function", "generic", "chat"] as const;
 export type StoredType = (typeof KNOWN_TYPES)[number];
@@ -61,11 +69,15 @@ export interface DecodedMessage {
   rawBytes: Buffer;
   /** Why the element is not a readable message (unrecognized only). */
   problem?: ElementProblem;
+  /** What a reader makes of a message that is shown differently from how it is stored (null content...). */
+  notes?: string[];
   /** The message's data (additional_kwargs, tool_calls, name, id...) as stored. */
   data?: Record<string, unknown>;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** As @upstash/redis decodes replies: invalid bytes become U+FFFD, a leading BOM is dropped. */
+const lenient = new TextDecoder("utf-8");
 
 export function isValidUtf8(bytes: Buffer): boolean {
   try {
@@ -79,16 +91,12 @@ export function isValidUtf8(bytes: Buffer): boolean {
 /** Classify one element; never throws, whatever the bytes. */
 export function parseElement(
   bytes: Buffer,
-): { ok: true; message: StoredMessage } | { ok: false; problem: ElementProblem } {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { ok: false, problem: "not valid UTF-8" };
-  }
+): { ok: true; message: StoredMessage; notes: string[] } | { ok: false; problem: ElementProblem } {
+  const notes: string[] = [];
+  if (!isValidUtf8(bytes)) notes.push("not valid UTF-8: LangChain JS and Flowise read the bad bytes as U+FFFD");
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(lenient.decode(bytes));
   } catch {
     // Deeply nested JSON overflows the parser's stack: that is "not JSON" to us.
     return { ok: false, problem: "not JSON" };
@@ -96,14 +104,18 @@ export function parseElement(
   if (typeof value === "string") return { ok: false, problem: "JSON in a string" };
   if (value === null || typeof value !== "object" || Array.isArray(value))
     return { ok: false, problem: "not an object" };
+  // The readers' filter: `x.type !== undefined && x.data.content !== undefined`, in that order.
   const v = value as Record<string, unknown>;
-  if (typeof v.type !== "string") return { ok: false, problem: "missing type" };
-  if (v.data === null || typeof v.data !== "object" || Array.isArray(v.data))
-    return { ok: false, problem: "missing data" };
+  if (v.type === undefined) return { ok: false, problem: "missing type" };
+  if (v.data === undefined || v.data === null) return { ok: false, problem: "missing data" };
   const data = v.data as Record<string, unknown>;
-  if (data.content === undefined || data.content === null) return { ok: false, problem: "missing data.content" };
-  if (!(KNOWN_TYPES as readonly string[]).includes(v.type)) return { ok: false, problem: "unknown type" };
-  return { ok: true, message: { type: v.type, data: data as StoredMessage["data"] } };
+  if (typeof data !== "object" || Array.isArray(data) || data.content === undefined)
+    return { ok: false, problem: "missing data.content" };
+  if (typeof v.type !== "string" || !(KNOWN_TYPES as readonly string[]).includes(v.type))
+    return { ok: false, problem: "unknown type" };
+  // LangChain's message constructors: `this.content = fields.content ?? []`.
+  if (data.content === null) notes.push("data.content is null: LangChain JS and Flowise load it as empty content ([])");
+  return { ok: true, message: { type: v.type, data: data as StoredMessage["data"] }, notes };
 }
 
 export function roleOf(m: StoredMessage): string {
@@ -115,10 +127,15 @@ export function roleOf(m: StoredMessage): string {
   return role;
 }
 
+/** The content a reader's message holds: LangChain's constructors turn `null` into `[]`. */
+export function messageContent(m: StoredMessage): unknown {
+  return m.data.content ?? [];
+}
+
 /** Content as text: strings as they are, content parts joined, images as [image]. */
 export function contentText(m: StoredMessage): string {
   const parts: string[] = [];
-  const c = m.data.content;
+  const c = messageContent(m);
   if (typeof c === "string") parts.push(c);
   else if (Array.isArray(c)) {
     for (const p of c) parts.push(partText(p));
@@ -168,7 +185,17 @@ export function decodeElement(bytes: Buffer, index: number): DecodedMessage {
     };
   }
   const m = parsed.message;
-  return { index, role: roleOf(m), type: m.type, content: contentText(m), raw, rawBytes: bytes, data: m.data };
+  const decoded: DecodedMessage = {
+    index,
+    role: roleOf(m),
+    type: m.type,
+    content: contentText(m),
+    raw,
+    rawBytes: bytes,
+    data: m.data,
+  };
+  if (parsed.notes.length) decoded.notes = parsed.notes;
+  return decoded;
 }
 
 /**

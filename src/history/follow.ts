@@ -12,7 +12,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Store } from "../store/types.js";
 import { asBytes, asBytesList, asInt, unwrap } from "../store/replies.js";
-import { decodeElement, decodeHistory, type DecodedMessage } from "./codec.js";
+import { decodeElement, type DecodedMessage } from "./codec.js";
+import { decodeSession } from "./readers.js";
 import { ttlFromReply } from "../duration/duration.js";
 import { summaryMark } from "../summarize/memory.js";
 
@@ -93,15 +94,15 @@ export async function* follow(
       elements = asBytesList(unwrap(all));
       if (isCompaction(elements, newest)) {
         yield { kind: "compacted", count: elements.length };
-        yield { kind: "messages", messages: decodeHistory(elements) };
+        yield { kind: "messages", messages: decodeSession(elements, key) };
       } else {
         yield ended();
-        yield { kind: "started", count: elements.length, messages: decodeHistory(elements), again: true };
+        yield { kind: "started", count: elements.length, messages: decodeSession(elements, key), again: true };
       }
     }
     if (elements) {
       if (seen === 0)
-        yield { kind: "started", count: elements.length, messages: decodeHistory(elements), again: existed };
+        yield { kind: "started", count: elements.length, messages: decodeSession(elements, key), again: existed };
       seen = elements.length;
       oldest = tailBytes;
       newest = elements[0] ?? null;
@@ -111,7 +112,7 @@ export async function* follow(
     }
     const fresh = asBytesList(unwrap(o[0]));
     if (fresh.length) {
-      yield { kind: "messages", messages: decodeHistory(fresh, seen + 1) };
+      yield { kind: "messages", messages: decodeSession(fresh, key, seen + 1) };
       newest = fresh[0];
     }
     seen += fresh.length;

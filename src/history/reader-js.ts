@@ -20,8 +20,15 @@
 //   ai, system, function, tool and generic (so Python's `chat` breaks it), and
 //   for a function message without `name`, a tool message without
 //   `tool_call_id` or a generic one without `role`. The message constructors
-//   accept any content (test/e2e/readers.test.ts runs the real reader on each
-//   shape and holds this model to it).
+//   take any content (`null` becomes `[]`), except the AIMessage constructor
+//   (@langchain/core messages/ai.ts), which throws on a few shapes of an
+//   `ai` element: see aiMessageError.
+// - Flowise 3.1.4 (flowise-components) pins @langchain/core 1.1.20, whose
+//   AIMessage constructor is stricter than current releases for messages in
+//   the v1 output format; the model says "breaks" when either throws.
+// test/e2e/readers.test.ts runs the real reader on each shape and
+// test/unit/reader-property.test.ts both versions of the mapping on generated
+// shapes, and hold this model to them.
 import type { ElementProblem } from "./codec.js";
 
 export type Outcome = "loads" | "dropped" | "breaks";
@@ -89,5 +96,60 @@ export function langchainJsVerdict(bytes: Buffer): ReaderVerdict {
   }
   const needs = JS_TYPES[o.type];
   if (needs && data[needs.field] === undefined) return breaks(needs.problem, `Error: ${needs.error}`);
+  if (o.type === "ai") {
+    const error = aiMessageError(data);
+    if (error) return breaks("invalid field", error);
+  }
   return LOADS;
+}
+
+/**
+ * Where `new AIMessage(data)` throws (@langchain/core messages/ai.ts, 1.4 and
+ * 1.1.20): the checks run before the base class defaults its fields, so a
+ * field of the wrong type reaches code that assumes an object or an array.
+ */
+function aiMessageError(data: Record<string, unknown>): string | undefined {
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors untyped JavaScript property access on any JSON value
+  const kwargs = data.additional_kwargs as any;
+  const raw = kwargs?.tool_calls;
+  const given = data.tool_calls;
+  // `rawToolCalls.length > 0 && (toolCalls === undefined || toolCalls.length === 0)`
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  if (raw != null && (raw as any).length > 0 && given === null)
+    return "TypeError: Cannot read properties of null (reading 'length')";
+  const meta = data.response_metadata;
+  if (meta !== undefined && (meta === null || typeof meta !== "object"))
+    return `TypeError: Cannot use 'in' operator to search for 'output_version' in ${String(meta)}`;
+  if ((meta as Record<string, unknown> | undefined)?.output_version !== "v1") return undefined;
+  // The v1 output format: content becomes content blocks, merged with tool_calls.
+  const toolCalls = raw != null && given === undefined ? [] : (given ?? []);
+  const content = data.content;
+  if (!Array.isArray(content))
+    return "TypeError: initParams.contentBlocks.push is not a function (in @langchain/core 1.1.20, Flowise 3.1.4's: a v1 AI message's content must be an array)";
+  if (toolCalls && !Array.isArray(toolCalls)) return "TypeError: initParams.tool_calls.filter is not a function";
+  if (Array.isArray(toolCalls) && toolCalls.includes(null))
+    return "TypeError: Cannot read properties of null (reading 'id')";
+  if (content.includes(null)) return "TypeError: Cannot read properties of null (reading 'type')";
+  const callBlock = content.some(
+    (b) => b !== null && typeof b === "object" && (b as Record<string, unknown>).type === "tool_call",
+  );
+  if (!toolCalls && callBlock) return "TypeError: initParams.tool_calls?.some is not a function";
+  return undefined;
+}
+
+/**
+ * The types Flowise's chat view keeps. Flowise's Upstash memory node returns
+ * the loaded messages as they are when asked for `returnBaseMessages` (what
+ * its agents and chains do), and otherwise converts them for its chat UI and
+ * API with `convertBaseMessagetoIMessage` (flowise-components 3.1.4,
+ * dist/src/utils.js): human → userMessage, ai and system → apiMessage, and
+ * every other type (tool, function, generic) left out without a word.
+ */
+export const FLOWISE_CHAT_VIEW_TYPES: readonly string[] = ["human", "ai", "system"];
+
+/** Whether Flowise's chat view shows this element, given that it loads. */
+export function inFlowiseChatView(bytes: Buffer): boolean {
+  const { value } = upstashDeserialize(bytes);
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === "string" && FLOWISE_CHAT_VIEW_TYPES.includes(type);
 }

@@ -4,7 +4,7 @@
 // `repair` acts on them; both see a session the way its reader does.
 import { langchainJsVerdict, type Outcome, type ReaderVerdict } from "./reader-js.js";
 import { langchainPythonVerdict } from "./reader-python.js";
-import type { ElementProblem } from "./codec.js";
+import { decodeHistory, type DecodedMessage, type ElementProblem } from "./codec.js";
 
 export type { Outcome, ReaderVerdict } from "./reader-js.js";
 
@@ -91,4 +91,24 @@ function innerMessage(bytes: Buffer, readers: ReaderId[]): string | undefined {
 /** The readers (by label) whose verdict on this element is `outcome`. */
 export function readersWith(v: ElementVerdict, outcome: Outcome): ReaderId[] {
   return READER_IDS.filter((r) => v.verdicts[r].outcome === outcome);
+}
+
+/**
+ * A session as `history show` shows it: the codec's messages, each one that
+ * this key's reader does not load noted with what that reader does instead
+ * (a tool message without tool_call_id reads fine but breaks LangChain JS).
+ */
+export function decodeSession(newestFirst: Buffer[], key: string, firstIndex = 1): DecodedMessage[] {
+  const readers = readersOf(key);
+  const messages = decodeHistory(newestFirst, firstIndex);
+  for (const m of messages) {
+    if (m.role === "unrecognized") continue;
+    for (const r of readers) {
+      const v = READERS[r].verdict(m.rawBytes);
+      if (v.outcome === "loads") continue;
+      const does = v.outcome === "breaks" ? "cannot load the session because of it" : "drops it";
+      m.notes = [...(m.notes ?? []), `${READERS[r].label} ${does} (${v.why})`];
+    }
+  }
+  return messages;
 }

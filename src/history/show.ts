@@ -2,7 +2,7 @@
 import type { Store } from "../store/types.js";
 import type { KeySpace } from "../sessions/keys.js";
 import { CliError, ExitCode, NotFoundError } from "../errors/errors.js";
-import { decodeHistory } from "./codec.js";
+import { decodeSession } from "./readers.js";
 import { readHistory, streamHistory, type HistoryWindow } from "./read.js";
 import { describeNearMisses, findNearMissesOf } from "../sessions/near-miss.js";
 import type { HistoryView } from "../render/history.js";
@@ -45,7 +45,7 @@ export async function loadHistory(
     key,
     count: h.count,
     ttlSeconds: h.ttlSeconds,
-    messages: decodeHistory(h.newestFirst, h.firstIndex),
+    messages: decodeSession(h.newestFirst, key, h.firstIndex),
   };
 }
 
@@ -68,7 +68,7 @@ export async function* historyInPages(
   let done = 0;
   do {
     const n = Math.min(pageSize, all.length - done);
-    const messages = decodeHistory(all.slice(all.length - done - n, all.length - done), h.firstIndex + done);
+    const messages = decodeSession(all.slice(all.length - done - n, all.length - done), key, h.firstIndex + done);
     yield { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages };
     done += n;
   } while (done < all.length);
@@ -80,7 +80,7 @@ export async function* streamHistoryView(store: Store, keys: KeySpace, sessionId
   for await (const page of streamHistory(store, key)) {
     if (page.meta.type === "none") throw await notFound(store, keys, sessionId);
     if (page.meta.type !== "list") throw wrongType(key, page.meta.type);
-    const messages = decodeHistory([...page.oldestFirst].reverse(), page.firstIndex);
+    const messages = decodeSession([...page.oldestFirst].reverse(), key, page.firstIndex);
     yield { sessionId, key, count: page.meta.count, ttlSeconds: page.meta.ttlSeconds, messages };
   }
 }

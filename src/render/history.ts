@@ -28,6 +28,7 @@ export function messageJson(m: DecodedMessage, tokens?: HistoryTokens): Record<s
   // Bytes that are not UTF-8 cannot travel in a JSON string: add them exactly.
   if (!isValidUtf8(m.rawBytes)) out.rawBase64 = m.rawBytes.toString("base64");
   if (m.problem) out.problem = m.problem;
+  if (m.notes) out.notes = m.notes;
   return out;
 }
 
@@ -157,6 +158,7 @@ export async function renderHistory(out: Output, v: HistoryView, format: History
 export function warnUnrecognized(out: Output, messages: DecodedMessage[], sessionId?: string): void {
   let any = false;
   for (const m of messages) {
+    for (const note of m.notes ?? []) out.warn(`note: message ${m.index}: ${sanitizeLine(note)}`);
     if (!m.problem) continue;
     out.warn(`warning: message ${m.index} is not a chat message (${m.problem}); shown as unrecognized`);
     any = true;

@@ -45,6 +45,7 @@ export function profileJson(name: string, p: Profile, current: boolean): Record<
           apiKey: p.llm.apiKey ? maskToken(p.llm.apiKey) : null,
         }
       : null,
+    flowise: p.flowise ? { sessionId: p.flowise.sessionId } : null,
   };
 }
 
@@ -102,9 +103,10 @@ export async function renderProfile(out: Output, r: Record<string, unknown>): Pr
     ["llm.baseUrl", llm?.baseUrl ?? ""],
     ["llm.model", llm?.model ?? ""],
     ["llm.apiKey", llm?.apiKey ?? ""],
+    ["flowise.sessionId", (r.flowise as { sessionId: string } | null)?.sessionId ?? ""],
   ];
   for (const [k, v] of lines) {
-    if (out.tty) await out.line(`${k.padEnd(12)} ${v}`);
+    if (out.tty) await out.line(`${k.padEnd(17)} ${v}`);
     else await out.tsv([k, String(v)]);
   }
 }

@@ -76,6 +76,15 @@ export function warnNoMatch(out: Output, pattern: string): void {
   out.warn(`no sessions match '${sanitizeLine(pattern)}'`);
 }
 
+/**
+ * What `expire` cannot promise: an app with its own timeout (Flowise's Session
+ * Timeout, LangChain's sessionTTL) runs EXPIRE with it after every message it
+ * stores; an app without one never touches the TTL.
+ */
+export function appTimeoutNote(persist: boolean): string {
+  return `note: an app with its own timeout (Flowise's Session Timeout, LangChain's sessionTTL) overrides this TTL at its next message${persist ? ", which undoes --persist" : ""}; an app without one leaves it as set`;
+}
+
 /** `append --json`. */
 export function appendJson(sessionId: string, key: string, r: AppendResult): Record<string, unknown> {
   return { sessionId, key, count: r.count, ttlSeconds: r.ttlSeconds, applied: r.applied };

@@ -26,14 +26,27 @@ export function escapeGlob(text: string): string {
 
 /**
  * Reject ids that cannot be what the user meant; nothing is sent for them.
- * Returns the id to use: bytes shown as `\xff` (as `sessions list` prints a key
- * that is not UTF-8) are read back as those bytes.
+ * The empty id, given explicitly (`''`), is a real key: an app (or a Flowise
+ * memory node's wrapped LangChain memory) without a session id stores every
+ * conversation there. Returns the id to use: bytes shown as `\xff` (as
+ * `sessions list` prints a key that is not UTF-8) are read back as those bytes.
  */
 export function validateSessionId(id: string | undefined): string {
-  if (id === undefined || id.trim() === "") {
-    throw new UsageError("the session id is empty");
-  }
+  if (id === undefined) throw new UsageError("the session id is missing");
+  if (id !== "" && id.trim() === "")
+    throw new UsageError("the session id is only whitespace", "quote the id exactly as the app writes it");
   return textFromShown(id);
+}
+
+/** For a new message: the empty id is refused, as a message there joins every id-less conversation. */
+export function validateNewMessageSessionId(id: string | undefined): string {
+  if (id === "") {
+    throw new UsageError(
+      "the session id is empty: a message stored under the empty key is shared by every conversation without a session id",
+      "give the session's own id; `upstash-memory doctor ''` explains who reads the empty key",
+    );
+  }
+  return validateSessionId(id);
 }
 
 /**

@@ -208,21 +208,27 @@ export class ClusterRouter {
 
   /** One round trip to one node, retried as the batch allows; counted for --stats. */
   private send(name: string, cmds: Cmd[], opts: BatchOptions, atomic: boolean): Promise<Outcome[]> {
-    return withRetry(this.opts.attempts ?? 3, opts.idempotent, async () => {
-      let client = this.connection(name);
-      if (!client) {
-        // The pool drops a node whose connection ended: ask the cluster again.
-        await this.refresh();
-        client = this.connection(name);
-      }
-      if (!client) throw new TransientError(`not connected to ${name}${this.reason(name)}`, true);
-      this.count(name, cmds.length);
-      this.opts.debug?.(`→ ${name} ${atomic ? "MULTI" : "PIPELINE"} (${cmds.length} commands)`);
-      const started = Date.now();
-      const replies = await execBatch(client, cmds, atomic);
-      this.opts.debug?.(`← ${name} in ${Date.now() - started} ms`);
-      return replies;
-    }).catch((err) => {
+    return withRetry(
+      this.opts.attempts ?? 3,
+      opts.idempotent,
+      async () => {
+        let client = this.connection(name);
+        if (!client) {
+          // The pool drops a node whose connection ended: ask the cluster again.
+          await this.refresh();
+          client = this.connection(name);
+        }
+        if (!client) throw new TransientError(`not connected to ${name}${this.reason(name)}`, true);
+        this.count(name, cmds.length);
+        this.opts.debug?.(`→ ${name} ${atomic ? "MULTI" : "PIPELINE"} (${cmds.length} commands)`);
+        const started = Date.now();
+        const replies = await execBatch(client, cmds, atomic);
+        this.opts.debug?.(`← ${name} in ${Date.now() - started} ms`);
+        return replies;
+      },
+      undefined,
+      opts.onResend,
+    ).catch((err) => {
       if (err instanceof TransientError) {
         throw new ConnectionError(`${err.message} (${name})${this.reason(name, err.message)}`, DOWN_HINT);
       }

@@ -179,21 +179,27 @@ export class RedisStore implements Store {
   }
 
   private runOnNode(cmds: Cmd[], opts: BatchOptions, atomic: boolean): Promise<Outcome[]> {
-    return withRetry(this.opts.attempts ?? 3, opts.idempotent, async () => {
-      await this.connect();
-      this.stats.requests++;
-      this.stats.commands += cmds.length;
-      const started = Date.now();
-      this.opts.debug?.(`→ ${atomic ? "MULTI" : "PIPELINE"} (${cmds.length} commands)`);
-      try {
-        return await execBatch(this.client, cmds, atomic);
-      } catch (err) {
-        const auth = this.authFailure();
-        throw notRedis(this.lastError, this.target) ?? (auth ? classify(auth, false) : err);
-      } finally {
-        this.opts.debug?.(`← in ${Date.now() - started} ms`);
-      }
-    });
+    return withRetry(
+      this.opts.attempts ?? 3,
+      opts.idempotent,
+      async () => {
+        await this.connect();
+        this.stats.requests++;
+        this.stats.commands += cmds.length;
+        const started = Date.now();
+        this.opts.debug?.(`→ ${atomic ? "MULTI" : "PIPELINE"} (${cmds.length} commands)`);
+        try {
+          return await execBatch(this.client, cmds, atomic);
+        } catch (err) {
+          const auth = this.authFailure();
+          throw notRedis(this.lastError, this.target) ?? (auth ? classify(auth, false) : err);
+        } finally {
+          this.opts.debug?.(`← in ${Date.now() - started} ms`);
+        }
+      },
+      undefined,
+      opts.onResend,
+    );
   }
 
   private connectionError(err: unknown): unknown {

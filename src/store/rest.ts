@@ -51,6 +51,7 @@ export class RestStore implements Store {
       opts.idempotent,
       () => this.once(path, body, cmds.length),
       (err, n) => this.opts.debug?.(`retry ${n} after: ${err.message}`),
+      opts.onResend,
     ).catch((err) => {
       if (err instanceof TransientError) {
         throw new ConnectionError(

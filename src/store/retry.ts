@@ -50,6 +50,8 @@ export async function withRetry<T>(
   idempotent: boolean,
   run: () => Promise<T>,
   onRetry?: (err: TransientError, attempt: number) => void,
+  /** Before resending a batch that may have reached Redis (its answer was lost). */
+  onResend?: () => void,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -58,6 +60,7 @@ export async function withRetry<T>(
       const retryable = err instanceof TransientError && (idempotent || err.notSent);
       if (!retryable || attempt + 1 >= attempts) throw err;
       onRetry?.(err, attempt + 1);
+      if (!err.notSent) onResend?.();
       await sleep(Math.min(err.retryAfterMs ?? backoffMs(attempt), MAX_WAIT_MS));
     }
   }

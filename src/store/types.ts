@@ -14,6 +14,12 @@ export interface BatchOptions {
    * be idempotent). Non-idempotent batches are never retried once sent.
    */
   idempotent: boolean;
+  /**
+   * Called before the batch is sent again after an answer that was lost
+   * (it may have run): an idempotent write then learns that what it finds
+   * done may be its own earlier work.
+   */
+  onResend?: () => void;
 }
 
 export interface StoreStats {

@@ -8,6 +8,8 @@ import { UsageError } from "../errors/errors.js";
 import { encodeMessage, isValidUtf8, TYPE_OF_ROLE, validateStoredMessage, type StoredType } from "../history/codec.js";
 import { APPEND } from "./scripts.js";
 import { wrongType } from "../history/show.js";
+import { FLOWISE_CHAT_VIEW_TYPES, inFlowiseChatView } from "../history/reader-js.js";
+import { readersOf } from "../history/readers.js";
 
 /** How far back a retried append looks for itself. */
 const DEDUPE_WINDOW = 200;
@@ -80,4 +82,15 @@ export async function appendElement(
   }
   const [applied, count, ttl] = asArray(unwrap(o)).map(asInt);
   return { applied: applied === 1, count, ttlSeconds: ttlFromReply(ttl), element };
+}
+
+/**
+ * A note for a message Flowise's chat view will not show (a tool message).
+ * Nothing in Redis says which app reads a key, so it is said for every key
+ * that LangChain JS and Flowise read (all but LangChain Python's prefix).
+ */
+export function flowiseChatViewNote(key: string, element: string): string | undefined {
+  if (!readersOf(key).includes("langchain-js") || inFlowiseChatView(Buffer.from(element, "utf8"))) return undefined;
+  const type = (JSON.parse(element) as { type: string }).type;
+  return `note: if Flowise reads this session, its chat view (the chat UI and the API's history: getChatMessages) will not show this ${type} message, as it shows ${FLOWISE_CHAT_VIEW_TYPES.join(", ")} messages only; its agents and chains still read it`;
 }

@@ -1,5 +1,7 @@
 // `clear`: delete sessions in batches, each only if it is still what the user
-// was shown (and what --backup saved).
+// was shown (and what --backup saved). A batch whose answer was lost is sent
+// again; the sessions it then finds gone are reported as deleted, as repair
+// reports its own earlier work.
 import type { Store } from "../store/types.js";
 import { asArray, asInt, unwrap } from "../store/replies.js";
 import { multiKeyRequests } from "../store/shards.js";
@@ -15,6 +17,9 @@ export interface ClearResult {
 }
 
 const BATCH = 500;
+/** The script's verdicts. */
+const DELETED = 1;
+const GONE = -2;
 
 /** On a cluster a script may only touch one hash slot: each EVAL holds one slot's sessions. */
 export async function unlinkUnchanged(
@@ -33,16 +38,19 @@ export async function unlinkUnchanged(
       ...batch.map((i) => i.t.key),
       ...batch.flatMap((i) => [i.t.count, i.t.headSha1]),
     ]);
-    const outcomes = await store.pipeline(cmds, { idempotent: true });
+    // Sent again after a lost answer: a session now gone was most likely deleted by the first send.
+    let resent = false;
+    const outcomes = await store.pipeline(cmds, { idempotent: true, onResend: () => (resent = true) });
     request.forEach((batch, b) => {
-      for (const [j, r] of asArray(unwrap(outcomes[b])).entries()) verdicts[batch[j].index] = asInt(r);
+      for (const [j, r] of asArray(unwrap(outcomes[b])).entries())
+        verdicts[batch[j].index] = resent && asInt(r) === GONE ? DELETED : asInt(r);
       done += batch.length;
     });
     onProgress?.(done);
   }
   const result: ClearResult = { deleted: [], changed: [], gone: [] };
   for (const [i, t] of targets.entries()) {
-    (verdicts[i] === 1 ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t);
+    (verdicts[i] === DELETED ? result.deleted : verdicts[i] === 0 ? result.changed : result.gone).push(t);
   }
   return result;
 }

@@ -227,3 +227,24 @@ describe("read-only token (NOPERM)", () => {
     expect(await app.ttl(id)).toBe(-1);
   });
 });
+
+describe("clear with a lost answer", () => {
+  it("the retry finds the sessions gone and reports them as deleted, as repair does", async () => {
+    const ids = [await session(), await session(), await session()];
+    // Reading the targets passes; the delete runs in Redis, then its answer is lost.
+    proxy.plan([{ kind: "pass" }, { kind: "drop-response" }]);
+    const r = await cli(["clear", ...ids, "--yes", "--json"]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.deleted.map((d: { sessionId: string }) => d.sessionId).sort()).toEqual([...ids].sort());
+    expect(JSON.stringify(json)).not.toMatch(/"missing":\[\s*"/);
+    for (const id of ids) expect(await app.exists(id)).toBe(0);
+    const plain = await (async () => {
+      const again = [await session(), await session(), await session()];
+      proxy.plan([{ kind: "pass" }, { kind: "drop-response" }]);
+      return cli(["clear", ...again, "--yes"]);
+    })();
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/deleted 3 sessions, 9 messages/);
+  });
+});

@@ -29,7 +29,29 @@ describe("decoding stored messages", () => {
       const d = decodeElement(b(m.element), 1);
       expect(d).toMatchObject({ role: "unrecognized", problem: m.problem, raw: m.element });
     }
-    expect(decodeElement(Buffer.from([0xff, 0xfe]), 1).problem).toBe("not valid UTF-8");
+    // Read as the readers read it: bytes that are not UTF-8 become U+FFFD, and that is not JSON.
+    expect(decodeElement(Buffer.from([0xff, 0xfe]), 1).problem).toBe("not JSON");
+  });
+
+  it("shows what LangChain JS loads, with a note where it differs from what is stored", () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"type":"human","data":{"content":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('"}}'),
+    ]);
+    expect(decodeElement(bad, 1)).toMatchObject({
+      role: "user",
+      content: "a\uFFFD",
+      notes: ["not valid UTF-8: LangChain JS and Flowise read the bad bytes as U+FFFD"],
+    });
+    expect(decodeElement(b('{"type":"ai","data":{"content":null}}'), 1)).toMatchObject({
+      role: "assistant",
+      content: "",
+      notes: ["data.content is null: LangChain JS and Flowise load it as empty content ([])"],
+    });
+    // A type that is there but not a string breaks the readers' mapping: not a missing type.
+    expect(decodeElement(b('{"type":null,"data":{"content":"x"}}'), 1).problem).toBe("unknown type");
+    expect(decodeElement(b('{"type":"human","data":"x"}'), 1).problem).toBe("missing data.content");
   });
 
   it("reverses LPUSH order and numbers from the given index", () => {
