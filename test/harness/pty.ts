@@ -68,11 +68,31 @@ export function runInPty(args: string[], steps: PtyStep[], opts: PtyOptions = {}
   };
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
-  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
-  return new Promise((resolve) => {
-    child.on("close", (code) => {
+  // A process the harness had to kill did not do what the test scripted: that fails the test,
+  // never passes as an exit code (1 is also what answering "no" gives).
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, screen });
+      const tail = screenLines(screen).slice(-8).join("\n");
+      const waiting = pending.map((s) => JSON.stringify(s.waitFor)).join(", ");
+      if (timedOut)
+        reject(
+          new Error(
+            `killed after ${timeoutMs} ms${waiting ? `, still waiting for ${waiting}` : ""}; the screen ended with:\n${tail}`,
+          ),
+        );
+      else if (pending.length)
+        reject(
+          new Error(`the process ended before the keys for ${waiting} were sent; the screen ended with:\n${tail}`),
+        );
+      else if (code === null) reject(new Error(`ended by ${signal}; the screen ended with:\n${tail}`));
+      else resolve({ code, screen });
     });
   });
 }
