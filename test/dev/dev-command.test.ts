@@ -328,17 +328,23 @@ describe("dev command", () => {
     }
   });
 
-  it("a refused connection to this machine points at `upstash-memory dev`, on both transports", async () => {
+  it("a refused connection to this machine points at `upstash-memory dev` over REST, at the Redis server over redis://", async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const hint = "nothing listens there: start the local endpoint with `upstash-memory dev`";
-    for (const url of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `redis://127.0.0.1:${port}`]) {
+    // A redis:// URL is a Redis server's, never the REST endpoint's: its advice says so.
+    const redisHint = "nothing listens there: start the Redis server this URL is for, or check the port";
+    for (const [url, expected] of [
+      [`http://127.0.0.1:${port}`, hint],
+      [`http://localhost:${port}`, hint],
+      [`redis://127.0.0.1:${port}`, redisHint],
+    ]) {
       const r = await runCli(["history", "show", "user-42", "--url", url, "--token", "a-token-0123456789"]);
       expect(r.code, url).toBe(4);
       expect(r.stderr, url).toContain("connection refused");
-      expect(r.stderr, url).toContain(hint);
+      expect(r.stderr, url).toContain(expected);
       expect(r.stderr, url).not.toContain("status page");
     }
     // The `local` profile of a dev endpoint that has stopped.
