@@ -94,17 +94,8 @@ export function trimCommand(ctx: Context): Command {
             yes: opts.yes,
           });
           if (backup) {
-            const { exportElement } = await import("../src/transfer/format.js");
-            const lines = async function* () {
-              for (const p of changing)
-                yield {
-                  key: p.key,
-                  sessionId: p.sessionId,
-                  ttlSeconds: p.ttlSeconds,
-                  elements: p.dropped.map(exportElement),
-                };
-            };
-            await writeExportFile(backup, lines());
+            const { droppedLines } = await import("../src/tokens/trim.js");
+            await writeExportFile(backup, droppedLines(changing));
             out.warn(`backed up the dropped messages of ${r.plural(changing.length, "session")} to ${backup.path}`);
           }
         }

@@ -92,6 +92,8 @@ interface ShowArgs {
   sessionId: string;
   first?: number;
   last?: number;
+  maxTokens?: number;
+  model?: string;
   cursor?: string;
 }
 
@@ -113,7 +115,10 @@ export async function historyPage(
 ): Promise<{ view: HistoryView; messages: DecodedMessage[]; range: Range; next?: Range }> {
   if (a.first !== undefined && a.last !== undefined)
     throw new UsageError("first and last cannot be used together", "ask for the oldest N or the newest N messages");
-  return env.use(async ({ store, keys }) => {
+  if (a.maxTokens !== undefined && (a.first !== undefined || a.last !== undefined))
+    throw new UsageError("maxTokens cannot be used with first or last", "maxTokens keeps the newest messages that fit");
+  return env.use(async ({ store, keys, resolved }) => {
+    if (a.maxTokens !== undefined) return tokenPage(env, a, a.maxTokens, resolved.profile);
     let range: Range;
     if (a.cursor !== undefined) {
       range = decodeCursor(a.cursor, isRange);
@@ -137,6 +142,39 @@ export async function historyPage(
   });
 }
 
+/**
+ * With maxTokens: the newest messages that fit, as `history show --tokens
+ * --max-tokens T` counts them (each message's tokens, the total, the window),
+ * in pages from the oldest of them.
+ */
+async function tokenPage(
+  env: ToolEnv,
+  a: ShowArgs,
+  maxTokens: number,
+  profile: { model?: string } | undefined,
+): Promise<{ view: HistoryView; messages: DecodedMessage[]; range: Range; next?: Range }> {
+  const { counterFor } = await import("../tokens/count.js");
+  const { modelOf } = await import("../tokens/flags.js");
+  const { countHistory } = await import("../tokens/history.js");
+  return env.use(async ({ store, keys }) => {
+    const whole = await loadHistory(store, keys, a.sessionId);
+    const counter = await counterFor(modelOf(a.model, profile));
+    const tokens = countHistory(whole.messages, counter, { maxTokens });
+    let range: Range = { sessionId: a.sessionId, from: tokens.cut.firstSeen, to: whole.count };
+    if (a.cursor !== undefined) {
+      range = decodeCursor(a.cursor, isRange);
+      if (range.sessionId !== a.sessionId)
+        throw new UsageError("the cursor belongs to another session", "leave it out to start from the beginning");
+    }
+    const view = { ...whole, tokens };
+    const inRange = whole.messages.filter((m) => m.index >= range.from && m.index <= range.to);
+    const messages = fitting(inRange, (m) => jsonSize(messageJson(m, tokens)));
+    const from = range.from + messages.length;
+    const next = messages.length && from <= range.to ? { ...range, from } : undefined;
+    return { view, messages, range, next };
+  });
+}
+
 export async function showHistoryTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
   const { view, messages, range, next } = await historyPage(env, args as unknown as ShowArgs);
   const nextCursor = next ? encodeCursor(next) : undefined;
@@ -146,7 +184,7 @@ export async function showHistoryTool(args: Record<string, unknown>, env: ToolEn
   const text = [
     markdownHeader(view),
     `_${shown}_\n`,
-    ...messages.map((m) => markdownMessage({ ...m, content: clip(m.content, 2000) })),
+    ...messages.map((m) => markdownMessage({ ...m, content: clip(m.content, 2000) }, view)),
   ].join("\n");
   const left = next ? Math.min(range.to, view.count) - next.from + 1 : 0;
   return answer(

@@ -86,6 +86,13 @@ export const TOOLS: ToolDef[] = [
       sessionId: sessionId(z),
       first: z.number().int().min(1).optional().describe("only the oldest N messages"),
       last: z.number().int().min(1).optional().describe("only the newest N messages"),
+      maxTokens: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe("only the newest messages that fit T tokens, each with its tokens (history show --max-tokens)"),
+      model: z.string().optional().describe("with maxTokens: the model whose tokenizer counts (default gpt-4o)"),
       cursor: cursor(z),
     }),
     run: async (a, env) => (await read()).showHistoryTool(a, env),
@@ -181,6 +188,27 @@ export const TOOLS: ToolDef[] = [
       persist: z.boolean().optional().describe("remove the TTL instead: the sessions never expire"),
     }),
     run: async (a, env) => (await writes()).setTtlTool(a, env),
+  },
+  {
+    name: "trim_session",
+    title: "Trim Session",
+    description:
+      "Drop the oldest messages of a session, as `upstash-memory trim --yes --json` does: keep the newest `keep` " +
+      "messages, or the newest that fit `maxTokens` tokens for the model (a leading system message or stored " +
+      "summary stays unless keepSystem: false). The dropped messages are saved to a backup file first; messages " +
+      "the app stores meanwhile are kept. dryRun: true only says what would be dropped.",
+    write: true,
+    annotations: write(true, true),
+    input: (z) => ({
+      sessionId: sessionId(z),
+      keep: z.number().int().min(0).optional().describe("keep the newest N messages"),
+      maxTokens: z.number().int().min(1).optional().describe("keep the newest messages that fit T tokens"),
+      keepSystem: z.boolean().optional().describe("keep a leading system message or summary (default true)"),
+      model: z.string().optional().describe("the model whose tokenizer counts (default: the profile's, else gpt-4o)"),
+      dryRun: z.boolean().optional().describe("change nothing, say what would be dropped"),
+      backup: backup(z),
+    }),
+    run: async (a, env) => (await writes()).trimTool(a, env),
   },
   {
     name: "clear_sessions",

@@ -18,6 +18,7 @@ import { appendJson, clearJson, describeTargets, expireJson, sessionLine, ttlTex
 import { summaryJson } from "../render/summary.js";
 import { plural } from "../text/plural.js";
 import { answer, type ToolAnswer } from "./answer.js";
+import { captureText } from "./capture.js";
 import { engineFor, type SummarizeArgs } from "./read-tools.js";
 import type { ToolEnv } from "./tools.js";
 
@@ -184,5 +185,49 @@ export async function storeSummaryTool(args: Record<string, unknown>, env: ToolE
       { ...summaryJson(r), backup: file.path },
       `${r.summary}${stored}\nbacked up to ${file.path} (undo: upstash-memory import --replace ${file.path})`,
     );
+  });
+}
+
+// --- trim_session ------------------------------------------------------------
+
+export async function trimTool(args: Record<string, unknown>, env: ToolEnv): Promise<ToolAnswer> {
+  const a = args as {
+    sessionId: string;
+    keep?: number;
+    maxTokens?: number;
+    keepSystem?: boolean;
+    model?: string;
+    dryRun?: boolean;
+    backup?: string;
+  };
+  if ((a.keep === undefined) === (a.maxTokens === undefined))
+    throw new UsageError(
+      "give either keep or maxTokens",
+      "keep N keeps the newest N messages; maxTokens T the newest that fit T tokens",
+    );
+  const file = a.dryRun ? undefined : backupFile(env, a.backup, "trim");
+  const { counterFor, tokensSummary } = await import("../tokens/count.js");
+  const { modelOf } = await import("../tokens/flags.js");
+  const t = await import("../tokens/trim.js");
+  const { renderTrim } = await import("../render/trim.js");
+  return env.use(async ({ store, keys, resolved }) => {
+    const counter = await counterFor(modelOf(a.model, resolved.profile));
+    const model = tokensSummary(counter.choice, 0);
+    const req = { keep: a.keep, maxTokens: a.maxTokens, keepSystem: a.keepSystem ?? true };
+    const plans = await t.readTrims(store, keys, [a.sessionId], counter, req);
+    const changing = plans.filter((p) => p.drop > 0);
+    let note = "";
+    let result: import("../tokens/trim.js").TrimResult;
+    if (a.dryRun) result = { trimmed: changing.map((p) => t.trimmedOf(p)), changed: [], dryRun: true };
+    else {
+      if (changing.length) {
+        await writeExportFile(file!, t.droppedLines(changing));
+        note = `\nbacked up the dropped messages to ${file!.path}`;
+      }
+      result = await t.applyTrims(store, plans);
+    }
+    const text = await captureText(env.ctx.io.env, (out) => renderTrim(out, plans, result, model, false));
+    const backup = note ? { backup: file!.path } : {};
+    return answer({ ...result, ...backup }, text.trim() + note, result.changed.length > 0);
   });
 }

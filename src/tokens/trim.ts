@@ -16,6 +16,7 @@ import { tailDigest } from "../summarize/compact.js";
 import { TRIM } from "../write/scripts.js";
 import { CliError, ExitCode } from "../errors/errors.js";
 import { chatTotal, messageTokens, type Counter } from "./count.js";
+import { exportElement, type ExportLine } from "../transfer/format.js";
 
 export interface TrimRequest {
   /** Keep the newest N messages (a kept leading message not counted among them). */
@@ -188,4 +189,10 @@ export function changedError(result: TrimResult): CliError | undefined {
     ExitCode.failure,
     "another process trims or compacts it; run again",
   );
+}
+
+/** The messages trimming drops, as `export` writes sessions (the --backup of trim). */
+export async function* droppedLines(plans: TrimPlan[]): AsyncGenerator<ExportLine> {
+  for (const p of plans)
+    yield { key: p.key, sessionId: p.sessionId, ttlSeconds: p.ttlSeconds, elements: p.dropped.map(exportElement) };
 }

@@ -798,6 +798,11 @@ describe("on a terminal", () => {
     const lines = r.screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/);
     const checks = lines.filter((l) => /^ {2}[✓!✗i] /.test(l));
     expect(checks.length).toBeGreaterThan(5);
+    // One line per check: as many check lines as the same run reports checks in JSON.
+    const json = await run(["doctor", `${"long-".repeat(12)}id`, "--prefix", prefix, "--json"], {
+      env: connectionEnv("rest"),
+    });
+    expect(checks).toHaveLength(checksOf(json).length);
     for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
     // A check's line is followed by another check, its hint (→), a blank line or a heading.
     for (const l of checks) expect(l).not.toMatch(/\.(source|alternation|exists)\b/);

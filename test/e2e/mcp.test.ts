@@ -36,8 +36,8 @@ const READ_TOOLS = [
   "diagnose_session",
   "summarize_session",
 ];
-const WRITE_TOOLS = ["append_message", "set_ttl", "clear_sessions", "repair_session", "store_summary"];
-const DESTRUCTIVE = new Set(["clear_sessions", "repair_session", "store_summary"]);
+const WRITE_TOOLS = ["append_message", "set_ttl", "trim_session", "clear_sessions", "repair_session", "store_summary"];
+const DESTRUCTIVE = new Set(["clear_sessions", "trim_session", "repair_session", "store_summary"]);
 
 /** Every secret of the suite: none may appear in any answer. */
 function secrets(): string[] {
@@ -225,6 +225,7 @@ describe.each(["rest", "redis"] as TransportName[])("mcp over %s", (t) => {
     const calls: [string, Record<string, unknown>][] = [
       ["append_message", { sessionId: id("ro"), content: "hi" }],
       ["set_ttl", { sessionIds: [id("a")], ttl: "1s" }],
+      ["trim_session", { sessionId: id("a"), keep: 1 }],
       ["clear_sessions", { sessionIds: [id("a")] }],
       ["repair_session", { sessionIds: [id("a")] }],
       ["store_summary", { sessionId: id("a"), keep: 0 }],
@@ -332,6 +333,37 @@ describe.each(["rest", "redis"] as TransportName[])("mcp over %s", (t) => {
     expect(refused.isError).toBe(true);
     expect(errorText(refused)).toContain("is a string, not a chat history: not deleting it");
     expect(await app.get(id("str"))).toBe("not a list");
+  });
+
+  it("trim_session and show_history's maxTokens answer what trim --json and history show --max-tokens --json do", async () => {
+    const convo = Array.from({ length: 12 }, (_, i) =>
+      i % 2 ? aiElement(`answer number ${i} with a few more words`) : humanElement(`question ${i}`),
+    );
+    await writeConversation(app, id("t1"), convo);
+    await writeConversation(app, id("t2"), convo);
+    const shown = JSON.parse(
+      (await cli(["history", "show", id("t1"), "--tokens", "--max-tokens", "60", "--json"])).stdout,
+    );
+    const r = await ro.call("show_history", { sessionId: id("t1"), maxTokens: 60 });
+    const s = r.structuredContent!;
+    expect(s.tokens).toEqual(shown.tokens);
+    expect(s.window).toEqual(shown.window);
+    const seen = shown.messages.filter((m: { index: number }) => m.index >= shown.window.firstSeen);
+    expect(s.messages).toEqual(seen);
+    expect(seen.length).toBeLessThan(12);
+    const dry = JSON.parse((await cli(["trim", id("t2"), "--keep", "4", "--dry-run", "--json"])).stdout);
+    expect((await rw.call("trim_session", { sessionId: id("t1"), keep: 4, dryRun: true })).structuredContent).toEqual({
+      ...dry,
+      trimmed: dry.trimmed.map((x: { sessionId: string }) => ({ ...x, sessionId: id("t1") })),
+    });
+    expect(await app.llen(id("t1"))).toBe(12);
+    const viaCli = JSON.parse((await cli(["trim", id("t2"), "--keep", "4", "--yes", "--json"])).stdout);
+    const viaTool = await rw.call("trim_session", { sessionId: id("t1"), keep: 4 });
+    const { backup, ...rest } = viaTool.structuredContent!;
+    expect(rest).toEqual({ ...viaCli, trimmed: viaCli.trimmed.map((x: object) => ({ ...x, sessionId: id("t1") })) });
+    expect(fs.readFileSync(backup as string, "utf8")).toContain("question 0");
+    expect(await app.lrange(id("t1"), 0, -1)).toEqual(await app.lrange(id("t2"), 0, -1));
+    expect(await app.llen(id("t1"))).toBe(4);
   });
 
   it("the resource template lists sessions and reads one as markdown", async () => {
