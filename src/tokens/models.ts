@@ -47,6 +47,8 @@ export const MODELS: readonly ModelEntry[] = [
   openai("o4-mini", 200_000, "o200k_base"),
   openai("o3-mini", 200_000, "o200k_base"),
   openai("o3", 200_000, "o200k_base"),
+  openai("o1-mini", 128_000, "o200k_base"),
+  openai("o1-preview", 128_000, "o200k_base"),
   openai("o1", 200_000, "o200k_base"),
   openai("gpt-4-turbo", 128_000, "cl100k_base"),
   openai("gpt-4-32k", 32_768, "cl100k_base"),

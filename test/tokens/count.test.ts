@@ -112,6 +112,9 @@ describe("the model table", () => {
     expect(findModel("gpt-4o-mini")?.name).toBe("gpt-4o-mini");
     expect(findModel("openai/gpt-4.1-nano")?.name).toBe("gpt-4.1-nano");
     expect(findModel("llama3.2")?.name).toBe("llama-3.2");
+    expect(findModel("o1-mini-2024-09-12")?.contextWindow).toBe(128_000);
+    expect(findModel("o1-preview")?.contextWindow).toBe(128_000);
+    expect(findModel("o1-2024-12-17")?.contextWindow).toBe(200_000);
     expect(findModel("meta-llama/Llama-3.1-8B-Instruct")?.name).toBe("llama-3.1");
     expect(chooseModel("claude-3-5-sonnet").estimated).toBe(true);
     expect(chooseModel("some-new-model")).toMatchObject({
