@@ -160,6 +160,22 @@ function send(iso: IsolatedStack, token: string, req: { route: string; commands:
 
 /** Runs and time are bounded: the property stops at whichever limit comes first. */
 const LIMITS = { numRuns: 250, interruptAfterTimeLimit: 45_000, markInterruptAsFailure: false };
+/** Fewer cases than this in the time allowed means the property tested too little to pass. */
+const MIN_RUNS = 40;
+
+/**
+ * Checks the property within LIMITS, says how many cases ran, and fails when the
+ * time limit stopped it before MIN_RUNS cases (a silent early stop is not a pass).
+ */
+async function assertBounded<Ts extends [unknown]>(property: fc.IAsyncProperty<Ts>, label: string): Promise<void> {
+  const details = await fc.check(property, LIMITS);
+  console.info(`${label}: ${details.numRuns} cases ran${details.interrupted ? " (stopped by the time limit)" : ""}`);
+  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? "property failed");
+  expect(
+    details.numRuns,
+    `only ${details.numRuns} cases ran in ${LIMITS.interruptAfterTimeLimit / 1000} s`,
+  ).toBeGreaterThanOrEqual(MIN_RUNS);
+}
 
 let iso: IsolatedStack;
 let health: HealthCheck;
@@ -197,7 +213,7 @@ async function digest(): Promise<string> {
 describe("no spelling gets past the policy", () => {
   it("read-only token: the store's content never changes", async () => {
     const initial = await digest();
-    await fc.assert(
+    await assertBounded(
       fc.asyncProperty(request, async (req) => {
         // Compared with the state just before, so a counterexample shrinks to the request that wrote.
         const before = await digest();
@@ -205,21 +221,21 @@ describe("no spelling gets past the policy", () => {
         expect(res.status).toBeLessThan(500);
         expect(await digest()).toBe(before);
       }),
-      LIMITS,
+      "read-only token",
     );
     expect(await digest()).toBe(initial);
     expect((await rawCommand(iso.restUrl, iso.restToken, ["PING"])).body).toEqual({ result: "PONG" });
   });
 
   it("full token: every connection stays on db 0, outside MULTI and subscriptions, and the endpoint answers", async () => {
-    await fc.assert(
+    await assertBounded(
       fc.asyncProperty(request, async (req) => {
         const res = await send(iso, iso.restToken, req);
         expect(res.status).toBeLessThan(500);
         expect((await rawCommand(iso.restUrl, iso.restToken, ["PING"])).body).toEqual({ result: "PONG" });
         await health.expectConnectionsPristine(JSON.stringify(req));
       }),
-      LIMITS,
+      "full token",
     );
     await health.expectWritesLandInDb0("after the property run");
   });
