@@ -56,44 +56,44 @@ return out
  * KEYS[1] any key. A list → {'list', LLEN, TTL, MEMORY USAGE (-1 when not
  * allowed), element bytes, user, assistant, system, tool, other, not a chat
  * message}; another type → {type}. The roles follow src/history/codec.ts
- * (parseElement, roleOf): valid UTF-8, a JSON object with a string type, an
- * object data with a content that is not null, a known type; generic and
- * chat messages count under their own data.role.
+ * (parseElement, roleOf): a JSON object (after a leading BOM; bytes that are
+ * not UTF-8 allowed) with a string type, an object data with a content (null
+ * included), a known type; generic and chat messages count under their own
+ * data.role.
  */
 export const STATS_LUA = `
 local key = KEYS[1]
 local t = redis.call('TYPE', key)['ok']
 if t ~= 'list' then return {t} end
 local ROLE = {human='user', ai='assistant', system='system', tool='tool', ['function']='tool', generic='generic', chat='generic'}
-local function utf8ok(s)
-  local i, n = 1, #s
-  while true do
-    i = string.find(s, '[\\128-\\255]', i)
-    if not i then return true end
-    local c = string.byte(s, i)
-    local len, lo, hi = 0, 128, 191
-    if c >= 194 and c <= 223 then len = 1
-    elseif c >= 224 and c <= 239 then len = 2
-      if c == 224 then lo = 160 elseif c == 237 then hi = 159 end
-    elseif c >= 240 and c <= 244 then len = 3
-      if c == 240 then lo = 144 elseif c == 244 then hi = 143 end
-    else return false end
-    if i + len > n then return false end
-    for k = 1, len do
-      local b = string.byte(s, i + k)
-      if k == 1 then
-        if b < lo or b > hi then return false end
-      elseif b < 128 or b > 191 then return false end
+-- cjson takes NaN and Infinity, which JSON.parse (the readers) refuses: such an
+-- element is not JSON to them.
+local function finite(t)
+  local stack, n = {t}, 1
+  while n > 0 do
+    local x = stack[n]
+    stack[n] = nil
+    n = n - 1
+    for _, v in pairs(x) do
+      if type(v) == 'number' then
+        if v ~= v or v == math.huge or v == -math.huge then return false end
+      elseif type(v) == 'table' then
+        n = n + 1
+        stack[n] = v
+      end
     end
-    i = i + len + 1
   end
+  return true
 end
 local function role(e)
-  if not utf8ok(e) then return nil end
+  -- As the codec reads an element (as LangChain JS and Flowise do): a leading
+  -- BOM dropped, bytes that are not UTF-8 kept (the readers see U+FFFD), and a
+  -- null content loaded as empty content.
+  if string.sub(e, 1, 3) == '\\239\\187\\191' then e = string.sub(e, 4) end
   local ok, v = pcall(cjson.decode, e)
-  if not ok or type(v) ~= 'table' or type(v.type) ~= 'string' then return nil end
+  if not ok or type(v) ~= 'table' or type(v.type) ~= 'string' or not finite(v) then return nil end
   local d = v.data
-  if type(d) ~= 'table' or d.content == nil or d.content == cjson.null then return nil end
+  if type(d) ~= 'table' or d.content == nil then return nil end
   local r = ROLE[v.type]
   if r == 'generic' and type(d.role) == 'string' and d.role ~= '' then r = d.role end
   return r

@@ -3,7 +3,7 @@
 import { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stack, uniqueId } from "../harness/stack.js";
+import { type IsolatedStack, stack, startIsolatedStack, uniqueId } from "../harness/stack.js";
 
 const { restUrl, restToken, redisUrl } = stack();
 const redis = new Redis({ url: restUrl, token: restToken });
@@ -101,43 +101,59 @@ describe("keys", () => {
 });
 
 describe("SCAN", () => {
+  // A database of its own: on the shared one a walk with COUNT 10 visits every
+  // other test's keys too (hundreds of thousands while the listing tests run),
+  // far more calls than a bounded loop makes, and would stop short of the end.
+  let own: IsolatedStack;
+  let ownRedis: Redis;
+  let ownDirect: IORedis;
+  beforeAll(async () => {
+    own = await startIsolatedStack();
+    ownRedis = new Redis({ url: own.restUrl, token: own.restToken });
+    ownDirect = new IORedis(own.redisUrl);
+  });
+  afterAll(async () => {
+    ownDirect?.disconnect();
+    await own?.close();
+  });
+
   async function scanAll(match: string, opts: { count?: number; type?: string } = {}): Promise<string[]> {
     const keys: string[] = [];
     let cursor: string | number = 0;
-    // Bounded: a few hundred test keys at most, COUNT >= 10 per call.
+    // Bounded: 26 keys in a database of its own, COUNT >= 10 per call.
     for (let i = 0; i < 1_000; i++) {
-      const [next, batch]: [string, string[]] = await redis.scan(cursor, { match, ...opts });
+      const [next, batch]: [string, string[]] = await ownRedis.scan(cursor, { match, ...opts });
       keys.push(...batch);
       cursor = next;
-      if (String(next) === "0") break;
+      if (String(next) === "0") return keys.sort();
     }
-    return keys.sort();
+    throw new Error(`the walk did not end within 1,000 calls (cursor ${cursor})`);
   }
 
   it("walks all matching keys with MATCH and COUNT, and filters by TYPE", async () => {
     const p = uniqueId("scan");
     const strings = Array.from({ length: 25 }, (_, i) => `${p}:s${String(i).padStart(2, "0")}`);
-    for (const k of strings) await direct.set(k, "v");
-    await direct.rpush(`${p}:list`, "x");
+    for (const k of strings) await ownDirect.set(k, "v");
+    await ownDirect.rpush(`${p}:list`, "x");
     const want = [...strings, `${p}:list`].sort();
     const found = await scanAll(`${p}:*`, { count: 10 });
     // A key the walk missed that still exists points at the endpoint (cursor,
     // reply); one that is gone was deleted or expired by someone else meanwhile.
     const missed = want.filter((k) => !found.includes(k));
-    const stillThere = await Promise.all(missed.map(async (k) => `${k}: exists=${await direct.exists(k)}`));
+    const stillThere = await Promise.all(missed.map(async (k) => `${k}: exists=${await ownDirect.exists(k)}`));
     expect(found, `missed by the walk: ${stillThere.join(", ")}`).toEqual(want);
     expect(await scanAll(`${p}:*`, { count: 10, type: "list" })).toEqual([`${p}:list`]);
   });
 
   it("returns each key with its type when asked WITHTYPE", async () => {
     const p = uniqueId("withtype");
-    await direct.set(`${p}:config`, "{}");
-    await direct.rpush(`${p}:chat`, "m");
-    await direct.hset(`${p}:hash`, "f", "v");
+    await ownDirect.set(`${p}:config`, "{}");
+    await ownDirect.rpush(`${p}:chat`, "m");
+    await ownDirect.hset(`${p}:hash`, "f", "v");
     const found: Array<{ key: string; type: string }> = [];
     let cursor: string | number = 0;
     for (let i = 0; i < 1_000; i++) {
-      const [next, batch]: [string, Array<{ key: string; type: string }>] = await redis.scan(cursor, {
+      const [next, batch]: [string, Array<{ key: string; type: string }>] = await ownRedis.scan(cursor, {
         match: `${p}:*`,
         count: 100,
         withType: true,
@@ -146,6 +162,7 @@ describe("SCAN", () => {
       cursor = next;
       if (String(next) === "0") break;
     }
+    expect(String(cursor), "the walk ended within 1,000 calls").toBe("0");
     expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { key: `${p}:chat`, type: "list" },
       { key: `${p}:config`, type: "string" },

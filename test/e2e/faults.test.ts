@@ -248,3 +248,66 @@ describe("clear with a lost answer", () => {
     expect(plain.stderr).toMatch(/deleted 3 sessions, 9 messages/);
   });
 });
+
+describe("an outage part-way through import", () => {
+  // 250 sessions: import sends at most 200 a request, so the first request
+  // lands and the second meets the outage.
+  const N = 250;
+  async function exportedSessions(): Promise<{ prefix: string; file: string; keys: string[]; originals: Buffer[][] }> {
+    const prefix = `outage-${randomUUID().slice(0, 8)}-`;
+    const keys = Array.from({ length: N }, (_, i) => `${prefix}${String(i).padStart(3, "0")}`);
+    for (const [i, k] of keys.entries()) await writeConversation(app, k, els().slice(0, 2 + (i % 3)));
+    const originals = await Promise.all(keys.map((k) => lrangeBytes(app, k)));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "um-outage-"));
+    const file = path.join(dir, "all.jsonl");
+    const r = await cli(["export", "--match", `${prefix}*`, "--out", file]);
+    expect(r.code).toBe(0);
+    return { prefix, file, keys, originals };
+  }
+  const outageAfterOne = () =>
+    proxy.plan([{ kind: "pass" }, ...Array.from({ length: 20 }, () => ({ kind: "status" as const, status: 503 }))]);
+
+  it("import: exit 4, every session whole or untouched, and a rerun completes it exactly once", async () => {
+    const { file, keys, originals } = await exportedSessions();
+    await app.del(...keys);
+    outageAfterOne();
+    const r = await cli(["import", file]);
+    proxy.plan([]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+    noStack(r.stderr);
+    const after = await Promise.all(keys.map((k) => lrangeBytes(app, k)));
+    const whole = after.filter((els, i) => els.length && Buffer.concat(els).equals(Buffer.concat(originals[i])));
+    const absent = after.filter((els) => els.length === 0);
+    expect(whole.length + absent.length).toBe(N);
+    expect(whole.length).toBe(200);
+
+    const again = await cli(["import", file, "--json"]);
+    expect(again.code).toBe(0);
+    expect(await Promise.all(keys.map((k) => lrangeBytes(app, k)))).toEqual(originals);
+    await app.del(...keys);
+  });
+
+  it("import --replace: exit 4, every session the file's or still its own, and a rerun completes it exactly once", async () => {
+    const { file, keys, originals } = await exportedSessions();
+    // The app moved on since the export: one more message in every session.
+    for (const k of keys) await app.lpush(k, JSON.stringify({ type: "human", data: { content: "since the export" } }));
+    const moved = await Promise.all(keys.map((k) => lrangeBytes(app, k)));
+    outageAfterOne();
+    const r = await cli(["import", file, "--replace", "--yes"]);
+    proxy.plan([]);
+    expect(r.code).toBe(4);
+    noStack(r.stderr);
+    const after = await Promise.all(keys.map((k) => lrangeBytes(app, k)));
+    const same = (a: Buffer[], b: Buffer[]) => a.length === b.length && a.every((e, i) => e.equals(b[i]));
+    const replaced = after.filter((els, i) => same(els, originals[i])).length;
+    const untouched = after.filter((els, i) => same(els, moved[i])).length;
+    expect(replaced + untouched).toBe(N);
+    expect(replaced).toBe(200);
+
+    const again = await cli(["import", file, "--replace", "--yes"]);
+    expect(again.code).toBe(0);
+    expect(await Promise.all(keys.map((k) => lrangeBytes(app, k)))).toEqual(originals);
+    await app.del(...keys);
+  });
+});
