@@ -83,7 +83,7 @@ class ReplyMeter {
   overflowed = false;
 
   constructor(
-    private readonly conn: Redis,
+    conn: Redis,
     private readonly limit: number,
   ) {
     // Before ioredis' own listener: the chunk that passes the limit is never parsed.

@@ -29,7 +29,7 @@ describe("stats' script counts each element as the codec reads it", () => {
         await app.del(key);
         await app.rpush(key, bytes);
         const reply = (await app.eval(STATS_LUA, 1, key)) as (string | number)[];
-        const script = ROLES[reply.slice(5).findIndex((n) => n === 1)];
+        const script = ROLES[reply.slice(5).indexOf(1)];
         const m = decodeElement(bytes, 1);
         const codec = m.problem
           ? "unrecognized"
