@@ -7,6 +7,7 @@
 // scale markers (scale-10m with BENCH_10M=1); the rest of the file is kept.
 //
 //   npm run build && node bench/scale.mjs [--sessions 1000000] [--only list,rest,history,latency]
+//     [--modes ndjson,json,table,sort,export]
 //   BENCH_10M=1 node bench/scale.mjs   # 10,000,000 sessions: needs about 3 GB of Redis memory
 //
 // Everything it starts (redis-server on a free port, the endpoint process, the
@@ -43,6 +44,8 @@ const TEN_M = process.env.BENCH_10M === "1";
 const SESSIONS = Number(arg("--sessions", TEN_M ? 10_000_000 : 1_000_000));
 const LONG = Number(arg("--long", 100_000));
 const ONLY = arg("--only", "list,rest,history,latency").split(",");
+// Which listing modes `list` runs (the baseline always runs, first and last).
+const MODES = arg("--modes", "ndjson,json,table,sort,export").split(",");
 const OUT = path.resolve(arg("--out", path.join(BENCH_DIR, "RESULTS.md")));
 // Its own section of OUT, between these markers; the rest of the file is kept.
 const SECTION = TEN_M ? "scale-10m" : "scale";
@@ -96,12 +99,12 @@ try {
 
   const list = ["--prefix", PREFIX, "sessions", "list"];
   const modes = [
-    ["sessions list --ndjson", [...list, "--ndjson"]],
-    ["sessions list --json", [...list, "--json"]],
-    ["sessions list (piped table)", list],
-    ["sessions list --sort count (piped)", [...list, "--sort", "count"]],
-    ["export --match '*'", ["--prefix", PREFIX, "export", "--match", "*"]],
-  ];
+    ["ndjson", "sessions list --ndjson", [...list, "--ndjson"]],
+    ["json", "sessions list --json", [...list, "--json"]],
+    ["table", "sessions list (piped table)", list],
+    ["sort", "sessions list --sort count (piped)", [...list, "--sort", "count"]],
+    ["export", "export --match '*'", ["--prefix", PREFIX, "export", "--match", "*"]],
+  ].filter(([mode]) => MODES.includes(mode));
   let baseline;
   if (ONLY.includes("list")) {
     // The baseline first and last: its median is the yardstick of the modes between.
@@ -114,7 +117,7 @@ try {
       base.push(record("hand-written ioredis script (baseline)", "redis://", r));
     };
     await runBase();
-    for (const [what, args] of modes) record(what, "redis://", await cli(db(1), args));
+    for (const [, what, args] of modes) record(what, "redis://", await cli(db(1), args));
     await runBase();
     baseline = Math.min(...base.map((b) => b.ms));
   }
