@@ -94,14 +94,18 @@ export async function readMetaOnly(store: Store, key: string): Promise<SessionMe
 }
 
 /**
- * A whole history, oldest first, page by page (for --ndjson): the first
- * request also carries the metadata, so an ordinary session is still one
- * request, and a huge one never sits in memory.
+ * A whole history, oldest first, page by page: the first request also carries
+ * the metadata, so an ordinary session is still one request, and a huge one
+ * never sits in memory. Pages after the first are read from the tail (see
+ * readPagesFromTail); `asCounted` stops at the count the first request saw, so
+ * messages stored meanwhile are not shown under a count that leaves them out
+ * (a document with a count); without it, they are shown too (one line each).
  */
 export async function* streamHistory(
   store: Store,
   key: string,
   pageSize = PAGE_SIZE,
+  asCounted = false,
 ): AsyncGenerator<{ meta: SessionMeta; oldestFirst: Buffer[]; firstIndex: number }> {
   const outcomes = await store.pipeline([...metaCommands(key), ["LRANGE", key, -pageSize, -1]], { idempotent: true });
   const type = asText(unwrap(outcomes[0]));
@@ -118,7 +122,8 @@ export async function* streamHistory(
   yield { meta, oldestFirst: [...first].reverse(), firstIndex: 1 };
   if (first.length < pageSize) return;
   let index = first.length + 1;
-  for await (const page of readPagesFromTail(store, key, Infinity, pageSize, first.length)) {
+  const rest = asCounted ? meta.count - first.length : Infinity;
+  for await (const page of readPagesFromTail(store, key, rest, pageSize, first.length)) {
     yield { meta, oldestFirst: [...page].reverse(), firstIndex: index };
     index += page.length;
   }

@@ -3,7 +3,8 @@ import type { Store } from "../store/types.js";
 import type { KeySpace } from "../sessions/keys.js";
 import { CliError, ExitCode, NotFoundError } from "../errors/errors.js";
 import { decodeSession } from "./readers.js";
-import { readHistory, streamHistory, type HistoryWindow } from "./read.js";
+import { PAGE_SIZE, readHistory, streamHistory, type HistoryWindow } from "./read.js";
+import { boundHeapGrowth, boundYoungGeneration } from "../sessions/memory.js";
 import { describeNearMisses, findNearMissesOf } from "../sessions/near-miss.js";
 import type { HistoryView } from "../render/history.js";
 
@@ -50,37 +51,32 @@ export async function loadHistory(
 }
 
 /**
- * The whole history read in one request, as loadHistory reads it, but decoded
- * and handed on a page of messages at a time, oldest first: a long history is
- * written as it is decoded, never built whole as text.
+ * The whole history, decoded and handed on a page of messages at a time,
+ * oldest first: a long history is read, decoded and written a page at a time,
+ * never held whole, as bytes or as text. An ordinary session is one request,
+ * as loadHistory reads it; a longer one is read in pages from its oldest
+ * message (see streamHistory), every page a message count below `asCounted`
+ * (for a document that states the count) up to the count the first request saw.
  */
 export async function* historyInPages(
   store: Store,
   keys: KeySpace,
   sessionId: string,
-  pageSize = 1000,
+  asCounted = true,
 ): AsyncGenerator<HistoryView> {
   const key = keys.key(sessionId);
-  const h = await readHistory(store, key);
-  if (h.type === "none") throw await notFound(store, keys, sessionId);
-  if (h.type !== "list") throw wrongType(key, h.type);
-  const all = h.newestFirst;
-  let done = 0;
-  do {
-    const n = Math.min(pageSize, all.length - done);
-    const messages = decodeSession(all.slice(all.length - done - n, all.length - done), key, h.firstIndex + done);
-    yield { sessionId, key, count: h.count, ttlSeconds: h.ttlSeconds, messages };
-    done += n;
-  } while (done < all.length);
-}
-
-/** The whole history page by page, oldest first (for --ndjson). */
-export async function* streamHistoryView(store: Store, keys: KeySpace, sessionId: string): AsyncGenerator<HistoryView> {
-  const key = keys.key(sessionId);
-  for await (const page of streamHistory(store, key)) {
+  for await (const page of streamHistory(store, key, PAGE_SIZE, asCounted)) {
     if (page.meta.type === "none") throw await notFound(store, keys, sessionId);
     if (page.meta.type !== "list") throw wrongType(key, page.meta.type);
+    // A history longer than a page: read in bounded memory, as a scan is.
+    if (page.firstIndex > 1) await boundHeapGrowth();
+    boundYoungGeneration();
     const messages = decodeSession([...page.oldestFirst].reverse(), key, page.firstIndex);
     yield { sessionId, key, count: page.meta.count, ttlSeconds: page.meta.ttlSeconds, messages };
   }
+}
+
+/** The whole history page by page, oldest first, with what is stored while it is read (for --ndjson). */
+export function streamHistoryView(store: Store, keys: KeySpace, sessionId: string): AsyncGenerator<HistoryView> {
+  return historyInPages(store, keys, sessionId, false);
 }

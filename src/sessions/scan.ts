@@ -11,7 +11,7 @@ import { ttlFromReply } from "../duration/duration.js";
 import { decodeRoleAndContent } from "../history/codec.js";
 import type { KeySpace } from "./keys.js";
 import { ConnectionError } from "../errors/errors.js";
-import { boundHeapGrowth } from "./memory.js";
+import { boundHeapGrowth, boundYoungGeneration } from "./memory.js";
 import { textFromBytes } from "../text/bytes.js";
 
 export interface SessionInfo {
@@ -85,10 +85,13 @@ export async function* scanKeys<T>(
     progress: (more) => opts.onProgress?.((found += more)),
     readAhead: opts.readAhead,
   };
-  yield* mergeBounded(
+  for await (const page of mergeBounded(
     walk.nodes.map((node) => () => walkWithTakeover(walk, node, w)),
     PARALLEL_NODES,
-  );
+  )) {
+    boundYoungGeneration();
+    yield page;
+  }
 }
 
 /** What every node's walk shares. */

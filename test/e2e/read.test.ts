@@ -267,7 +267,7 @@ describe("read-only token", () => {
 describe.each(TRANSPORTS)("large histories over %s", (transport) => {
   const cli = cliOn(transport);
   const app = appOn(transport);
-  it("--ndjson streams a long history page by page, in order; --json reads it in one request", async () => {
+  it("--ndjson and --json stream a long history page by page, in order", async () => {
     const key = `long-${randomUUID().slice(0, 8)}`;
     const els = Array.from({ length: 2500 }, (_, i) =>
       JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: `m${i + 1}` } }),
@@ -284,7 +284,38 @@ describe.each(TRANSPORTS)("large histories over %s", (transport) => {
     expect(nd.stderr).toMatch(/stats: 3 /);
     const js = await cli(["history", "show", key, "--json", "--stats"]);
     expect(JSON.parse(js.stdout).messages).toHaveLength(2500);
-    expect(js.stderr).toMatch(/stats: 1 /);
+    expect(js.stderr).toMatch(/stats: 3 /);
+    await app.del(key);
+  });
+
+  it("--json of 20,000 messages, written a page at a time, is the document JSON.stringify prints", async () => {
+    const key = `long-${randomUUID().slice(0, 8)}`;
+    // Contents that JSON must escape, and characters it prints as \u escapes, across page boundaries.
+    const content = (i: number) => (i % 997 === 0 ? `"quoted"\n\t\u2028 ${i}` : `m${i}`);
+    const els = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ type: i % 2 ? "ai" : "human", data: { content: content(i + 1) } }),
+    );
+    for (let i = 0; i < els.length; i += 1000) await app.lpush(key, ...els.slice(i, i + 1000));
+    const expected = {
+      sessionId: key,
+      key,
+      count: els.length,
+      ttlSeconds: null,
+      messages: els.map((raw, i) => ({
+        index: i + 1,
+        role: i % 2 ? "assistant" : "user",
+        type: i % 2 ? "ai" : "human",
+        content: content(i + 1),
+        raw,
+      })),
+    };
+    const text = `${JSON.stringify(expected, null, 2).replace(/\u2028/g, "\\u2028")}\n`;
+    for (const flags of [["--json"], ["--format", "json"]]) {
+      const r = await cli(["history", "show", key, ...flags]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(expected);
+      expect(r.stdout === text).toBe(true);
+    }
     await app.del(key);
   });
 });
