@@ -15,9 +15,9 @@ import {
   type SessionInfo,
   type SessionMeta,
 } from "./scan.js";
+import { SortColumns, type SortField } from "./sort-columns.js";
 
-export const SORT_FIELDS = ["name", "count", "ttl"] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
+export { SORT_FIELDS, type SortField } from "./sort-columns.js";
 
 /**
  * Told when --limit cut the list: `found` sessions were seen; `complete` when
@@ -36,48 +36,6 @@ export interface ListOptions extends ScanOptions {
 /** Newest messages read per request in the second pass of a sorted list. */
 const NEWEST_BATCH = 1000;
 
-/**
- * What sorting keeps of each session: its key and two small integers, in
- * parallel arrays (about 50 bytes a session instead of an object's 150).
- */
-class SortColumns {
-  readonly keys: string[] = [];
-  readonly counts: number[] = [];
-  /** -1: never expires. */
-  readonly ttls: number[] = [];
-
-  add(m: SessionMeta): void {
-    this.keys.push(m.key);
-    this.counts.push(m.count);
-    this.ttls.push(m.ttlSeconds ?? -1);
-  }
-
-  /** Row numbers in the order asked for. */
-  order(field: SortField): number[] {
-    const { keys, counts, ttls } = this;
-    // Keys share the prefix, so they sort as their session ids do.
-    const byName = (a: number, b: number) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0);
-    const ttl = (i: number) => (ttls[i] < 0 ? Infinity : ttls[i]);
-    const compare: Record<SortField, (a: number, b: number) => number> = {
-      name: byName,
-      count: (a, b) => counts[b] - counts[a] || byName(a, b),
-      // Soonest to expire first; sessions that never expire last.
-      ttl: (a, b) => ttl(a) - ttl(b) || byName(a, b),
-    };
-    return Array.from(keys, (_, i) => i).sort(compare[field]);
-  }
-
-  meta(i: number, keySpace: KeySpace): SessionMeta {
-    const key = this.keys[i];
-    return {
-      sessionId: keySpace.sessionId(key),
-      key,
-      count: this.counts[i],
-      ttlSeconds: this.ttls[i] < 0 ? null : this.ttls[i],
-    };
-  }
-}
-
 /** Sessions page by page: in scan order, or sorted when `sort` is given; at most `limit`. */
 export async function* listSessions(store: Store, keys: KeySpace, opts: ListOptions): AsyncGenerator<SessionInfo[]> {
   if (opts.sort === undefined) {
@@ -95,7 +53,7 @@ export async function* listSessions(store: Store, keys: KeySpace, opts: ListOpti
   }
   const { columns, order } = await sortedColumns(store, keys, opts);
   for (let i = 0; i < order.length; i += NEWEST_BATCH) {
-    const batch = order.slice(i, i + NEWEST_BATCH).map((row) => columns.meta(row, keys));
+    const batch = Array.from(order.subarray(i, i + NEWEST_BATCH), (row) => columns.meta(row, keys));
     const outcomes = await store.pipeline(
       batch.map((m) => ["LINDEX", m.key, 0]),
       { idempotent: true },
@@ -108,7 +66,7 @@ async function sortedColumns(
   store: Store,
   keys: KeySpace,
   opts: ListOptions,
-): Promise<{ columns: SortColumns; order: number[] }> {
+): Promise<{ columns: SortColumns; order: Uint32Array }> {
   const columns = new SortColumns();
   const scan = scanKeys(store, keys, sessionMetaPlan(keys), { ...opts, readAhead: true });
   for await (const page of scan) for (const m of page) columns.add(m);
@@ -117,13 +75,13 @@ async function sortedColumns(
   const end = opts.limit === undefined ? order.length : Math.min(order.length, from + opts.limit);
   if (from === 0 && end === order.length) return { columns, order };
   opts.onCut?.(end - from, order.length, true);
-  return { columns, order: order.slice(from, end) };
+  return { columns, order: order.subarray(from, end) };
 }
 
 /** Compact records of every matching session, sorted (by name unless told) and cut to `limit`. */
 export async function collectSessionMeta(store: Store, keys: KeySpace, opts: ListOptions): Promise<SessionMeta[]> {
   const { columns, order } = await sortedColumns(store, keys, opts);
-  return order.map((row) => columns.meta(row, keys));
+  return Array.from(order, (row) => columns.meta(row, keys));
 }
 
 /** Every matching session with its newest message, sorted (by name unless told). */

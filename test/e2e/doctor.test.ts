@@ -804,7 +804,12 @@ describe("on a terminal", () => {
     });
     expect(checks).toHaveLength(checksOf(json).length);
     for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
-    // A check's line is followed by another check, its hint (→), a blank line or a heading.
+    // A check's line is followed by another check, its hint (→), a blank line or a heading:
+    // never by the rest of its own text. Only a hint's own lines may continue it.
+    for (let i = 0; i < lines.length - 1; i++) {
+      if (/^ {2}[✓!✗i] /.test(lines[i])) expect(lines[i + 1]).toMatch(/^( {2}[✓!✗i] | {6}→ |$|\S)/);
+      if (/^ {8}\S/.test(lines[i + 1])) expect(lines[i]).toMatch(/^ {6}(→| {2})/);
+    }
     for (const l of checks) expect(l).not.toMatch(/\.(source|alternation|exists)\b/);
   });
 });
