@@ -26,7 +26,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { safeJson } from "../text/sanitize.js";
 import { CliError, UsageError } from "../errors/errors.js";
 import type { ExportLine } from "./format.js";
@@ -250,7 +249,7 @@ export async function writeOutputFile(
       producing = false;
       stream ??= await open();
       check();
-      if (!stream.write(`${line}\n`)) await Promise.race([once(stream, "drain"), once(stream, "close")]);
+      if (!stream.write(`${line}\n`)) await drainedOrClosed(stream);
       n++;
       onLine?.(n);
       producing = true;
@@ -306,4 +305,22 @@ async function* mapLines(lines: AsyncIterable<ExportLine>): AsyncGenerator<strin
 /** A --backup: never replaces or follows anything at the path. */
 export function checkBackupFile(file: string): OutputFile {
   return checkOutputFile(file, { existsHint: "a backup never replaces a file: choose a new name" });
+}
+
+/**
+ * Resolves when the file catches up (or closes: an error is then seen by the
+ * caller's check). Both listeners go once either fires: racing two
+ * `events.once` left the loser's listeners (and an `error` one each) behind
+ * at every wait, and a long export warned of a listener leak.
+ */
+function drainedOrClosed(stream: fs.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
 }

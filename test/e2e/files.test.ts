@@ -172,6 +172,27 @@ describe.each(TRANSPORTS)("files written over %s", (transport) => {
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(false);
     expect(fs.readdirSync(dir).sort()).toEqual(["link.jsonl", "out.jsonl", "target.txt"]);
   });
+
+  it("export --out of 2,000 sessions to a file that falls behind: complete, and no listener-leak warning", async () => {
+    const prefix = `f${randomUUID().slice(0, 8)}:`;
+    const n = 2000;
+    await lpushMany(
+      app,
+      Array.from({ length: n }, (_, i) => [`${prefix}s${i}`, CHAT[i % CHAT.length]] as [string, string]),
+    );
+    const file = path.join(folder(), "all.jsonl");
+    const r = await cli(["export", "--match", "*", "--out", file, "--prefix", prefix]);
+    // Each time the file fell behind, waiting for it once left an `error` and a
+    // `close` listener behind: from the eleventh, Node warned of a leak.
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: `exported 2,000 sessions to ${file}\n` });
+    const ids = fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l).sessionId);
+    expect(new Set(ids)).toEqual(new Set(Array.from({ length: n }, (_, i) => `s${i}`)));
+    expect(ids).toHaveLength(n);
+  });
 });
 
 describe("files: what is written, and what is left behind", () => {
