@@ -311,3 +311,63 @@ describe("an outage part-way through import", () => {
     await app.del(...keys);
   });
 });
+
+describe("an outage part-way through repair", () => {
+  // 150 sessions, each with two elements the reader drops ("null"): repair
+  // sends the scripts of at most 100 sessions a request, so when the last
+  // request meets the outage the first 100 are repaired and the rest untouched.
+  const N = 150;
+  const oldestFirst = (i: number) => [
+    JSON.stringify({ type: "human", data: { content: `q${i}` } }),
+    "null",
+    JSON.stringify({ type: "ai", data: { content: `a${i}` } }),
+    "null",
+  ];
+  async function damaged(): Promise<{ prefix: string; keys: string[]; originals: Buffer[][] }> {
+    const prefix = `outage-repair-${randomUUID().slice(0, 8)}-`;
+    const keys = Array.from({ length: N }, (_, i) => `${prefix}${i}`);
+    for (const [i, k] of keys.entries()) await writeConversation(app, k, oldestFirst(i));
+    return { prefix, keys, originals: await Promise.all(keys.map((k) => lrangeBytes(app, k))) };
+  }
+  const repairedOf = (i: number) =>
+    oldestFirst(i)
+      .filter((e) => e !== "null")
+      .reverse();
+
+  it("repair: exit 4, every session repaired or untouched, and a rerun completes it exactly once", async () => {
+    // How many requests a whole run takes, on a copy of the same damage.
+    const probe = await damaged();
+    proxy.requests = 0;
+    const whole = await cli(["repair", "--match", "*", "--prefix", probe.prefix, "--yes", "--json"]);
+    expect(whole.code).toBe(0);
+    const total = proxy.requests;
+    expect(total).toBeGreaterThanOrEqual(3);
+    await app.del(...probe.keys);
+
+    const { prefix, keys, originals } = await damaged();
+    const passing = total - 1; // the last request, with the last sessions' scripts, meets the outage
+    proxy.plan([
+      ...Array.from({ length: passing }, () => ({ kind: "pass" as const })),
+      ...Array.from({ length: 20 }, () => ({ kind: "status" as const, status: 503 })),
+    ]);
+    const r = await cli(["repair", "--match", "*", "--prefix", prefix, "--yes"]);
+    proxy.plan([]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+    noStack(r.stderr);
+    const after = (await Promise.all(keys.map((k) => lrangeBytes(app, k)))).map((els) => els.map(String));
+    const repaired = after.filter((els, i) => JSON.stringify(els) === JSON.stringify(repairedOf(i))).length;
+    const untouched = after.filter((els, i) => JSON.stringify(els) === JSON.stringify(originals[i].map(String))).length;
+    expect(repaired + untouched).toBe(N);
+    expect(repaired).toBe(100);
+
+    const again = await cli(["repair", "--match", "*", "--prefix", prefix, "--yes", "--json"]);
+    expect(again.code).toBe(0);
+    const statuses = (JSON.parse(again.stdout) as { sessions: { status: string }[] }).sessions.map((s) => s.status);
+    expect(statuses.filter((s) => s === "repaired")).toHaveLength(untouched);
+    expect((await Promise.all(keys.map((k) => lrangeBytes(app, k)))).map((els) => els.map(String))).toEqual(
+      keys.map((_, i) => repairedOf(i)),
+    );
+    await app.del(...keys);
+  });
+});
